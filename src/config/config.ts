@@ -1,0 +1,312 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ENV_KEYS, type Env, envSchema, teamMemberSchema } from './env-schema.js';
+
+// The one module that reads the process environment. Everything else receives a `Config`.
+
+export type TeamMember = z.output<typeof teamMemberSchema>;
+export type Severity = 'Urgent' | 'High' | 'Normal' | 'Low';
+
+export interface Config {
+  server: { port: number; host: string; logLevel: Env['LOG_LEVEL']; sessionSecret: string | undefined };
+  /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
+  readOnly: boolean;
+  /** No upstream credentials: the built-in simulators stand in for every upstream. */
+  demo: { enabled: boolean; cases: number; seed: number };
+  storage: {
+    databaseUrl: string | undefined;
+    poolSize: number;
+    waitSeconds: number;
+    dataDir: string;
+    redisUrl: string | undefined;
+    cacheTtlSeconds: number;
+    cacheMaxEntries: number;
+  };
+  portal: {
+    apiUrl: string;
+    ssoTokenUrl: string;
+    clientId: string;
+    offlineToken: string | undefined;
+    caseQuery: string;
+    pageSize: number;
+    concurrency: number;
+  };
+  jira: {
+    url: string | undefined;
+    flavor: 'cloud' | 'dc';
+    user: string | undefined;
+    token: string | undefined;
+    project: string | undefined;
+    component: string | undefined;
+    board: string | undefined;
+    sprint: string | undefined;
+    cardLabel: string;
+    newCardLabels: string[];
+    issueType: string;
+    escalations: { project: string; label: string } | undefined;
+    fields: {
+      contributors: string;
+      qaContact: string;
+      severity: string;
+      privateKeywords: string;
+      internalWhiteboard: string;
+      caseLinks: string;
+      releaseNote: string;
+      sprint: string;
+    };
+    releaseNoteValue: string;
+    statusMap: Record<string, string>;
+    priorityMap: Record<Severity, string>;
+    transitions: { todo: string; reopen: string };
+    pageSize: number;
+    concurrency: number;
+  };
+  bugzilla: { url: string; apiKey: string | undefined; batchSize: number };
+  team: TeamMember[];
+  sla: { days: Record<Severity, number>; partners: string[] };
+  cardCreation: { maxPerRun: number; reopenAfterDays: number };
+  email: {
+    smtpHost: string;
+    smtpPort: number;
+    secure: boolean;
+    user: string | undefined;
+    password: string | undefined;
+    from: string;
+    to: string[];
+    subject: string;
+    alertTo: string[];
+    bugReportTo: string[];
+  };
+  slack: {
+    token: string | undefined;
+    apiUrl: string;
+    highSeverityChannel: string | undefined;
+    lowSeverityChannel: string | undefined;
+  };
+  schedules: {
+    cases: string;
+    casesReconcile: string;
+    cards: string;
+    cardsFull: string;
+    details: string;
+    issues: string;
+    bugs: string;
+    escalations: string;
+    stats: string;
+    cardCreation: string;
+    prioritySync: string;
+    bugTagging: string;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}\n` +
+        'See the configuration table in README.md or .env.example.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Defaults to the process environment. */
+  env?: Record<string, string | undefined>;
+  /** Directory holding the optional `.env` file and relative paths; defaults to the working directory. */
+  cwd?: string;
+  /** Read `<cwd>/.env` (variables already in `env` win). Defaults to true. */
+  dotEnv?: boolean;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const cwd = opts.cwd ?? process.cwd();
+  const raw = collectVariables(opts.env ?? process.env, cwd, opts.dotEnv ?? true);
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })),
+    );
+  }
+  const env = parsed.data;
+  const problems: { variable: string; message: string }[] = [];
+  const team = loadTeam(env, cwd, problems);
+  checkCombinations(env, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return toConfig(env, team, cwd);
+}
+
+/** Only t5g's own variables, with empty strings treated as unset. */
+function collectVariables(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  dotEnv: boolean,
+): Record<string, string> {
+  const fromFile: Record<string, string | undefined> = {};
+  const file = path.join(cwd, '.env');
+  if (dotEnv && existsSync(file)) Object.assign(fromFile, parseEnv(readFileSync(file, 'utf8')));
+  const out: Record<string, string> = {};
+  for (const key of ENV_KEYS) {
+    const value = env[key] ?? fromFile[key];
+    if (value !== undefined && value.trim() !== '') out[key] = value;
+  }
+  return out;
+}
+
+function loadTeam(env: Env, cwd: string, problems: { variable: string; message: string }[]) {
+  if (env.TEAM && env.TEAM_FILE) {
+    problems.push({ variable: 'TEAM_FILE', message: 'set TEAM or TEAM_FILE, not both' });
+    return [];
+  }
+  if (env.TEAM) return env.TEAM;
+  if (!env.TEAM_FILE) return [];
+  const file = path.resolve(cwd, env.TEAM_FILE);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push({ variable: 'TEAM_FILE', message: `cannot read ${file}: ${(err as Error).message}` });
+    return [];
+  }
+  const result = z.array(teamMemberSchema).safeParse(data);
+  if (!result.success) {
+    for (const i of result.error.issues) {
+      problems.push({ variable: 'TEAM_FILE', message: `${i.message} at ${i.path.join('.')}` });
+    }
+    return [];
+  }
+  return result.data;
+}
+
+/** Rules that span several variables. Each problem still names the variable to fix. */
+function checkCombinations(env: Env, problems: { variable: string; message: string }[]) {
+  const need = (variable: keyof Env, why: string) => {
+    if (env[variable] === undefined) problems.push({ variable, message: `required ${why}` });
+  };
+  if (env.JIRA_URL) {
+    need('JIRA_TOKEN', 'when JIRA_URL is set');
+    need('JIRA_PROJECT', 'when JIRA_URL is set');
+    if (env.JIRA_FLAVOR === 'cloud') need('JIRA_USER', 'when JIRA_FLAVOR is cloud (the account e-mail)');
+  }
+  if (env.JIRA_ESCALATIONS_PROJECT) need('JIRA_ESCALATIONS_LABEL', 'when JIRA_ESCALATIONS_PROJECT is set');
+  if (env.JIRA_ESCALATIONS_LABEL) need('JIRA_ESCALATIONS_PROJECT', 'when JIRA_ESCALATIONS_LABEL is set');
+  if (env.DEMO_MODE === 'true' && (env.PORTAL_OFFLINE_TOKEN || env.JIRA_URL)) {
+    problems.push({
+      variable: 'DEMO_MODE',
+      message: 'demo mode replaces every upstream; unset PORTAL_OFFLINE_TOKEN and JIRA_URL or DEMO_MODE',
+    });
+  }
+  if (env.DEMO_MODE === 'false' && !env.PORTAL_OFFLINE_TOKEN) {
+    need('PORTAL_OFFLINE_TOKEN', 'when DEMO_MODE is false');
+  }
+  if (env.SMTP_USER && !env.SMTP_PASSWORD) need('SMTP_PASSWORD', 'when SMTP_USER is set');
+}
+
+function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
+  const demo =
+    env.DEMO_MODE === 'true' || (env.DEMO_MODE === 'auto' && !env.PORTAL_OFFLINE_TOKEN && !env.JIRA_URL);
+  return {
+    server: { port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL, sessionSecret: env.SESSION_SECRET },
+    readOnly: env.READ_ONLY,
+    demo: { enabled: demo, cases: env.DEMO_CASES, seed: env.DEMO_SEED },
+    storage: {
+      databaseUrl: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      waitSeconds: env.DATABASE_WAIT_SECONDS,
+      dataDir: path.resolve(cwd, env.DATA_DIR),
+      redisUrl: env.REDIS_URL,
+      cacheTtlSeconds: env.CACHE_TTL_SECONDS,
+      cacheMaxEntries: env.CACHE_MAX_ENTRIES,
+    },
+    portal: {
+      apiUrl: stripSlash(env.PORTAL_API_URL),
+      ssoTokenUrl: env.PORTAL_SSO_TOKEN_URL,
+      clientId: env.PORTAL_CLIENT_ID,
+      offlineToken: env.PORTAL_OFFLINE_TOKEN,
+      caseQuery: env.PORTAL_CASE_QUERY,
+      pageSize: env.PORTAL_PAGE_SIZE,
+      concurrency: env.PORTAL_CONCURRENCY,
+    },
+    jira: {
+      url: env.JIRA_URL === undefined ? undefined : stripSlash(env.JIRA_URL),
+      flavor: env.JIRA_FLAVOR,
+      user: env.JIRA_USER,
+      token: env.JIRA_TOKEN,
+      project: env.JIRA_PROJECT,
+      component: env.JIRA_COMPONENT,
+      board: env.JIRA_BOARD,
+      sprint: env.JIRA_SPRINT,
+      cardLabel: env.JIRA_CARD_LABEL,
+      newCardLabels: env.JIRA_NEW_CARD_LABELS,
+      issueType: env.JIRA_ISSUE_TYPE,
+      escalations:
+        env.JIRA_ESCALATIONS_PROJECT && env.JIRA_ESCALATIONS_LABEL
+          ? { project: env.JIRA_ESCALATIONS_PROJECT, label: env.JIRA_ESCALATIONS_LABEL }
+          : undefined,
+      fields: {
+        contributors: env.JIRA_FIELD_CONTRIBUTORS,
+        qaContact: env.JIRA_FIELD_QA_CONTACT,
+        severity: env.JIRA_FIELD_SEVERITY,
+        privateKeywords: env.JIRA_FIELD_PRIVATE_KEYWORDS,
+        internalWhiteboard: env.JIRA_FIELD_INTERNAL_WHITEBOARD,
+        caseLinks: env.JIRA_FIELD_CASE_LINKS,
+        releaseNote: env.JIRA_FIELD_RELEASE_NOTE,
+        sprint: env.JIRA_FIELD_SPRINT,
+      },
+      releaseNoteValue: env.JIRA_RELEASE_NOTE_VALUE,
+      statusMap: env.JIRA_STATUS_MAP ?? {},
+      priorityMap: env.JIRA_PRIORITY_MAP ?? {
+        Urgent: 'Critical',
+        High: 'Major',
+        Normal: 'Normal',
+        Low: 'Minor',
+      },
+      transitions: { todo: env.JIRA_TRANSITION_TODO, reopen: env.JIRA_TRANSITION_REOPEN },
+      pageSize: env.JIRA_PAGE_SIZE,
+      concurrency: env.JIRA_CONCURRENCY,
+    },
+    bugzilla: {
+      url: stripSlash(env.BUGZILLA_URL),
+      apiKey: env.BUGZILLA_API_KEY,
+      batchSize: env.BUGZILLA_BATCH_SIZE,
+    },
+    team,
+    sla: env.SLA_SETTINGS ?? { days: { Urgent: 14, High: 20, Normal: 90, Low: 180 }, partners: [] },
+    cardCreation: { maxPerRun: env.MAX_CARDS_PER_RUN, reopenAfterDays: env.REOPEN_AFTER_DAYS },
+    email: {
+      smtpHost: env.SMTP_HOST,
+      smtpPort: env.SMTP_PORT,
+      secure: env.SMTP_SECURE,
+      user: env.SMTP_USER,
+      password: env.SMTP_PASSWORD,
+      from: env.EMAIL_FROM,
+      to: env.EMAIL_TO,
+      subject: env.EMAIL_SUBJECT,
+      alertTo: env.ALERT_EMAIL,
+      bugReportTo: env.BUG_EMAIL,
+    },
+    slack: {
+      token: env.SLACK_TOKEN,
+      apiUrl: env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`,
+      highSeverityChannel: env.SLACK_HIGH_SEVERITY_CHANNEL,
+      lowSeverityChannel: env.SLACK_LOW_SEVERITY_CHANNEL,
+    },
+    schedules: {
+      cases: env.SCHEDULE_CASES,
+      casesReconcile: env.SCHEDULE_CASES_RECONCILE,
+      cards: env.SCHEDULE_CARDS,
+      cardsFull: env.SCHEDULE_CARDS_FULL,
+      details: env.SCHEDULE_DETAILS,
+      issues: env.SCHEDULE_ISSUES,
+      bugs: env.SCHEDULE_BUGS,
+      escalations: env.SCHEDULE_ESCALATIONS,
+      stats: env.SCHEDULE_STATS,
+      cardCreation: env.SCHEDULE_CARD_CREATION,
+      prioritySync: env.SCHEDULE_PRIORITY_SYNC,
+      bugTagging: env.SCHEDULE_BUG_TAGGING,
+    },
+  };
+}
+
+const stripSlash = (u: string) => u.replace(/\/+$/, '');

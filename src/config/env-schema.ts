@@ -1,0 +1,252 @@
+import { z } from 'zod';
+
+// Every environment variable t5g reads, with its default. This file is the single list the README
+// table and `.env.example` document; `config.ts` turns the parsed values into the typed `Config`.
+//
+// Unset and empty variables both mean "use the default" (the original assigned `os.environ.get()`
+// over its defaults, so an unset variable silently became None).
+
+const bool = (def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return def;
+      const s = v.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${v}"` });
+      return z.NEVER;
+    });
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a whole number from ${min} to ${max}, got "${v}"`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const absoluteUrl = () => z.string().url({ message: 'expected an absolute URL (http:// or https://)' });
+const url = (def: string) => absoluteUrl().default(def);
+const optionalUrl = () => absoluteUrl().optional();
+
+const pgUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// or postgresql:// URL' })
+  .optional();
+
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' })
+  .optional();
+
+const list = (def: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? def
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    );
+
+const jsonOf = <T extends z.ZodTypeAny>(schema: T, def: z.output<T> | undefined) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): z.output<T> | undefined => {
+      if (v === undefined) return def;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not valid JSON (${(err as Error).message})` });
+        return z.NEVER;
+      }
+      const result = schema.safeParse(parsed);
+      if (!result.success) {
+        for (const issue of result.error.issues) {
+          const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
+          ctx.addIssue({ code: 'custom', message: `${issue.message}${where}` });
+        }
+        return z.NEVER;
+      }
+      return result.data;
+    });
+
+// Five-field cron (minute hour day-of-month month day-of-week), as pg-boss schedules take.
+const cronField = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+const cron = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .refine((v) => {
+      const parts = v.trim().split(/\s+/);
+      return parts.length === 5 && parts.every((p) => cronField.test(p));
+    }, 'expected a five-field cron expression such as "*/15 * * * *"');
+
+// The original's team JSON accepted "true"/"false" strings for its flags; keep accepting them.
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
+
+export const teamMemberSchema = z.object({
+  name: z.string().min(1),
+  jira_user: z.string().min(1),
+  jira_account_id: z.string().optional(),
+  slack_user: z.string().optional(),
+  accounts: z.array(z.string()).default([]),
+  active: flag.default(true),
+  notifieduser: flag.default(true),
+});
+
+export const slaSettingsSchema = z.object({
+  days: z.object({
+    Urgent: z.number().positive(),
+    High: z.number().positive(),
+    Normal: z.number().positive(),
+    Low: z.number().positive(),
+  }),
+  partners: z.array(z.string()).default([]),
+});
+
+const DEFAULT_STATUS_MAP: Record<string, string> = {
+  New: 'New',
+  'To Do': 'Backlog',
+  Open: 'Debugging',
+  'In Progress': 'Eng Working',
+  'Code Review': 'Backport',
+  'QE Review': 'Ready To Close',
+  Blocked: 'Blocked',
+  "Won't Fix / Obsolete": 'Done',
+  Done: 'Done',
+  Closed: 'Done',
+};
+
+const DEFAULT_PRIORITY_MAP = { Urgent: 'Critical', High: 'Major', Normal: 'Normal', Low: 'Minor' };
+
+export const envSchema = z.object({
+  // Service
+  PORT: int(8080, 1, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  READ_ONLY: bool(true),
+  DEMO_MODE: z.enum(['auto', 'true', 'false']).default('auto'),
+  DEMO_CASES: int(500, 10, 100_000),
+  DEMO_SEED: int(1, 0, 2 ** 31 - 1),
+
+  // Storage
+  DATABASE_URL: pgUrl,
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATABASE_WAIT_SECONDS: int(60, 0, 3600),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: redisUrl,
+  CACHE_TTL_SECONDS: int(300, 1, 7 * 24 * 3600),
+  CACHE_MAX_ENTRIES: int(5000, 10, 10_000_000),
+
+  // Customer Portal
+  PORTAL_API_URL: url('https://access.redhat.com/hydra/rest'),
+  PORTAL_SSO_TOKEN_URL: url(
+    'https://sso.redhat.com/auth/realms/redhat-external/protocol/openid-connect/token',
+  ),
+  PORTAL_CLIENT_ID: z.string().min(1).default('rhsm-api'),
+  PORTAL_OFFLINE_TOKEN: z.string().optional(),
+  PORTAL_CASE_QUERY: z.string().min(1).default('case_tags:*shift_telco5g*'),
+  PORTAL_PAGE_SIZE: int(5000, 1, 9999),
+  PORTAL_CONCURRENCY: int(4, 1, 64),
+
+  // JIRA (team cards, linked issues, escalations)
+  JIRA_URL: optionalUrl(),
+  JIRA_FLAVOR: z.enum(['cloud', 'dc']).default('cloud'),
+  JIRA_USER: z.string().optional(),
+  JIRA_TOKEN: z.string().optional(),
+  JIRA_PROJECT: z.string().optional(),
+  JIRA_COMPONENT: z.string().optional(),
+  JIRA_BOARD: z.string().optional(),
+  JIRA_SPRINT: z.string().optional(),
+  JIRA_CARD_LABEL: z.string().min(1).default('field'),
+  JIRA_NEW_CARD_LABELS: list([]),
+  JIRA_ISSUE_TYPE: z.string().min(1).default('Story'),
+  JIRA_ESCALATIONS_PROJECT: z.string().optional(),
+  JIRA_ESCALATIONS_LABEL: z.string().optional(),
+  JIRA_FIELD_CONTRIBUTORS: z.string().min(1).default('customfield_10466'),
+  JIRA_FIELD_QA_CONTACT: z.string().min(1).default('customfield_10470'),
+  JIRA_FIELD_SEVERITY: z.string().min(1).default('customfield_10840'),
+  JIRA_FIELD_PRIVATE_KEYWORDS: z.string().min(1).default('customfield_11087'),
+  JIRA_FIELD_INTERNAL_WHITEBOARD: z.string().min(1).default('customfield_11004'),
+  JIRA_FIELD_CASE_LINKS: z.string().min(1).default('customfield_10979'),
+  JIRA_FIELD_RELEASE_NOTE: z.string().min(1).default('customfield_10783'),
+  JIRA_RELEASE_NOTE_VALUE: z.string().default('TRACK'),
+  JIRA_FIELD_SPRINT: z.string().min(1).default('customfield_10020'),
+  JIRA_STATUS_MAP: jsonOf(z.record(z.string(), z.string()), DEFAULT_STATUS_MAP),
+  JIRA_PRIORITY_MAP: jsonOf(
+    z.object({ Urgent: z.string(), High: z.string(), Normal: z.string(), Low: z.string() }),
+    DEFAULT_PRIORITY_MAP,
+  ),
+  JIRA_TRANSITION_TODO: z.string().min(1).default('To Do'),
+  JIRA_TRANSITION_REOPEN: z.string().min(1).default('To Do'),
+  JIRA_PAGE_SIZE: int(100, 1, 5000),
+  JIRA_CONCURRENCY: int(4, 1, 64),
+
+  // Bugzilla
+  BUGZILLA_URL: url('https://bugzilla.redhat.com'),
+  BUGZILLA_API_KEY: z.string().optional(),
+  BUGZILLA_BATCH_SIZE: int(100, 1, 500),
+
+  // Team and card automation
+  TEAM: jsonOf(z.array(teamMemberSchema), undefined),
+  TEAM_FILE: z.string().optional(),
+  SLA_SETTINGS: jsonOf(slaSettingsSchema, {
+    days: { Urgent: 14, High: 20, Normal: 90, Low: 180 },
+    partners: [],
+  }),
+  MAX_CARDS_PER_RUN: int(10, 0, 10_000),
+  REOPEN_AFTER_DAYS: int(15, 0, 3650),
+
+  // E-mail
+  SMTP_HOST: z.string().default('localhost'),
+  SMTP_PORT: int(25, 1, 65535),
+  SMTP_SECURE: bool(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  EMAIL_FROM: z.string().default('dashboard@example.com'),
+  EMAIL_TO: list([]),
+  EMAIL_SUBJECT: z.string().default('New Card(s) Have Been Created to Track Issues'),
+  ALERT_EMAIL: list(['root@localhost']),
+  BUG_EMAIL: list([]),
+
+  // Slack
+  SLACK_TOKEN: z.string().optional(),
+  SLACK_API_URL: url('https://slack.com/api/'),
+  SLACK_HIGH_SEVERITY_CHANNEL: z.string().optional(),
+  SLACK_LOW_SEVERITY_CHANNEL: z.string().optional(),
+
+  // Schedules (UTC cron)
+  SCHEDULE_CASES: cron('*/15 * * * *'),
+  SCHEDULE_CASES_RECONCILE: cron('5 2 * * *'),
+  SCHEDULE_CARDS: cron('21 * * * *'),
+  SCHEDULE_CARDS_FULL: cron('51 2 * * *'),
+  SCHEDULE_DETAILS: cron('24 0,12 * * *'),
+  SCHEDULE_ISSUES: cron('54 0,12 * * *'),
+  SCHEDULE_BUGS: cron('48 0,12 * * *'),
+  SCHEDULE_ESCALATIONS: cron('37 */2 * * *'),
+  SCHEDULE_STATS: cron('40 4 * * *'),
+  SCHEDULE_CARD_CREATION: cron('10 * * * *'),
+  SCHEDULE_PRIORITY_SYNC: cron('12 3 * * *'),
+  SCHEDULE_BUG_TAGGING: cron('33 0 * * *'),
+});
+
+export type Env = z.output<typeof envSchema>;
+export const ENV_KEYS = Object.keys(envSchema.shape) as (keyof Env)[];

@@ -1,0 +1,9 @@
+/** Turns any thrown value into an Error, keeping the original as `cause`. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value), { cause: value });
+}
+
+export function errorMessage(value: unknown): string {
+  return toError(value).message;
+}
