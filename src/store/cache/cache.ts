@@ -1,0 +1,26 @@
+// The read cache in front of PostgreSQL (seed 000's read path). PostgreSQL is the truth; a cache
+// failure only makes a read slower, never wrong or visible to a user.
+//
+// Every cached value names the entities it was built from. Each entity has a generation number
+// that is part of the key; a committed write bumps the generation of what it changed, so every
+// value built from the old data becomes unreachable at once (and ages out). A reader that loaded
+// old data concurrently with a write stores it under the old generation, where nobody looks: the
+// cache can lag the truth for the length of one read, never run ahead of it.
+
+export type CacheBackend = 'memory' | 'redis';
+
+export interface CacheHealth {
+  backend: CacheBackend;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface Cache {
+  readonly backend: CacheBackend;
+  /** Cached value for `key` built from `entities`, or `load()`'s result (then cached). */
+  fetch<T>(entities: readonly string[], key: string, load: () => Promise<T>, ttlSeconds?: number): Promise<T>;
+  /** Makes every value built from these entities unreachable. */
+  invalidate(entities: readonly string[]): Promise<void>;
+  health(): Promise<CacheHealth>;
+  close(): Promise<void>;
+}

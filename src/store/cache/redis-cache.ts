@@ -1,0 +1,136 @@
+import { Redis } from 'ioredis';
+import { errorMessage } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { CoreMetrics } from '../../observability/metrics.js';
+import type { Cache } from './cache.js';
+
+// Redis in front of PostgreSQL, shared by every process. Keys:
+//   <prefix>gen:<entity>     generation counter per entity (INCR on invalidate)
+//   <prefix>epoch            bumped after an outage, so invalidations lost while Redis was
+//                            unreachable cannot leave stale values behind
+//   <prefix>v:<key>|<epoch>|<entity>=<gen>,...   the cached value (JSON, with a TTL)
+//
+// Commands fail fast while disconnected (no offline queue), and every failure falls back to the
+// loader: a Redis outage costs latency, never an error page.
+
+export interface RedisCacheOptions {
+  url: string;
+  ttlSeconds: number;
+  keyPrefix?: string;
+  logger: Logger;
+  metrics?: CoreMetrics;
+  /** Per-command timeout; a slow Redis is treated like a down one. */
+  commandTimeoutMs?: number;
+}
+
+export function createRedisCache(opts: RedisCacheOptions): Cache {
+  const prefix = opts.keyPrefix ?? 't5g:';
+  const redis = new Redis(opts.url, {
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+    commandTimeout: opts.commandTimeoutMs ?? 1000,
+    // Keep trying to come back, but never more often than every 2 s.
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  let failing = false;
+  let needEpochBump = false;
+  const fail = (operation: string, err: unknown) => {
+    opts.metrics?.cacheErrors.inc({ backend: 'redis', operation });
+    needEpochBump = true;
+    if (!failing) {
+      failing = true;
+      // Logged once per outage, not once per request.
+      opts.logger.warn(
+        { err: errorMessage(err), operation },
+        'Redis cache unavailable; reading from PostgreSQL',
+      );
+    }
+  };
+  redis.on('error', (err) => fail('connection', err));
+  redis.on('ready', () => {
+    if (!failing && !needEpochBump) return;
+    redis
+      .incr(`${prefix}epoch`)
+      .then(() => {
+        needEpochBump = false;
+        failing = false;
+        opts.logger.info('Redis cache reachable again; cached values from before the outage dropped');
+      })
+      .catch((err) => fail('epoch', err));
+  });
+
+  const versionedKey = async (entities: readonly string[], key: string) => {
+    const gens = await redis.mget(`${prefix}epoch`, ...entities.map((e) => `${prefix}gen:${e}`));
+    const [epoch, ...rest] = gens;
+    return `${prefix}v:${key}|${epoch ?? 0}|${entities.map((e, i) => `${e}=${rest[i] ?? 0}`).join(',')}`;
+  };
+
+  return {
+    backend: 'redis',
+    async fetch<T>(entities: readonly string[], key: string, load: () => Promise<T>, ttlSeconds?: number) {
+      if (needEpochBump) {
+        // Until the epoch is bumped after an outage, values in Redis may predate lost invalidations.
+        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'bypass' });
+        return load();
+      }
+      let k: string;
+      try {
+        k = await versionedKey(entities, key);
+        const hit = await redis.get(k);
+        if (hit !== null) {
+          opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'hit' });
+          return decode(hit) as T;
+        }
+      } catch (err) {
+        fail('get', err);
+        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'bypass' });
+        return load();
+      }
+      opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'miss' });
+      const value = await load();
+      redis.set(k, encode(value), 'EX', ttlSeconds ?? opts.ttlSeconds).catch((err) => fail('set', err));
+      return value;
+    },
+    async invalidate(entities) {
+      if (entities.length === 0) return;
+      try {
+        const multi = redis.multi();
+        for (const e of entities) multi.incr(`${prefix}gen:${e}`);
+        await multi.exec();
+      } catch (err) {
+        // The write is committed; the epoch bump on reconnect drops what this could not.
+        fail('invalidate', err);
+      }
+    },
+    async health() {
+      try {
+        const started = Date.now();
+        await redis.ping();
+        return { backend: 'redis', ok: true, detail: `ping ${Date.now() - started} ms` };
+      } catch (err) {
+        return { backend: 'redis', ok: false, detail: errorMessage(err) };
+      }
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
+
+// JSON that keeps Dates as Dates, so a value read from Redis equals the one the loader returned.
+function encode(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    const raw = this[key];
+    return raw instanceof Date ? { $date: raw.toISOString() } : v;
+  });
+}
+
+function decode(text: string): unknown {
+  return JSON.parse(text, (_key, v) =>
+    v && typeof v === 'object' && typeof v.$date === 'string' && Object.keys(v).length === 1
+      ? new Date(v.$date)
+      : v,
+  );
+}

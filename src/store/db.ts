@@ -1,0 +1,206 @@
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { Logger } from '../lib/logger.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import * as schema from './schema.js';
+
+// One interface over the two backends: node-postgres against a real server (DATABASE_URL), or
+// PGlite in-process on DATA_DIR. Repositories write plain SQL against `Queryable`, and use the
+// typed Drizzle `orm` where a query builder reads better. Both backends run the same migrations.
+
+export type BackendKind = 'postgres' | 'pglite';
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+}
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database extends Queryable {
+  readonly kind: BackendKind;
+  readonly orm: Orm;
+  /** Runs `fn` in one transaction. Inside it, use only `tx`: on PGlite a query on the outer handle waits for the transaction and would never return. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Where the data lives, without credentials: a data directory or host/database. */
+  readonly location: string;
+  readonly pool?: pg.Pool;
+  readonly pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string;
+  /** PGlite data directory (ignored with databaseUrl). `memory://` keeps everything in memory. */
+  dataDir?: string;
+  poolSize?: number;
+  logger: Logger;
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.logger);
+  return openPglite(opts.dataDir ?? './data', opts.logger);
+}
+
+// int8 (count(*), bigint ids) as numbers on both backends; every value we keep fits in 2^53.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+async function openPostgres(url: string, poolSize: number, logger: Logger): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  // An idle client losing its connection emits on the pool; without a listener Node would crash.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'postgres pool client error'));
+  const location = describePgUrl(url);
+  const orm = drizzlePg({ client: pool, schema }) as unknown as Orm;
+  const listeners = new Set<pg.Client>();
+  return {
+    kind: 'postgres',
+    orm,
+    location,
+    pool,
+    query: async <R>(text: string, params?: unknown[]) => {
+      const r = await pool.query(text, params);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    },
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          query: async <R>(text: string, params?: unknown[]) => {
+            const r = await client.query(text, params);
+            return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+          },
+        };
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    listen: (channel, onPayload) => listenPostgres(url, channel, onPayload, logger, listeners),
+    close: async () => {
+      for (const c of listeners) await c.end().catch(() => undefined);
+      listeners.clear();
+      await pool.end();
+    },
+  };
+}
+
+/** A dedicated connection per LISTEN that reconnects with backoff, so a server restart does not end the change feed. */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  logger: Logger,
+  listeners: Set<pg.Client>,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let delay = 500;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (msg) => {
+      if (msg.channel === channel && msg.payload !== undefined) onPayload(msg.payload);
+    });
+    c.on('error', (err) => {
+      logger.warn({ err: err.message, channel }, 'change-feed connection lost; reconnecting');
+      listeners.delete(c);
+      c.end().catch(() => undefined);
+      if (!stopped) setTimeout(() => void reconnect(), delay).unref();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    client = c;
+    listeners.add(c);
+    delay = 500;
+  };
+  const reconnect = async () => {
+    try {
+      await connect();
+      logger.info({ channel }, 'change-feed connection restored');
+    } catch {
+      delay = Math.min(delay * 2, 30_000);
+      if (!stopped) setTimeout(() => void reconnect(), delay).unref();
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (client) {
+      listeners.delete(client);
+      await client.end().catch(() => undefined);
+    }
+  };
+}
+
+async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  let lock: DataDirLock | undefined;
+  let dir = dataDir;
+  if (!inMemory) {
+    dir = path.resolve(dataDir);
+    lock = lockDataDir(dir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(inMemory ? dataDir : path.join(dir, 'pglite'));
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  logger.debug({ dataDir: dir }, 'PGlite opened');
+  const orm = drizzlePglite({ client: pglite, schema }) as unknown as Orm;
+  const run = async <R>(q: Pick<PGlite, 'query'>, text: string, params?: unknown[]) => {
+    const r = await q.query<R>(text, params);
+    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  };
+  return {
+    kind: 'pglite',
+    orm,
+    location: inMemory ? dataDir : dir,
+    pglite,
+    query: (text, params) => run(pglite, text, params),
+    transaction: (fn) => pglite.transaction((tx) => fn({ query: (text, params) => run(tx, text, params) })),
+    listen: async (channel, onPayload) => {
+      const unsubscribe = await pglite.listen(channel, onPayload);
+      return unsubscribe;
+    },
+    close: async () => {
+      try {
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
+
+/** host:port/database, never the password. */
+export function describePgUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}

@@ -1,0 +1,31 @@
+import type { Queryable } from '../db.js';
+
+export interface CaseRef {
+  caseNumber: string;
+  caseCreatedDate: Date;
+}
+
+/**
+ * Splits child rows (comments, details, links) into those whose case is stored and those whose case
+ * is not. The composite foreign key would reject the whole batch for one orphan; checking first lets
+ * the rest be written and the orphans be quarantined with their reason.
+ */
+export async function splitByKnownCase<T extends CaseRef>(
+  q: Queryable,
+  rows: readonly T[],
+): Promise<{ known: T[]; unknown: T[] }> {
+  if (rows.length === 0) return { known: [], unknown: [] };
+  const r = await q.query<{ case_number: string; ms: number }>(
+    `SELECT DISTINCT u.case_number, (extract(epoch FROM u.created) * 1000)::bigint AS ms
+     FROM unnest($1::text[], $2::timestamptz[]) AS u(case_number, created)
+     JOIN cases c ON c.case_number = u.case_number AND c.created_date = u.created`,
+    [rows.map((x) => x.caseNumber), rows.map((x) => x.caseCreatedDate.toISOString())],
+  );
+  const known = new Set(r.rows.map((x) => `${x.case_number}|${Number(x.ms)}`));
+  const out = { known: [] as T[], unknown: [] as T[] };
+  for (const row of rows) {
+    const k = `${row.caseNumber}|${row.caseCreatedDate.getTime()}`;
+    (known.has(k) ? out.known : out.unknown).push(row);
+  }
+  return out;
+}

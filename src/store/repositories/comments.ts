@@ -1,0 +1,69 @@
+import { bulkUpserter, type UpsertResult } from '../bulk-upsert.js';
+import type { Queryable } from '../db.js';
+import { type CaseRef, splitByKnownCase } from './case-parents.js';
+import { quarantineRecords, resolveQuarantined } from './quarantine.js';
+
+/** A Customer Portal case comment. */
+export interface CommentRecord extends CaseRef {
+  commentId: string;
+  author: string | null;
+  authorType: string | null;
+  body: string;
+  isPublic: boolean;
+  commentedAt: Date;
+  lastModifiedAt: Date | null;
+}
+
+const upsert = bulkUpserter({
+  table: 'comments',
+  entity: 'comment',
+  key: ['comment_id'],
+  columns: [
+    { name: 'comment_id', field: 'commentId', type: 'text' },
+    { name: 'case_number', field: 'caseNumber', type: 'text' },
+    { name: 'case_created_date', field: 'caseCreatedDate', type: 'timestamptz' },
+    { name: 'author', type: 'text' },
+    { name: 'author_type', field: 'authorType', type: 'text' },
+    { name: 'body', type: 'text' },
+    { name: 'is_public', field: 'isPublic', type: 'boolean' },
+    { name: 'commented_at', field: 'commentedAt', type: 'timestamptz' },
+    { name: 'last_modified_at', field: 'lastModifiedAt', type: 'timestamptz' },
+  ],
+});
+
+/** Upserts comments; a comment whose case is not stored is quarantined, never dropped. */
+export async function upsertComments(
+  q: Queryable,
+  rows: readonly CommentRecord[],
+  runId?: string | null,
+): Promise<UpsertResult & { quarantined: number }> {
+  const { known, unknown } = await splitByKnownCase(q, rows);
+  const result = await upsert(q, known, runId);
+  await resolveQuarantined(
+    q,
+    'portal.comment',
+    known.map((c) => c.commentId),
+  );
+  const quarantined = await quarantineRecords(
+    q,
+    unknown.map((c) => ({
+      source: 'portal.comment',
+      externalId: c.commentId,
+      payload: c,
+      reason: `case ${c.caseNumber} (created ${c.caseCreatedDate.toISOString()}) is not stored`,
+    })),
+    runId,
+  );
+  return { ...result, quarantined };
+}
+
+export async function listCaseComments(q: Queryable, caseNumber: string): Promise<CommentRecord[]> {
+  const r = await q.query<CommentRecord>(
+    `SELECT comment_id AS "commentId", case_number AS "caseNumber", case_created_date AS "caseCreatedDate",
+            author, author_type AS "authorType", body, is_public AS "isPublic", commented_at AS "commentedAt",
+            last_modified_at AS "lastModifiedAt"
+     FROM comments WHERE case_number = $1 ORDER BY commented_at DESC`,
+    [caseNumber],
+  );
+  return r.rows;
+}

@@ -1,0 +1,83 @@
+import { bulkUpserter, type UpsertResult } from '../bulk-upsert.js';
+import type { Queryable } from '../db.js';
+import { type CaseRef, splitByKnownCase } from './case-parents.js';
+import { quarantineRecords, resolveQuarantined } from './quarantine.js';
+
+/** A comment on a team card (JIRA). */
+export interface JiraCommentRecord extends CaseRef {
+  jiraCommentId: string;
+  jiraKey: string;
+  author: string | null;
+  body: string;
+  bodyFormat: 'wiki' | 'adf' | 'text';
+  createdAt: Date;
+  lastUpdateDate: Date;
+}
+
+const upsert = bulkUpserter({
+  table: 'jira_comments',
+  entity: 'jira_comment',
+  key: ['jira_comment_id'],
+  columns: [
+    { name: 'jira_comment_id', field: 'jiraCommentId', type: 'text' },
+    { name: 'jira_key', field: 'jiraKey', type: 'text' },
+    { name: 'case_number', field: 'caseNumber', type: 'text' },
+    { name: 'case_created_date', field: 'caseCreatedDate', type: 'timestamptz' },
+    { name: 'author', type: 'text' },
+    { name: 'body', type: 'text' },
+    { name: 'body_format', field: 'bodyFormat', type: 'text' },
+    { name: 'created_at', field: 'createdAt', type: 'timestamptz' },
+    { name: 'last_update_date', field: 'lastUpdateDate', type: 'timestamptz' },
+  ],
+});
+
+/** Upserts card comments; one whose card or case is not stored is quarantined with the reason. */
+export async function upsertJiraComments(
+  q: Queryable,
+  rows: readonly JiraCommentRecord[],
+  runId?: string | null,
+): Promise<UpsertResult & { quarantined: number }> {
+  const cardKeys = [...new Set(rows.map((r) => r.jiraKey))];
+  const stored = cardKeys.length
+    ? await q.query<{ jira_key: string }>('SELECT jira_key FROM cards WHERE jira_key = ANY($1::text[])', [
+        cardKeys,
+      ])
+    : { rows: [] };
+  const knownCards = new Set(stored.rows.map((r) => r.jira_key));
+  const withCard = rows.filter((r) => knownCards.has(r.jiraKey));
+  const { known, unknown } = await splitByKnownCase(q, withCard);
+  const rejected = [
+    ...rows
+      .filter((r) => !knownCards.has(r.jiraKey))
+      .map((c) => ({ c, reason: `card ${c.jiraKey} is not stored` })),
+    ...unknown.map((c) => ({ c, reason: `case ${c.caseNumber} of card ${c.jiraKey} is not stored` })),
+  ];
+  const result = await upsert(q, known, runId);
+  await resolveQuarantined(
+    q,
+    'jira.comment',
+    known.map((c) => c.jiraCommentId),
+  );
+  const quarantined = await quarantineRecords(
+    q,
+    rejected.map(({ c, reason }) => ({
+      source: 'jira.comment',
+      externalId: c.jiraCommentId,
+      payload: c,
+      reason,
+    })),
+    runId,
+  );
+  return { ...result, quarantined };
+}
+
+export async function listCardComments(q: Queryable, jiraKey: string): Promise<JiraCommentRecord[]> {
+  const r = await q.query<JiraCommentRecord>(
+    `SELECT jira_comment_id AS "jiraCommentId", jira_key AS "jiraKey", case_number AS "caseNumber",
+            case_created_date AS "caseCreatedDate", author, body, body_format AS "bodyFormat",
+            created_at AS "createdAt", last_update_date AS "lastUpdateDate"
+     FROM jira_comments WHERE jira_key = $1 ORDER BY last_update_date DESC`,
+    [jiraKey],
+  );
+  return r.rows;
+}

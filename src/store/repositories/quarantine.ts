@@ -1,0 +1,74 @@
+import type { Queryable } from '../db.js';
+
+export interface QuarantineRecord {
+  source: string;
+  externalId: string;
+  payload: unknown;
+  reason: string;
+}
+
+export interface QuarantinedRow extends QuarantineRecord {
+  id: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  occurrences: number;
+  runId: string | null;
+  resolvedAt: Date | null;
+}
+
+/** Keeps each rejected record with its reason; a repeat of the same record bumps its counters. */
+export async function quarantineRecords(
+  q: Queryable,
+  records: readonly QuarantineRecord[],
+  runId?: string | null,
+): Promise<number> {
+  if (records.length === 0) return 0;
+  const r = await q.query(
+    `INSERT INTO quarantine AS t (source, external_id, payload, reason, run_id)
+     SELECT u.source, u.external_id, u.payload::jsonb, u.reason, $5::uuid
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(source, external_id, payload, reason)
+     ON CONFLICT (source, external_id) DO UPDATE
+       SET payload = EXCLUDED.payload, reason = EXCLUDED.reason, run_id = EXCLUDED.run_id,
+           last_seen = now(), occurrences = t.occurrences + 1, resolved_at = NULL`,
+    [
+      records.map((r) => r.source),
+      records.map((r) => r.externalId),
+      records.map((r) => JSON.stringify(r.payload ?? null)),
+      records.map((r) => r.reason),
+      runId ?? null,
+    ],
+  );
+  return r.rowCount;
+}
+
+/** Marks earlier rejections of these records as resolved once they were stored successfully. */
+export async function resolveQuarantined(
+  q: Queryable,
+  source: string,
+  externalIds: readonly string[],
+): Promise<void> {
+  if (externalIds.length === 0) return;
+  await q.query(
+    `UPDATE quarantine SET resolved_at = now()
+     WHERE source = $1 AND external_id = ANY($2::text[]) AND resolved_at IS NULL`,
+    [source, externalIds],
+  );
+}
+
+export async function listQuarantined(
+  q: Queryable,
+  opts: { source?: string; includeResolved?: boolean; limit?: number; offset?: number } = {},
+): Promise<{ items: QuarantinedRow[]; total: number }> {
+  const where = `WHERE ($1::text IS NULL OR source = $1) AND ($2::boolean OR resolved_at IS NULL)`;
+  const params = [opts.source ?? null, opts.includeResolved ?? false];
+  const [items, total] = await Promise.all([
+    q.query<QuarantinedRow>(
+      `SELECT id, source, external_id AS "externalId", payload, reason, first_seen AS "firstSeen",
+              last_seen AS "lastSeen", occurrences, run_id AS "runId", resolved_at AS "resolvedAt"
+       FROM quarantine ${where} ORDER BY last_seen DESC, id DESC LIMIT $3 OFFSET $4`,
+      [...params, opts.limit ?? 100, opts.offset ?? 0],
+    ),
+    q.query<{ n: number }>(`SELECT count(*)::int AS n FROM quarantine ${where}`, params),
+  ]);
+  return { items: items.rows, total: total.rows[0]?.n ?? 0 };
+}

@@ -1,0 +1,105 @@
+import type { Queryable } from '../db.js';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type RunTrigger = 'schedule' | 'manual' | 'startup';
+
+export interface RunProgress {
+  current?: number;
+  total?: number;
+  phase?: string;
+}
+
+export interface SyncRun {
+  id: string;
+  job: string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  startedAt: Date;
+  finishedAt: Date | null;
+  fetched: number;
+  changed: number;
+  quarantined: number;
+  upstreamRequests: number;
+  progress: RunProgress;
+  error: string | null;
+}
+
+const RUN_COLUMNS = `id, job, trigger, status, started_at AS "startedAt", finished_at AS "finishedAt", fetched,
+  changed, quarantined, upstream_requests AS "upstreamRequests", progress, error`;
+
+export async function createRun(
+  q: Queryable,
+  run: { job: string; trigger: RunTrigger; status?: RunStatus; id?: string },
+): Promise<SyncRun> {
+  const r = await q.query<SyncRun>(
+    `INSERT INTO sync_runs (id, job, trigger, status)
+     VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4) RETURNING ${RUN_COLUMNS}`,
+    [run.id ?? null, run.job, run.trigger, run.status ?? 'running'],
+  );
+  return r.rows[0]!;
+}
+
+export interface RunUpdate {
+  status?: RunStatus;
+  progress?: RunProgress;
+  fetched?: number;
+  changed?: number;
+  quarantined?: number;
+  upstreamRequests?: number;
+  error?: string | null;
+  finished?: boolean;
+}
+
+export async function updateRun(q: Queryable, id: string, u: RunUpdate): Promise<SyncRun | undefined> {
+  const r = await q.query<SyncRun>(
+    `UPDATE sync_runs SET
+       status = coalesce($2, status),
+       progress = coalesce($3::jsonb, progress),
+       fetched = coalesce($4, fetched),
+       changed = coalesce($5, changed),
+       quarantined = coalesce($6, quarantined),
+       upstream_requests = coalesce($7, upstream_requests),
+       error = CASE WHEN $8 THEN $9 ELSE error END,
+       finished_at = CASE WHEN $10 THEN now() ELSE finished_at END
+     WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
+    [
+      id,
+      u.status ?? null,
+      u.progress ? JSON.stringify(u.progress) : null,
+      u.fetched ?? null,
+      u.changed ?? null,
+      u.quarantined ?? null,
+      u.upstreamRequests ?? null,
+      'error' in u,
+      u.error ?? null,
+      u.finished ?? false,
+    ],
+  );
+  return r.rows[0];
+}
+
+export async function getRun(q: Queryable, id: string): Promise<SyncRun | undefined> {
+  const r = await q.query<SyncRun>(`SELECT ${RUN_COLUMNS} FROM sync_runs WHERE id = $1`, [id]);
+  return r.rows[0];
+}
+
+export async function listRuns(
+  q: Queryable,
+  opts: { job?: string; status?: RunStatus; limit?: number } = {},
+): Promise<SyncRun[]> {
+  const r = await q.query<SyncRun>(
+    `SELECT ${RUN_COLUMNS} FROM sync_runs
+     WHERE ($1::text IS NULL OR job = $1) AND ($2::text IS NULL OR status = $2)
+     ORDER BY started_at DESC, id LIMIT $3`,
+    [opts.job ?? null, opts.status ?? null, opts.limit ?? 50],
+  );
+  return r.rows;
+}
+
+/** The newest successful run per job: what the header's "cases synced 2 min ago" reads. */
+export async function lastSuccessPerJob(q: Queryable): Promise<Record<string, Date>> {
+  const r = await q.query<{ job: string; at: Date }>(
+    `SELECT job, max(finished_at) AS at FROM sync_runs WHERE status = 'succeeded' GROUP BY job`,
+  );
+  return Object.fromEntries(r.rows.map((x) => [x.job, x.at]));
+}

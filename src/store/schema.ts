@@ -1,0 +1,388 @@
+import { type SQL, sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  date,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+// The PostgreSQL schema: the truth every page and job reads. The same migrations run on PostgreSQL
+// >= 15 and on PGlite (PostgreSQL 18), so nothing here may use 18-only features (uuidv7, virtual
+// generated columns, json_exists).
+//
+// Terminology
+//   case        a Customer Portal support case, keyed by (case_number, created_date) as in the
+//               original's ER diagram (case numbers have been reused with a new creation date).
+//   card        the team's JIRA issue tracking one case; summary "<case#>: <problem>".
+//   issue       a JIRA issue in another project linked to a case (e.g. OCPBUGS-123).
+//   bug         a Bugzilla bug linked to a case.
+//   escalation  an open issue in the escalations ("prio-list") JIRA project naming case numbers.
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+// Weighted search document; to_tsvector with an explicit configuration is immutable, so it can back
+// a stored generated column.
+const searchDoc = (...parts: [SQL, 'A' | 'B' | 'C'][]) =>
+  sql.join(
+    parts.map(
+      ([col, weight]) => sql`setweight(to_tsvector('english', coalesce(${col}, '')), '${sql.raw(weight)}')`,
+    ),
+    sql` || `,
+  );
+
+export const cases = pgTable(
+  'cases',
+  {
+    caseNumber: text('case_number').notNull(),
+    createdDate: tstz('created_date').notNull(),
+    owner: text('owner'),
+    severity: smallint('severity').notNull(),
+    severityLabel: text('severity_label').notNull(),
+    account: text('account').notNull(),
+    summary: text('summary').notNull(),
+    status: text('status').notNull(),
+    lastUpdate: tstz('last_update').notNull(),
+    description: text('description').notNull().default(''),
+    product: text('product'),
+    productVersion: text('product_version'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    bugNumber: text('bug_number'),
+    closedDate: tstz('closed_date'),
+    feJiraCard: text('fe_jira_card'),
+    raw: jsonb('raw').notNull(),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      (): SQL =>
+        searchDoc(
+          [sql`${cases.caseNumber}`, 'A'],
+          [sql`${cases.summary}`, 'A'],
+          [sql`${cases.account}`, 'B'],
+          [sql`${cases.product}`, 'B'],
+          [sql`${cases.description}`, 'C'],
+        ),
+    ),
+    syncedAt: tstz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseNumber, t.createdDate] }),
+    index('cases_case_number_idx').on(t.caseNumber),
+    index('cases_status_idx').on(t.status),
+    index('cases_account_idx').on(t.account),
+    index('cases_last_update_idx').on(t.lastUpdate),
+    uniqueIndex('cases_fe_jira_card_key').on(t.feJiraCard),
+    index('cases_search_idx').using('gin', t.searchVector),
+  ],
+);
+
+const caseRef = {
+  caseNumber: text('case_number').notNull(),
+  caseCreatedDate: tstz('case_created_date').notNull(),
+};
+
+export const caseDetails = pgTable(
+  'case_details',
+  {
+    ...caseRef,
+    critSit: boolean('crit_sit').notNull().default(false),
+    groupName: text('group_name'),
+    notifiedUsers: jsonb('notified_users').notNull().default(sql`'[]'::jsonb`),
+    reliefAt: tstz('relief_at'),
+    resolvedAt: tstz('resolved_at'),
+    entitlementSla: text('entitlement_sla'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: tstz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseNumber, t.caseCreatedDate] }),
+    foreignKey({
+      columns: [t.caseNumber, t.caseCreatedDate],
+      foreignColumns: [cases.caseNumber, cases.createdDate],
+    })
+      .onDelete('cascade')
+      .onUpdate('cascade'),
+  ],
+);
+
+export const comments = pgTable(
+  'comments',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    commentId: text('comment_id').notNull(),
+    ...caseRef,
+    author: text('author'),
+    authorType: text('author_type'),
+    body: text('body').notNull(),
+    isPublic: boolean('is_public').notNull().default(true),
+    commentedAt: tstz('commented_at').notNull(),
+    lastModifiedAt: tstz('last_modified_at'),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      (): SQL => searchDoc([sql`${comments.body}`, 'C']),
+    ),
+    syncedAt: tstz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('comments_comment_id_key').on(t.commentId),
+    index('comments_case_idx').on(t.caseNumber, t.caseCreatedDate),
+    index('comments_search_idx').using('gin', t.searchVector),
+    foreignKey({
+      columns: [t.caseNumber, t.caseCreatedDate],
+      foreignColumns: [cases.caseNumber, cases.createdDate],
+    })
+      .onDelete('cascade')
+      .onUpdate('cascade'),
+  ],
+);
+
+export const cards = pgTable(
+  'cards',
+  {
+    jiraKey: text('jira_key').primaryKey(),
+    // Nullable: a card whose case has not been synced (or left the query) is still kept.
+    caseNumber: text('case_number'),
+    caseCreatedDate: tstz('case_created_date'),
+    summary: text('summary').notNull(),
+    statusRaw: text('status_raw').notNull(),
+    status: text('status').notNull(),
+    priority: text('priority'),
+    assigneeName: text('assignee_name'),
+    assignee: jsonb('assignee'),
+    contributors: jsonb('contributors').notNull().default(sql`'[]'::jsonb`),
+    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    sprint: text('sprint'),
+    createdAt: tstz('created_at').notNull(),
+    updatedAt: tstz('updated_at').notNull(),
+    isTrends: boolean('is_trends')
+      .notNull()
+      .generatedAlwaysAs((): SQL => sql`'Trends' = ANY(${cards.labels})`),
+    isPotentialEscalation: boolean('is_potential_escalation')
+      .notNull()
+      .generatedAlwaysAs((): SQL => sql`'PotentialEscalation' = ANY(${cards.labels})`),
+    isDailyTelco: boolean('is_daily_telco')
+      .notNull()
+      .generatedAlwaysAs((): SQL => sql`'Daily_Telco_OCP' = ANY(${cards.labels})`),
+    raw: jsonb('raw').notNull(),
+    syncedAt: tstz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('cards_case_idx').on(t.caseNumber, t.caseCreatedDate),
+    index('cards_status_idx').on(t.status),
+    index('cards_assignee_idx').on(t.assigneeName),
+    index('cards_updated_idx').on(t.updatedAt),
+    index('cards_labels_idx').using('gin', t.labels),
+    foreignKey({
+      columns: [t.caseNumber, t.caseCreatedDate],
+      foreignColumns: [cases.caseNumber, cases.createdDate],
+    })
+      .onDelete('set null')
+      .onUpdate('cascade'),
+  ],
+);
+
+export const jiraComments = pgTable(
+  'jira_comments',
+  {
+    jiraCommentId: text('jira_comment_id').primaryKey(),
+    jiraKey: text('jira_key')
+      .notNull()
+      .references(() => cards.jiraKey, { onDelete: 'cascade' }),
+    ...caseRef,
+    author: text('author'),
+    body: text('body').notNull(),
+    bodyFormat: text('body_format').notNull().default('wiki'),
+    createdAt: tstz('created_at').notNull(),
+    lastUpdateDate: tstz('last_update_date').notNull(),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      (): SQL => searchDoc([sql`${jiraComments.body}`, 'C']),
+    ),
+    syncedAt: tstz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('jira_comments_card_idx').on(t.jiraKey, t.lastUpdateDate),
+    index('jira_comments_case_idx').on(t.caseNumber, t.caseCreatedDate),
+    index('jira_comments_updated_idx').on(t.lastUpdateDate),
+    index('jira_comments_search_idx').using('gin', t.searchVector),
+    foreignKey({
+      columns: [t.caseNumber, t.caseCreatedDate],
+      foreignColumns: [cases.caseNumber, cases.createdDate],
+    })
+      .onDelete('cascade')
+      .onUpdate('cascade'),
+  ],
+);
+
+export const bugs = pgTable('bugs', {
+  bugId: text('bug_id').primaryKey(),
+  summary: text('summary'),
+  status: text('status'),
+  severity: text('severity'),
+  priority: text('priority'),
+  component: text('component').array(),
+  targetRelease: text('target_release').array(),
+  assignee: text('assignee'),
+  qaContact: text('qa_contact'),
+  lastChangeTime: tstz('last_change_time'),
+  internalWhiteboard: text('internal_whiteboard'),
+  keywords: text('keywords').array(),
+  // Restricted or missing upstream: kept as a row so the UI can say so instead of hiding the link.
+  unavailable: boolean('unavailable').notNull().default(false),
+  unavailableReason: text('unavailable_reason'),
+  raw: jsonb('raw').notNull(),
+  syncedAt: tstz('synced_at').notNull().defaultNow(),
+});
+
+export const caseBugs = pgTable(
+  'case_bugs',
+  {
+    ...caseRef,
+    bugId: text('bug_id').notNull(),
+    linkedAt: tstz('linked_at'),
+    portalStatus: text('portal_status'),
+    portalSummary: text('portal_summary'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseNumber, t.caseCreatedDate, t.bugId] }),
+    index('case_bugs_bug_idx').on(t.bugId),
+    foreignKey({
+      columns: [t.caseNumber, t.caseCreatedDate],
+      foreignColumns: [cases.caseNumber, cases.createdDate],
+    })
+      .onDelete('cascade')
+      .onUpdate('cascade'),
+  ],
+);
+
+export const issues = pgTable('issues', {
+  issueKey: text('issue_key').primaryKey(),
+  url: text('url'),
+  title: text('title'),
+  status: text('status'),
+  updatedAt: tstz('updated_at'),
+  qaContact: text('qa_contact'),
+  severity: text('severity'),
+  issueType: text('issue_type'),
+  assignee: text('assignee'),
+  fixVersions: text('fix_versions').array(),
+  priority: text('priority'),
+  privateKeywords: text('private_keywords').array(),
+  raw: jsonb('raw').notNull(),
+  syncedAt: tstz('synced_at').notNull().defaultNow(),
+});
+
+export const caseIssues = pgTable(
+  'case_issues',
+  {
+    ...caseRef,
+    issueKey: text('issue_key').notNull(),
+    url: text('url'),
+    title: text('title'),
+    portalStatus: text('portal_status'),
+    lastModifiedAt: tstz('last_modified_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseNumber, t.caseCreatedDate, t.issueKey] }),
+    index('case_issues_issue_idx').on(t.issueKey),
+    foreignKey({
+      columns: [t.caseNumber, t.caseCreatedDate],
+      foreignColumns: [cases.caseNumber, cases.createdDate],
+    })
+      .onDelete('cascade')
+      .onUpdate('cascade'),
+  ],
+);
+
+export const escalations = pgTable(
+  'escalations',
+  {
+    issueKey: text('issue_key').primaryKey(),
+    url: text('url'),
+    summary: text('summary'),
+    status: text('status').notNull(),
+    caseNumbers: text('case_numbers').array().notNull().default(sql`'{}'::text[]`),
+    updatedAt: tstz('updated_at'),
+    raw: jsonb('raw').notNull(),
+    syncedAt: tstz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [index('escalations_case_numbers_idx').using('gin', t.caseNumbers)],
+);
+
+export const statsSnapshots = pgTable('stats_snapshots', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  metrics: jsonb('metrics').notNull(),
+  takenAt: tstz('taken_at').notNull().defaultNow(),
+});
+
+export const syncState = pgTable('sync_state', {
+  source: text('source').primaryKey(),
+  cursor: tstz('cursor'),
+  lastFullAt: tstz('last_full_at'),
+  details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    job: text('job').notNull(),
+    trigger: text('trigger').notNull(),
+    status: text('status').notNull(),
+    startedAt: tstz('started_at').notNull().defaultNow(),
+    finishedAt: tstz('finished_at'),
+    fetched: integer('fetched').notNull().default(0),
+    changed: integer('changed').notNull().default(0),
+    quarantined: integer('quarantined').notNull().default(0),
+    upstreamRequests: integer('upstream_requests').notNull().default(0),
+    progress: jsonb('progress').notNull().default(sql`'{}'::jsonb`),
+    error: text('error'),
+  },
+  (t) => [
+    index('sync_runs_job_started_idx').on(t.job, t.startedAt),
+    index('sync_runs_started_idx').on(t.startedAt),
+  ],
+);
+
+export const quarantine = pgTable(
+  'quarantine',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    source: text('source').notNull(),
+    externalId: text('external_id').notNull(),
+    payload: jsonb('payload').notNull(),
+    reason: text('reason').notNull(),
+    firstSeen: tstz('first_seen').notNull().defaultNow(),
+    lastSeen: tstz('last_seen').notNull().defaultNow(),
+    occurrences: integer('occurrences').notNull().default(1),
+    runId: uuid('run_id'),
+    // Set when a later run stored the same record successfully.
+    resolvedAt: tstz('resolved_at'),
+  },
+  (t) => [uniqueIndex('quarantine_source_external_id_key').on(t.source, t.externalId)],
+);
+
+export const changeLog = pgTable(
+  'change_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    entity: text('entity').notNull(),
+    entityKey: text('entity_key').notNull(),
+    op: text('op').notNull(),
+    changes: jsonb('changes').notNull(),
+    changedAt: tstz('changed_at').notNull().defaultNow(),
+    runId: uuid('run_id'),
+  },
+  (t) => [
+    index('change_log_entity_idx').on(t.entity, t.entityKey),
+    index('change_log_changed_at_idx').on(t.changedAt),
+  ],
+);
