@@ -8,6 +8,6 @@ export default defineConfig({
     // PGlite instances are memory-heavy (~300 MB each, ~0.9 GB while running initdb); keep the
     // number of concurrently running test files small on the 2-core CI machine.
     maxWorkers: 2,
-    reporters: ['default', './test/support/summary-reporter.ts'],
+    reporters: ['verbose', './test/support/summary-reporter.ts'],
   },
 });

@@ -214,7 +214,8 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       databaseUrl: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       waitSeconds: env.DATABASE_WAIT_SECONDS,
-      dataDir: path.resolve(cwd, env.DATA_DIR),
+      // memory:// keeps the embedded database in memory (nothing survives a restart).
+      dataDir: env.DATA_DIR.startsWith('memory://') ? env.DATA_DIR : path.resolve(cwd, env.DATA_DIR),
       redisUrl: env.REDIS_URL,
       cacheTtlSeconds: env.CACHE_TTL_SECONDS,
       cacheMaxEntries: env.CACHE_MAX_ENTRIES,

@@ -1,0 +1,52 @@
+import { ConfigError } from '../config/config.js';
+import { DataDirLockedError } from '../store/data-dir-lock.js';
+import { DatabaseUnavailableError } from '../store/wait-for-database.js';
+import { migrateCommand } from './commands/migrate.js';
+import { serveCommand } from './commands/serve.js';
+
+const USAGE = `Usage: t5g <command>
+
+Commands:
+  start      run everything in one process: web app, sync workers, schedules (what npm start runs)
+  web        run only the web app and API
+  worker     run only the sync workers and schedules
+  migrate    apply database migrations and exit
+  simulate   run the upstream simulators (Portal, JIRA, Bugzilla, Slack, SMTP)
+  help       show this text
+
+Configuration comes from environment variables and an optional .env file; see README.md.`;
+
+type Command = (args: string[]) => Promise<void>;
+
+const commands: Record<string, Command> = {
+  start: () => serveCommand('start'),
+  web: () => serveCommand('web'),
+  migrate: () => migrateCommand(),
+  help: async () => console.log(USAGE),
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name = 'help', ...args] = argv;
+  const command = commands[name];
+  if (!command) {
+    console.error(`t5g: unknown command "${name}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  try {
+    await command(args);
+  } catch (err) {
+    // Expected start-up failures get their message only; anything else keeps its stack.
+    if (
+      err instanceof ConfigError ||
+      err instanceof DataDirLockedError ||
+      err instanceof DatabaseUnavailableError
+    ) {
+      console.error(`t5g: ${err.message}`);
+      process.exit(err instanceof ConfigError ? 2 : 1);
+    }
+    console.error(err);
+    process.exit(1);
+  }
+}
+
+await main(process.argv.slice(2));

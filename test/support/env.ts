@@ -1,0 +1,4 @@
+// Test-only settings: where the real services the suites use live. CI and the dev machines run
+// PostgreSQL and Redis locally; `.ci/run` starts them if they are down.
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
