@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listChanges } from '../../src/store/repositories/change-log.js';
+import type { ChangeEvent } from '../../src/store/change-feed.js';
 import { getCard, upsertCards } from '../../src/store/repositories/cards.js';
 import { countCases, getCase, searchCases, upsertCases } from '../../src/store/repositories/cases.js';
+import { listChanges } from '../../src/store/repositories/change-log.js';
 import { listCaseComments, upsertComments } from '../../src/store/repositories/comments.js';
 import { listCardComments, upsertJiraComments } from '../../src/store/repositories/jira-comments.js';
 import { listQuarantined } from '../../src/store/repositories/quarantine.js';
-import { getSyncState, saveSyncState } from '../../src/store/repositories/sync-state.js';
-import { createRun, getRun, listRuns, updateRun } from '../../src/store/repositories/sync-runs.js';
 import { listStatsSnapshots, saveStatsSnapshot } from '../../src/store/repositories/stats-snapshots.js';
-import type { ChangeEvent } from '../../src/store/change-feed.js';
+import { createRun, getRun, listRuns, updateRun } from '../../src/store/repositories/sync-runs.js';
+import { getSyncState, saveSyncState } from '../../src/store/repositories/sync-state.js';
 import { openTestStore, STORAGE_BACKENDS, type TestStore } from '../support/backends.js';
 import { makeCard, makeCase, makeComment } from '../support/fixtures.js';
 
@@ -43,7 +43,11 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
     const second = await t.store.write((tx) => upsertCases(tx, [cases[0]!, changed, cases[2]!]));
     expect(second).toEqual({ inserted: [], updated: [changed.caseNumber], unchanged: 2 });
 
-    const [entry] = await listChanges(t.store.db, { entity: 'case', entityKey: changed.caseNumber, limit: 1 });
+    const [entry] = await listChanges(t.store.db, {
+      entity: 'case',
+      entityKey: changed.caseNumber,
+      limit: 1,
+    });
     expect(entry).toMatchObject({ op: 'update' });
     expect(entry!.changes).toEqual({
       owner: [cases[1]!.owner, 'New Owner'],
@@ -74,7 +78,10 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
     );
     const q = await listQuarantined(t.store.db, { source: 'portal.comment' });
     expect(q.items).toHaveLength(1);
-    expect(q.items[0]).toMatchObject({ externalId: orphan.commentId, reason: expect.stringContaining('not stored') });
+    expect(q.items[0]).toMatchObject({
+      externalId: orphan.commentId,
+      reason: expect.stringContaining('not stored'),
+    });
     expect(q.items[0]!.payload).toMatchObject({ body: orphan.body });
 
     // Once the case arrives, the same comment goes in and its quarantine entry is resolved.
@@ -84,7 +91,9 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
     });
     expect(await listCaseComments(t.store.db, orphanCase.caseNumber)).toHaveLength(1);
     expect((await listQuarantined(t.store.db, { source: 'portal.comment' })).items).toHaveLength(0);
-    expect((await listQuarantined(t.store.db, { source: 'portal.comment', includeResolved: true })).total).toBe(1);
+    expect(
+      (await listQuarantined(t.store.db, { source: 'portal.comment', includeResolved: true })).total,
+    ).toBe(1);
   });
 
   it('enforces the composite foreign key itself', async () => {
@@ -175,7 +184,9 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
       ).rejects.toThrow('validation failed');
       expect(await getCase(t.store.db, makeCase(60).caseNumber)).toBeUndefined();
 
-      await t.store.write(async (tx, changes) => changes.record('case', await upsertCases(tx, [makeCase(61)])));
+      await t.store.write(async (tx, changes) =>
+        changes.record('case', await upsertCases(tx, [makeCase(61)])),
+      );
       await expect.poll(() => events.length).toBe(1);
       expect(events[0]).toMatchObject({ entity: 'case', keys: [makeCase(61).caseNumber], count: 1 });
     } finally {
@@ -201,7 +212,9 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
       progress: { current: 5, total: 10, phase: 'details' },
       finishedAt: expect.any(Date),
     });
-    expect((await listRuns(t.store.db, { job: 'cases', status: 'succeeded' })).map((r) => r.id)).toContain(run.id);
+    expect((await listRuns(t.store.db, { job: 'cases', status: 'succeeded' })).map((r) => r.id)).toContain(
+      run.id,
+    );
 
     await saveStatsSnapshot(t.store.db, '2026-11-22', { open_cases: 10 });
     await saveStatsSnapshot(t.store.db, '2026-11-22', { open_cases: 12 });

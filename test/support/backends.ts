@@ -20,13 +20,17 @@ export interface TestStore {
 }
 
 export function storageConfig(overrides: Record<string, string> = {}) {
-  return loadConfig({ env: { LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...overrides }, dotEnv: false }).storage;
+  return loadConfig({ env: { LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...overrides }, dotEnv: false })
+    .storage;
 }
 
 export async function openTestStore(backend: StorageBackend, label = 'store'): Promise<TestStore> {
   const metrics = createMetrics({ defaultMetrics: false });
   if (backend === 'pglite') {
-    const store = await openStore({ ...storageConfig(), dataDir: 'memory://' }, { logger: silentLogger, metrics });
+    const store = await openStore(
+      { ...storageConfig(), dataDir: 'memory://' },
+      { logger: silentLogger, metrics },
+    );
     return { store, metrics, close: () => store.close() };
   }
   const db = await createTestDatabase(label);
