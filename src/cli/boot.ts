@@ -1,5 +1,6 @@
 import { type Config, loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { VERSION } from '../lib/version.js';
 import { type CoreMetrics, createMetrics } from '../observability/metrics.js';
 import { openStore, type Store } from '../store/store.js';
 
@@ -18,7 +19,7 @@ export async function boot(component: string, opts: { migrate?: boolean } = {}):
   if (config.readOnly)
     logger.info('READ_ONLY is on: no writes to JIRA, the Portal, Bugzilla, Slack or e-mail');
   const store = await openStore(config.storage, { logger, metrics, migrate: opts.migrate ?? true });
-  metrics.info.set({ version: '0.1.0', database: store.db.kind, cache: store.cache.backend }, 1);
+  metrics.info.set({ version: VERSION, database: store.db.kind, cache: store.cache.backend }, 1);
   return { config, logger, metrics, store };
 }
 
