@@ -1,0 +1,28 @@
+import type { Logger } from '../lib/logger.js';
+import { type Clock, systemClock } from './clock.js';
+import { noopUpstreamMetrics, type UpstreamMetrics } from './metrics.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import type { SourceDeps, UpstreamName } from './types.js';
+
+/** `SourceDeps` with every default filled in, for one upstream. */
+export interface ResolvedDeps {
+  logger: Logger;
+  metrics: UpstreamMetrics;
+  fetch: typeof globalThis.fetch;
+  clock: Clock;
+  random: () => number;
+  policy: RetryPolicy;
+}
+
+export function resolveDeps(deps: SourceDeps, upstream: UpstreamName): ResolvedDeps {
+  const { perUpstream, ...common } = deps.retry ?? {};
+  return {
+    logger: deps.logger.child({ upstream }),
+    metrics: deps.metrics ?? noopUpstreamMetrics,
+    // Late-bound so a test that stubs globalThis.fetch after the client was built still takes effect.
+    fetch: deps.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    clock: deps.clock ?? systemClock,
+    random: deps.random ?? Math.random,
+    policy: { ...DEFAULT_RETRY_POLICY, ...common, ...perUpstream?.[upstream] },
+  };
+}

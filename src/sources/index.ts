@@ -1,0 +1,54 @@
+import type { Config } from '../config/config.js';
+import { type BugzillaClient, createBugzillaClient } from './bugzilla.js';
+import { createEmailClient, type EmailClient } from './email.js';
+import { createJiraClient, type JiraClient } from './jira/client.js';
+import { createPortalClient, type PortalClient } from './portal/client.js';
+import { createSlackClient, type SlackClient } from './slack.js';
+import type { SourceDeps } from './types.js';
+
+// Public surface of the upstream connectors. Each upstream has one factory; `createUpstreams` builds them all
+// from the typed config. Every write on every client obeys `config.readOnly` (see read-only.ts).
+
+export interface Upstreams {
+  portal: PortalClient;
+  /** Undefined when JIRA_URL is not configured. */
+  jira: JiraClient | undefined;
+  bugzilla: BugzillaClient;
+  slack: SlackClient;
+  email: EmailClient;
+  readOnly: boolean;
+  close(): void;
+}
+
+export function createUpstreams(config: Config, deps: SourceDeps): Upstreams {
+  const email = createEmailClient(config, deps);
+  return {
+    portal: createPortalClient(config, deps),
+    jira: config.jira.url ? createJiraClient(config, deps) : undefined,
+    bugzilla: createBugzillaClient(config, deps),
+    slack: createSlackClient(config, deps),
+    email,
+    readOnly: config.readOnly,
+    close: () => email.close(),
+  };
+}
+
+export type { Bug, BugBatch, BugRecord, BugUpdate, BugzillaClient, UnavailableBug } from './bugzilla.js';
+export { createBugzillaClient } from './bugzilla.js';
+export type { EmailClient, OutgoingMail, SentMail } from './email.js';
+export { createEmailClient } from './email.js';
+export { RecordRejectedError, UpstreamConfigError, UpstreamContractError, UpstreamError } from './errors.js';
+export * from './jira/index.js';
+export { createPromUpstreamMetrics, noopUpstreamMetrics, type UpstreamMetrics } from './metrics.js';
+export * from './portal/index.js';
+export {
+  type BlockedWrite,
+  type CompletedWrite,
+  expectWritten,
+  ReadOnlyError,
+  type WriteOutcome,
+} from './read-only.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+export type { PostedMessage, SlackClient } from './slack.js';
+export { createSlackClient } from './slack.js';
+export type { Batch, RecordSource, Rejection, SourceDeps, UpstreamName } from './types.js';

@@ -1,0 +1,23 @@
+export { adfToText, textToAdf } from './adf.js';
+export {
+  type CardBatch,
+  type CardSearchOptions,
+  type CreatedIssue,
+  createJiraClient,
+  type IssueBatch,
+  type JiraClient,
+  type JiraFieldName,
+  type NewIssueInput,
+} from './client.js';
+export type {
+  Escalation,
+  JiraBoard,
+  JiraCard,
+  JiraComment,
+  JiraSprint,
+  JiraSprintRef,
+  JiraTransition,
+  JiraUser,
+  LinkedIssue,
+  RemoteLink,
+} from './schemas.js';
