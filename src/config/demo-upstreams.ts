@@ -1,0 +1,65 @@
+import type { Config, TeamMember } from './config.js';
+
+/** Where the in-process simulators listen, and the names their generated data uses. */
+export interface DemoUpstreams {
+  baseUrl: string;
+  smtpPort: number | undefined;
+  team: TeamMember[];
+  caseQuery: string;
+  jiraProject: string;
+  cardLabel: string;
+  component: string;
+  board: string;
+  sprintPrefix: string;
+  escalations: { project: string; label: string };
+  slack: { highSeverityChannel: string; lowSeverityChannel: string };
+}
+
+/**
+ * Demo mode: the same config, with every upstream pointed at the built-in simulators and the
+ * credentials they accept. READ_ONLY, schedules and storage are left as configured, so a demo
+ * exercises exactly the code paths a real deployment does.
+ */
+export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
+  return {
+    ...config,
+    portal: {
+      ...config.portal,
+      apiUrl: `${demo.baseUrl}/portal/hydra/rest`,
+      ssoTokenUrl: `${demo.baseUrl}/sso/auth/realms/redhat-external/protocol/openid-connect/token`,
+      offlineToken: 'demo-offline-token',
+      caseQuery: demo.caseQuery,
+    },
+    jira: {
+      ...config.jira,
+      url: `${demo.baseUrl}/jira`,
+      flavor: 'cloud',
+      user: 'demo@example.com',
+      token: 'demo-api-token',
+      project: demo.jiraProject,
+      component: demo.component,
+      board: demo.board,
+      sprint: demo.sprintPrefix,
+      cardLabel: demo.cardLabel,
+      escalations: demo.escalations,
+    },
+    bugzilla: { ...config.bugzilla, url: `${demo.baseUrl}/bugzilla`, apiKey: 'demo-bugzilla-key' },
+    team: config.team.length ? config.team : demo.team,
+    email: {
+      ...config.email,
+      smtpHost: '127.0.0.1',
+      smtpPort: demo.smtpPort ?? config.email.smtpPort,
+      secure: false,
+      user: undefined,
+      password: undefined,
+      to: config.email.to.length ? config.email.to : ['team@example.com'],
+    },
+    slack: {
+      ...config.slack,
+      token: 'xoxb-demo',
+      apiUrl: `${demo.baseUrl}/slack/api/`,
+      highSeverityChannel: demo.slack.highSeverityChannel,
+      lowSeverityChannel: demo.slack.lowSeverityChannel,
+    },
+  };
+}
