@@ -1,0 +1,373 @@
+/**
+ * Jira issue API (v2 and v3): get, create, edit, transitions, comments, remote links, plus the
+ * project / myself / serverInfo / field lookups clients make when they connect.
+ */
+import { SIM_DEFAULTS } from './constants.js';
+import { adfToWiki, isAdfDoc } from './formats.js';
+import {
+  html,
+  isRecord,
+  json,
+  noContent,
+  parseJsonBody,
+  type RouteTable,
+  type SimRequest,
+  type SimResponse,
+} from './http.js';
+import { type JiraRequestView, jiraError, jiraRoute, paramInt, paramList } from './jira-common.js';
+import {
+  allFieldNames,
+  commentJson,
+  issueFieldIds,
+  issueJson,
+  projectJson,
+  selectFields,
+  transitionsJson,
+  userJson,
+} from './jira-json.js';
+import { isDoneStatus, transitionsFor } from './jira-workflow.js';
+import { checkFields, checkUpdate } from './jira-write.js';
+import type { SimIssue, SimJiraComment } from './model.js';
+import type { SimulatorState } from './state.js';
+
+const NOT_FOUND = 'Issue does not exist or you do not have permission to see it.';
+
+function jsonBody(req: SimRequest): { body: Record<string, unknown> } | { error: SimResponse } {
+  const parsed = parseJsonBody(req);
+  if (parsed instanceof Error)
+    return { error: jiraError(400, [`Unexpected character in request body: ${parsed.message}`]) };
+  if (!isRecord(parsed)) return { error: jiraError(400, ['Request body must be a JSON object.']) };
+  return { body: parsed };
+}
+
+type IssueHandler = (req: SimRequest, view: JiraRequestView, issue: SimIssue) => SimResponse;
+
+function withIssue(version: '2' | '3', handler: IssueHandler) {
+  return jiraRoute(version, (req, _ctx, view) => {
+    const issue = view.state.findIssue(req.params.key ?? '');
+    return issue ? handler(req, view, issue) : jiraError(404, [NOT_FOUND]);
+  });
+}
+
+function touchIssue(state: SimulatorState, issue: SimIssue): void {
+  issue.updated = Math.max(state.now(), issue.updated + 1);
+  state.touch();
+}
+
+function nextIssueId(state: SimulatorState): number {
+  let max = 0;
+  for (const i of state.issues) if (i.id > max) max = i.id;
+  return max + 1;
+}
+
+function nextKeyNumber(state: SimulatorState, projectKey: string): number {
+  let max = 0;
+  for (const i of state.issues) {
+    if (i.projectKey !== projectKey) continue;
+    const n = Number(i.key.slice(i.key.lastIndexOf('-') + 1));
+    if (n > max) max = n;
+  }
+  return max + 1;
+}
+
+function createIssue(req: SimRequest, view: JiraRequestView): SimResponse {
+  const parsed = jsonBody(req);
+  if ('error' in parsed) return parsed.error;
+  const body = parsed.body;
+  const fields = isRecord(body.fields) ? body.fields : undefined;
+  if (!fields) return jiraError(400, ['Issue must have fields.'], {});
+  const ref = isRecord(fields.project) ? fields.project : undefined;
+  if (!ref) return jiraError(400, [], { project: 'project is required' });
+  const project = [...view.state.projects.values()].find((p) => p.key === ref.key || p.id === String(ref.id));
+  if (!project) return jiraError(400, [], { project: 'Specify a valid project ID or key' });
+  const checked = checkFields(view, fields, project, 'create');
+  if (Object.keys(checked.errors).length > 0) return jiraError(400, [], checked.errors);
+  const state = view.state;
+  const now = state.now();
+  const id = nextIssueId(state);
+  const key = `${project.key}-${nextKeyNumber(state, project.key)}`;
+  const role =
+    project.key === SIM_DEFAULTS.jiraProject
+      ? 'card'
+      : project.key === SIM_DEFAULTS.escalationsProject
+        ? 'escalation'
+        : 'linked';
+  const issue: SimIssue = {
+    id,
+    key,
+    projectKey: project.key,
+    role,
+    summary: '',
+    description: '',
+    // Cards start in New; the original then transitions them to To Do.
+    status: 'New',
+    issueType: 'Story',
+    priority: 'Normal',
+    reporter: view.caller.user,
+    labels: [],
+    components: [],
+    fixVersions: [],
+    created: now,
+    updated: now,
+    contributors: [],
+    sfdcCaseLinks: [],
+    sprintIds: [],
+    baseCommentCount: 0,
+    commentSpanStart: now,
+    commentSpanEnd: now,
+    extraComments: [],
+    remoteLinks: [],
+    history: [],
+  };
+  for (const m of checked.mutations) m(issue);
+  const caseNumber = /^(\d{8}):/.exec(issue.summary)?.[1];
+  if (role === 'card' && caseNumber) issue.caseNumber = caseNumber;
+  state.addIssue(issue);
+  return {
+    status: 201,
+    json: { id: String(id), key, self: `${req.origin}/jira/rest/api/${view.apiVersion}/issue/${id}` },
+    write: true,
+  };
+}
+
+function editIssue(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
+  const parsed = jsonBody(req);
+  if ('error' in parsed) return parsed.error;
+  const body = parsed.body;
+  const project = view.state.projects.get(issue.projectKey);
+  if (!project) return jiraError(404, [NOT_FOUND]);
+  const fields = isRecord(body.fields) ? body.fields : {};
+  const update = isRecord(body.update) ? body.update : {};
+  const a = checkFields(view, fields, project, 'update');
+  const b = checkUpdate(view, update, project);
+  const errors = { ...a.errors, ...b.errors };
+  if (Object.keys(errors).length > 0) return jiraError(400, [], errors);
+  for (const m of [...a.mutations, ...b.mutations]) m(issue);
+  touchIssue(view.state, issue);
+  return noContent(true);
+}
+
+function doTransition(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
+  const parsed = jsonBody(req);
+  if ('error' in parsed) return parsed.error;
+  const body = parsed.body;
+  const t = isRecord(body.transition) ? body.transition : undefined;
+  const id = t && (typeof t.id === 'string' || typeof t.id === 'number') ? String(t.id) : undefined;
+  if (!id) return jiraError(400, ['Missing transition id.'], {});
+  const available = transitionsFor(
+    issue.projectKey,
+    SIM_DEFAULTS.jiraProject,
+    SIM_DEFAULTS.escalationsProject,
+    issue.status,
+  );
+  const target = available.find((x) => x.id === id);
+  if (!target) return jiraError(400, [`Transition id '${id}' is not valid for this issue.`], {});
+  const from = issue.status;
+  issue.status = target.to;
+  if (isDoneStatus(target.to)) issue.resolutionDate = view.state.now();
+  else delete issue.resolutionDate;
+  issue.history.push({
+    id: String(issue.id * 100 + issue.history.length + 50),
+    author: view.caller.user,
+    created: view.state.now(),
+    items: [{ field: 'status', fromString: from, toString: target.to }],
+  });
+  touchIssue(view.state, issue);
+  return noContent(true);
+}
+
+function listComments(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
+  const startAt = paramInt(req, undefined, 'startAt', 0);
+  const requested = paramInt(req, undefined, 'maxResults', 50);
+  if (startAt === undefined || requested === undefined)
+    return jiraError(400, ['startAt and maxResults must be non-negative integers.']);
+  const maxResults = Math.min(requested, 5000);
+  let all = view.state.issueComments(issue);
+  const orderBy = req.query.get('orderBy') ?? '';
+  if (orderBy === '-created') all = [...all].reverse();
+  const rendered = paramList(req, undefined, 'expand').includes('renderedBody');
+  const comments = all.slice(startAt, startAt + maxResults).map((c) => {
+    const out = commentJson(view, issue, c);
+    if (rendered) out.renderedBody = commentJson(view, issue, c, true).body;
+    return out;
+  });
+  return json(200, { startAt, maxResults, total: all.length, comments });
+}
+
+function addComment(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
+  const parsed = jsonBody(req);
+  if ('error' in parsed) return parsed.error;
+  const body = parsed.body;
+  let text: string | undefined;
+  if (view.apiVersion === '3') {
+    if (isAdfDoc(body.body)) text = adfToWiki(body.body);
+    else
+      return jiraError(400, [], {
+        comment: 'Comment body must be an Atlassian Document (see the Atlassian Document Format)',
+      });
+  } else if (typeof body.body === 'string') text = body.body;
+  if (text === undefined || text.trim() === '')
+    return jiraError(400, [], { comment: 'Comment body can not be empty!' });
+  const now = view.state.now();
+  const comment: SimJiraComment = {
+    id: String(issue.id * 1000 + 500 + issue.extraComments.length),
+    author: view.caller.user,
+    body: text,
+    created: now,
+    updated: now,
+  };
+  const vis = isRecord(body.visibility) ? body.visibility : undefined;
+  if (vis && (vis.type === 'group' || vis.type === 'role') && typeof vis.value === 'string') {
+    comment.visibility = { type: vis.type, value: vis.value };
+  }
+  issue.extraComments.push(comment);
+  touchIssue(view.state, issue);
+  return { status: 201, json: commentJson(view, issue, comment), write: true };
+}
+
+function remoteLinkJson(
+  req: SimRequest,
+  view: JiraRequestView,
+  issue: SimIssue,
+  link: SimIssue['remoteLinks'][number],
+) {
+  return {
+    id: link.id,
+    self: `${req.origin}/jira/rest/api/${view.apiVersion}/issue/${issue.key}/remotelink/${link.id}`,
+    ...(link.globalId ? { globalId: link.globalId } : {}),
+    application: {},
+    object: { url: link.url, title: link.title, icon: {}, status: { icon: {} } },
+  };
+}
+
+function addRemoteLink(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
+  const parsed = jsonBody(req);
+  if ('error' in parsed) return parsed.error;
+  const body = parsed.body;
+  const object = isRecord(body.object) ? body.object : {};
+  const errors: Record<string, string> = {};
+  if (typeof object.url !== 'string' || object.url === '') errors.url = "'url' is required.";
+  if (typeof object.title !== 'string' || object.title === '') errors.title = "'title' is required.";
+  if (Object.keys(errors).length > 0) return jiraError(400, [], errors);
+  const globalId = typeof body.globalId === 'string' ? body.globalId : undefined;
+  const existing = globalId ? issue.remoteLinks.find((l) => l.globalId === globalId) : undefined;
+  const self = (id: number) =>
+    `${req.origin}/jira/rest/api/${view.apiVersion}/issue/${issue.key}/remotelink/${id}`;
+  if (existing) {
+    existing.url = String(object.url);
+    existing.title = String(object.title);
+    touchIssue(view.state, issue);
+    return { status: 200, json: { id: existing.id, self: self(existing.id) }, write: true };
+  }
+  const link = {
+    id: issue.id * 10 + 2 + issue.remoteLinks.length,
+    url: String(object.url),
+    title: String(object.title),
+    ...(globalId ? { globalId } : {}),
+  };
+  issue.remoteLinks.push(link);
+  touchIssue(view.state, issue);
+  return { status: 201, json: { id: link.id, self: self(link.id) }, write: true };
+}
+
+export function addJiraIssueRoutes(routes: RouteTable): void {
+  for (const v of ['2', '3'] as const) {
+    const base = `/rest/api/${v}`;
+    routes.add(
+      'GET',
+      `${base}/issue/:key`,
+      withIssue(v, (req, view, issue) => {
+        const available = issueFieldIds(view, view.state.projects.get(issue.projectKey));
+        const fields = selectFields(paramList(req, undefined, 'fields'), '*all', available);
+        const expand = new Set(paramList(req, undefined, 'expand'));
+        return json(200, issueJson(view, issue, { fields, expand }));
+      }),
+    );
+    routes.add(
+      'POST',
+      `${base}/issue`,
+      jiraRoute(v, (req, _ctx, view) => createIssue(req, view)),
+    );
+    routes.add('PUT', `${base}/issue/:key`, withIssue(v, editIssue));
+    routes.add(
+      'GET',
+      `${base}/issue/:key/transitions`,
+      withIssue(v, (_req, view, issue) =>
+        json(200, { expand: 'transitions', transitions: transitionsJson(view, issue) }),
+      ),
+    );
+    routes.add('POST', `${base}/issue/:key/transitions`, withIssue(v, doTransition));
+    routes.add('GET', `${base}/issue/:key/comment`, withIssue(v, listComments));
+    routes.add('POST', `${base}/issue/:key/comment`, withIssue(v, addComment));
+    routes.add(
+      'GET',
+      `${base}/issue/:key/remotelink`,
+      withIssue(v, (req, view, issue) => {
+        const globalId = req.query.get('globalId');
+        const links = issue.remoteLinks.filter((l) => globalId === null || l.globalId === globalId);
+        return json(
+          200,
+          links.map((l) => remoteLinkJson(req, view, issue, l)),
+        );
+      }),
+    );
+    routes.add('POST', `${base}/issue/:key/remotelink`, withIssue(v, addRemoteLink));
+    routes.add(
+      'GET',
+      `${base}/project/:projectKey`,
+      jiraRoute(v, (req, _ctx, view) => {
+        const ref = req.params.projectKey ?? '';
+        const p = [...view.state.projects.values()].find((x) => x.key === ref.toUpperCase() || x.id === ref);
+        return p
+          ? json(200, projectJson(view, p))
+          : jiraError(404, [`No project could be found with key '${ref}'.`]);
+      }),
+    );
+    routes.add(
+      'GET',
+      `${base}/myself`,
+      jiraRoute(v, (_req, _ctx, view) => json(200, userJson(view, view.caller.user))),
+    );
+    routes.add(
+      'GET',
+      `${base}/serverInfo`,
+      jiraRoute(v, (req, _ctx, view) =>
+        json(200, {
+          baseUrl: `${req.origin}/jira`,
+          version: view.flavor === 'cloud' ? '1001.0.0-SNAPSHOT' : '9.12.15',
+          versionNumbers: view.flavor === 'cloud' ? [1001, 0, 0] : [9, 12, 15],
+          deploymentType: view.flavor === 'cloud' ? 'Cloud' : 'Server',
+          serverTitle: 'Jira (simulated)',
+        }),
+      ),
+    );
+    routes.add(
+      'GET',
+      `${base}/field`,
+      jiraRoute(v, (_req, _ctx, view) =>
+        json(
+          200,
+          Object.entries(allFieldNames(view)).map(([id, name]) => ({
+            id,
+            key: id,
+            name,
+            custom: id.startsWith('customfield_'),
+            navigable: id !== 'comment',
+            searchable: true,
+          })),
+        ),
+      ),
+    );
+  }
+  // A human-readable page for the links the Portal data points at (resourceURL).
+  routes.add('GET', '/browse/:key', (req, ctx) => {
+    const issue = ctx.state.findIssue(req.params.key ?? '');
+    if (!issue)
+      return html(404, '<!DOCTYPE html><title>Issue not found</title><h1>Issue does not exist</h1>');
+    const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+    return html(
+      200,
+      `<!DOCTYPE html><title>[${issue.key}] ${esc(issue.summary)}</title><h1>${issue.key}: ${esc(issue.summary)}</h1><p>Status: ${esc(issue.status)}</p><p>(simulated Jira)</p>`,
+    );
+  });
+}

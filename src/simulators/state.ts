@@ -1,0 +1,245 @@
+/**
+ * The simulator's world plus the indexes and lazy content the routes need. Route modules read and
+ * change it directly; every change calls `touch()` so cached search results are invalidated.
+ */
+import { LRUCache } from 'lru-cache';
+import type {
+  SimBoard,
+  SimBug,
+  SimCase,
+  SimCaseComment,
+  SimIssue,
+  SimJiraComment,
+  SimMail,
+  SimProject,
+  SimSlackMessage,
+  SimSprint,
+  SimTeamMember,
+  SimUser,
+} from './model.js';
+import { caseDescription, generateCaseComments, generateIssueComments } from './text-gen.js';
+
+export interface StateSummary {
+  cases: number;
+  openCases: number;
+  closedCases: number;
+  /** Portal comments over all cases. */
+  comments: number;
+  cards: number;
+  openCards: number;
+  cardComments: number;
+  /** Distinct non-card Jira issues linked from cases (GET /cases/{n}/jiras). */
+  linkedIssues: number;
+  caseIssueLinks: number;
+  bugs: number;
+  caseBugLinks: number;
+  /** Escalation issues in the escalations project with the escalations label that are not Closed. */
+  escalations: number;
+  escalatedCases: number;
+  critSits: number;
+  openCasesWithoutCard: number;
+}
+
+export interface StateInit {
+  seed: number;
+  anchor: number;
+  cases: SimCase[];
+  issues: SimIssue[];
+  projects: SimProject[];
+  boards: SimBoard[];
+  sprints: SimSprint[];
+  users: SimUser[];
+  team: SimTeamMember[];
+  bugs: SimBug[];
+  escalationsProject: string;
+  escalationsLabel: string;
+}
+
+export class SimulatorState {
+  readonly seed: number;
+  readonly cases: SimCase[];
+  readonly caseByNumber = new Map<string, SimCase>();
+  readonly issues: SimIssue[];
+  readonly issueByKey = new Map<string, SimIssue>();
+  readonly issueById = new Map<number, SimIssue>();
+  readonly projects = new Map<string, SimProject>();
+  readonly boards: SimBoard[];
+  readonly sprints: SimSprint[];
+  readonly users: SimUser[];
+  readonly team: SimTeamMember[];
+  readonly bugs = new Map<number, SimBug>();
+  readonly mail: SimMail[] = [];
+  readonly slackMessages: SimSlackMessage[] = [];
+  /** Bumped on every change; search caches key on it. */
+  version = 0;
+  private readonly anchor: number;
+  private readonly startedAt = Date.now();
+  private readonly escalationsProject: string;
+  private readonly escalationsLabel: string;
+  private readonly caseCommentCache = new LRUCache<string, SimCaseComment[]>({ max: 5000 });
+  private readonly issueCommentCache = new LRUCache<string, SimJiraComment[]>({ max: 5000 });
+
+  constructor(init: StateInit) {
+    this.seed = init.seed;
+    this.anchor = init.anchor;
+    this.cases = init.cases;
+    this.issues = init.issues;
+    this.boards = init.boards;
+    this.sprints = init.sprints;
+    this.users = init.users;
+    this.team = init.team;
+    this.escalationsProject = init.escalationsProject;
+    this.escalationsLabel = init.escalationsLabel;
+    for (const c of init.cases) this.caseByNumber.set(c.number, c);
+    for (const i of init.issues) this.indexIssue(i);
+    for (const p of init.projects) this.projects.set(p.key, p);
+    for (const b of init.bugs) this.bugs.set(b.id, b);
+  }
+
+  /**
+   * Simulated wall clock: the generation anchor plus real elapsed time, so times written by the
+   * simulator are always later than generated ones even when a test pins the anchor.
+   */
+  now(): number {
+    return this.anchor + (Date.now() - this.startedAt);
+  }
+
+  touch(): void {
+    this.version++;
+  }
+
+  indexIssue(issue: SimIssue): void {
+    this.issueByKey.set(issue.key, issue);
+    this.issueById.set(issue.id, issue);
+  }
+
+  addIssue(issue: SimIssue): void {
+    this.issues.push(issue);
+    this.indexIssue(issue);
+    this.touch();
+  }
+
+  addCase(c: SimCase): void {
+    this.cases.push(c);
+    this.caseByNumber.set(c.number, c);
+    this.touch();
+  }
+
+  /** Looks an issue up by key (case-insensitive, like Jira) or numeric id. */
+  findIssue(keyOrId: string): SimIssue | undefined {
+    if (/^\d+$/.test(keyOrId)) return this.issueById.get(Number(keyOrId));
+    return this.issueByKey.get(keyOrId.toUpperCase());
+  }
+
+  caseDescription(c: SimCase): string {
+    return caseDescription(this.seed, c);
+  }
+
+  caseComments(c: SimCase): SimCaseComment[] {
+    let base = this.caseCommentCache.get(c.number);
+    if (!base) {
+      base = generateCaseComments(this.seed, c);
+      this.caseCommentCache.set(c.number, base);
+    }
+    return c.extraComments.length === 0 ? base : [...base, ...c.extraComments];
+  }
+
+  caseCommentCount(c: SimCase): number {
+    return c.baseCommentCount + c.extraComments.length;
+  }
+
+  issueComments(issue: SimIssue): SimJiraComment[] {
+    let base = this.issueCommentCache.get(issue.key);
+    if (!base) {
+      const authors = this.team.length > 0 ? this.teamUsers() : this.users;
+      base = generateIssueComments(this.seed, issue, authors);
+      this.issueCommentCache.set(issue.key, base);
+    }
+    return issue.extraComments.length === 0 ? base : [...base, ...issue.extraComments];
+  }
+
+  issueCommentCount(issue: SimIssue): number {
+    return issue.baseCommentCount + issue.extraComments.length;
+  }
+
+  teamUsers(): SimUser[] {
+    const ids = new Set(this.team.map((m) => m.jira_account_id));
+    return this.users.filter((u) => ids.has(u.accountId));
+  }
+
+  findUser(ref: { accountId?: string; name?: string; email?: string }): SimUser | undefined {
+    return this.users.find(
+      (u) =>
+        (ref.accountId !== undefined && u.accountId === ref.accountId) ||
+        (ref.name !== undefined && (u.name === ref.name || u.key === ref.name)) ||
+        (ref.email !== undefined && u.email.toLowerCase() === ref.email.toLowerCase()),
+    );
+  }
+
+  cards(): SimIssue[] {
+    return this.issues.filter((i) => i.role === 'card');
+  }
+
+  isOpenEscalation(issue: SimIssue): boolean {
+    return (
+      issue.projectKey === this.escalationsProject &&
+      issue.labels.includes(this.escalationsLabel) &&
+      issue.status !== 'Closed'
+    );
+  }
+
+  summary(): StateSummary {
+    let openCases = 0;
+    let comments = 0;
+    let caseIssueLinks = 0;
+    let caseBugLinks = 0;
+    let critSits = 0;
+    const linked = new Set<string>();
+    const carded = new Set<string>();
+    for (const i of this.issues) if (i.role === 'card' && i.caseNumber) carded.add(i.caseNumber);
+    let openCasesWithoutCard = 0;
+    for (const c of this.cases) {
+      if (c.status !== 'Closed') {
+        openCases++;
+        if (!carded.has(c.number)) openCasesWithoutCard++;
+        if (c.critSit) critSits++;
+      }
+      comments += this.caseCommentCount(c);
+      caseIssueLinks += c.linkedIssueKeys.length;
+      caseBugLinks += c.bugzillaNumbers.length;
+      for (const k of c.linkedIssueKeys) linked.add(k);
+    }
+    let cards = 0;
+    let openCards = 0;
+    let cardComments = 0;
+    let escalations = 0;
+    const escalated = new Set<string>();
+    for (const i of this.issues) {
+      if (i.role === 'card') {
+        cards++;
+        if (!['Done', 'Closed', "Won't Fix / Obsolete"].includes(i.status)) openCards++;
+        cardComments += this.issueCommentCount(i);
+      } else if (this.isOpenEscalation(i)) {
+        escalations++;
+        for (const n of i.sfdcCaseLinks) escalated.add(n);
+      }
+    }
+    return {
+      cases: this.cases.length,
+      openCases,
+      closedCases: this.cases.length - openCases,
+      comments,
+      cards,
+      openCards,
+      cardComments,
+      linkedIssues: linked.size,
+      caseIssueLinks,
+      bugs: this.bugs.size,
+      caseBugLinks,
+      escalations,
+      escalatedCases: escalated.size,
+      critSits,
+      openCasesWithoutCard,
+    };
+  }
+}
