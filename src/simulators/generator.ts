@@ -63,6 +63,9 @@ const BUG_FIELDS_WITHOUT_KEYWORDS = ['qaContact', 'severity', 'internalWhiteboar
 
 export function generateState(opts: GeneratorOptions): SimulatorState {
   const { seed, anchor } = opts;
+  // Generated history ends a few minutes before the anchor, so "changed since start" queries
+  // (incremental syncs) see only what the simulator changed while running.
+  const latest = anchor - 10 * MINUTE;
   const rng = createRng(seed, 'world');
   const users = buildUsers();
   const team = TEAM.map((m) => ({ ...m, accounts: [...m.accounts] }));
@@ -84,7 +87,7 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
   const activeSprint = sprints.find((s) => s.state === 'active');
   if (!activeSprint) throw new Error('generator: no active sprint');
 
-  const cases = buildCases(rng.fork('cases'), opts.cases, anchor, accounts, team);
+  const cases = buildCases(rng.fork('cases'), opts.cases, latest, accounts, team);
   const issues: SimIssue[] = [];
   const bugs = new Map<number, SimBug>();
   let nextIssueId = 15_000_000;
@@ -131,7 +134,7 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
             c,
             product,
             engineerUsers,
-            anchor,
+            latest,
           );
           pool.push(issue);
           issues.push(issue);
@@ -146,7 +149,7 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
         let bug: SimBug;
         if (bugPool.length > 0 && r.chance(0.2)) bug = r.pick(bugPool.slice(-50));
         else {
-          bug = buildBug(r, bugs, c, product, anchor);
+          bug = buildBug(r, bugs, c, product, latest);
           bugs.set(bug.id, bug);
           bugPool.push(bug);
         }
@@ -171,7 +174,7 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
       c,
       open,
       engineerUsers,
-      anchor,
+      latest,
     );
     // A few escalations list a second case; the rendered field then reads "a, b".
     const other = cases[r.int(0, cases.length - 1)];
@@ -190,7 +193,7 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
       c,
       true,
       engineerUsers,
-      anchor,
+      latest,
     );
     issue.labels = ['CNV-prio'];
     issues.push(issue);
@@ -209,7 +212,7 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
     const ageDays = (anchor - c.created) / DAY;
     const tracked = c.status !== 'Closed' ? !noCard.has(c.number) : r.chance(ageDays < 365 ? 0.5 : 0.15);
     if (!tracked) continue;
-    const card = buildCard(r, nextIssueId++, cardNumber++, c, team, teamUsers, sprints, activeSprint, anchor);
+    const card = buildCard(r, nextIssueId++, cardNumber++, c, team, teamUsers, sprints, activeSprint, latest);
     issues.push(card);
   }
 
