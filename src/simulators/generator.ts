@@ -182,6 +182,22 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
     issues.push(issue);
     if (r.chance(0.7)) c.linkedIssueKeys.push(issue.key);
   }
+  // Even a tiny data set shows one prio-list entry, so the escalation views have something.
+  const firstOpen = cases.find((c) => c.status !== 'Closed');
+  if (firstOpen && !issues.some((i) => i.role === 'escalation' && i.status !== 'Closed')) {
+    const r = createRng(seed, 'escalation-fallback');
+    const issue = buildEscalation(
+      r,
+      nextIssueId++,
+      uniqueKeyNumber(r, escProject),
+      firstOpen,
+      true,
+      engineerUsers,
+      latest,
+    );
+    issues.push(issue);
+    firstOpen.linkedIssueKeys.push(issue.key);
+  }
   // Some prio-list issues belong to other teams (no Telco5g label) so the label filter matters.
   const otherRng = createRng(seed, 'other-escalations');
   for (let k = 0; k < Math.max(2, Math.floor(cases.length / 100)); k++) {
@@ -215,6 +231,12 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
     const card = buildCard(r, nextIssueId++, cardNumber++, c, team, teamUsers, sprints, activeSprint, latest);
     issues.push(card);
   }
+
+  // Likewise one card always has more comments than a search result embeds.
+  const cards = issues.filter((i) => i.role === 'card');
+  const busiest = cards.find((i) => i.status !== 'Done' && i.status !== 'Closed') ?? cards[0];
+  if (busiest && !cards.some((i) => i.baseCommentCount > SIM_DEFAULTS.jiraEmbeddedComments))
+    busiest.baseCommentCount = 27;
 
   return new SimulatorState({
     seed,

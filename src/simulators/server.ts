@@ -123,7 +123,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     if (decision.action === 'timeout') {
       // Hold the request until the client gives up (or the simulator stops), then drop it.
       await new Promise<void>((resolve) => {
-        request.raw.once('close', resolve);
+        // Not request.raw's 'close': that fires as soon as the request body has been read.
+        request.raw.socket.once('close', () => resolve());
         reply.raw.once('close', resolve);
         shutdown.signal.addEventListener('abort', () => resolve(), { once: true });
       });

@@ -56,12 +56,16 @@ describe('simulator control endpoints', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(140);
 
     await faults({ portal: { latencyMs: 0, timeoutRate: 1, limit: 1 } });
+    // The request is held, not refused: the client's own timeout is what ends it.
+    const held = Date.now();
     await expect(
       fetch(`${sim.urls.portal}/search/cases?rows=1`, {
         headers: { authorization: `Bearer ${token}` },
         signal: AbortSignal.timeout(300),
       }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(Date.now() - held).toBeGreaterThanOrEqual(290);
+    expect((await portal('/search/cases?rows=1')).status).toBe(200);
 
     await faults({ jira: { truncateRate: 1, limit: 6 } });
     let failures = 0;

@@ -13,7 +13,7 @@ describe('SSO + Portal simulator', () => {
     call<Search>(`${sim.urls.portal}/search/cases?${new URLSearchParams(params)}`, { headers: auth() });
 
   beforeAll(async () => {
-    sim = await startTestSimulator({ cases: 300, tokenTtlSeconds: 1 });
+    sim = await startTestSimulator({ cases: 300 });
     token = await accessToken(sim);
   });
   afterAll(() => sim.close());
@@ -27,7 +27,7 @@ describe('SSO + Portal simulator', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       token_type: 'Bearer',
-      expires_in: 1,
+      expires_in: 300,
       refresh_expires_in: 0,
       'not-before-policy': 0,
     });
@@ -46,14 +46,18 @@ describe('SSO + Portal simulator', () => {
     expect(
       (await call(`${sim.urls.portal}/search/cases`, { headers: { authorization: 'Bearer nope' } })).status,
     ).toBe(401);
-    const shortLived = await accessToken(sim);
-    await new Promise((r) => setTimeout(r, 1100));
-    const expired = await call<{ message: string }>(`${sim.urls.portal}/v1/cases/00000000`, {
-      headers: { authorization: `Bearer ${shortLived}` },
-    });
-    expect(expired.status).toBe(401);
-    expect(expired.body.message).toMatch(/expired/);
-    token = await accessToken(sim);
+    const short = await startTestSimulator({ cases: 10, tokenTtlSeconds: 1 });
+    try {
+      const shortLived = await accessToken(short);
+      await new Promise((r) => setTimeout(r, 1100));
+      const expired = await call<{ message: string }>(`${short.urls.portal}/v1/cases/00000000`, {
+        headers: { authorization: `Bearer ${shortLived}` },
+      });
+      expect(expired.status).toBe(401);
+      expect(expired.body.message).toMatch(/expired/);
+    } finally {
+      await short.close();
+    }
   });
 
   it('searches with Solr shapes, fl, numFound and the default creation-date order', async () => {
