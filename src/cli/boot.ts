@@ -3,24 +3,51 @@ import { createLogger, type Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
 import { type CoreMetrics, createMetrics } from '../observability/metrics.js';
 import { openStore, type Store } from '../store/store.js';
+import { startDemoUpstreams } from './demo.js';
 
 export interface Runtime {
   config: Config;
   logger: Logger;
   metrics: CoreMetrics;
   store: Store;
+  /** Stops what boot started (simulators in demo mode, storage). */
+  close(): Promise<void>;
 }
 
-/** Config → logger → metrics → storage (waits for PostgreSQL, migrates). Shared by every long-running command. */
-export async function boot(component: string, opts: { migrate?: boolean } = {}): Promise<Runtime> {
-  const config = loadConfig();
+/**
+ * Config → logger → metrics → (demo simulators) → storage (waits for PostgreSQL, migrates).
+ * Shared by every long-running command. `upstreams: false` skips the demo simulators in processes
+ * that never call an upstream.
+ */
+export async function boot(component: string, opts: { upstreams?: boolean } = {}): Promise<Runtime> {
+  let config = loadConfig();
   const logger = createLogger(config.server.logLevel).child({ component });
   const metrics = createMetrics();
   if (config.readOnly)
     logger.info('READ_ONLY is on: no writes to JIRA, the Portal, Bugzilla, Slack or e-mail');
-  const store = await openStore(config.storage, { logger, metrics, migrate: opts.migrate ?? true });
-  metrics.info.set({ version: VERSION, database: store.db.kind, cache: store.cache.backend }, 1);
-  return { config, logger, metrics, store };
+  let closeDemo = async () => {};
+  if (config.demo.enabled && (opts.upstreams ?? true)) {
+    const demo = await startDemoUpstreams(config, logger);
+    config = demo.config;
+    closeDemo = demo.close;
+  }
+  try {
+    const store = await openStore(config.storage, { logger, metrics });
+    metrics.info.set({ version: VERSION, database: store.db.kind, cache: store.cache.backend }, 1);
+    return {
+      config,
+      logger,
+      metrics,
+      store,
+      close: async () => {
+        await store.close();
+        await closeDemo();
+      },
+    };
+  } catch (err) {
+    await closeDemo();
+    throw err;
+  }
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM, then exits. */

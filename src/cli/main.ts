@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/config.js';
+import { simulateCommand } from '../simulators/cli.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { DatabaseUnavailableError } from '../store/wait-for-database.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
   start: () => serveCommand('start'),
   web: () => serveCommand('web'),
   migrate: () => migrateCommand(),
+  simulate: (args) => simulateCommand(args),
   help: async () => console.log(USAGE),
 };
 

@@ -19,6 +19,6 @@ export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
   );
   onShutdown(rt.logger, async () => {
     await app.close();
-    await rt.store.close();
+    await rt.close();
   });
 }
