@@ -12,6 +12,7 @@ import {
   type CaseJiraLink,
   caseJiraLinkSchema,
   type NotifiedUser,
+  notifiedUsersSchema,
   type PortalCase,
   type PortalCaseDetail,
   type PortalComment,
@@ -72,7 +73,8 @@ export interface PortalClient {
     signal?: AbortSignal,
   ): Promise<CaseExtrasResult>;
   addNotifiedUser(caseNumber: string, ssoUsername: string): Promise<WriteOutcome<void>>;
-  removeNotifiedUser(caseNumber: string, ssoUsername: string): Promise<WriteOutcome<void>>;
+  /** `removed: false` when the user was not notified (404), which is the wanted end state too. */
+  removeNotifiedUser(caseNumber: string, ssoUsername: string): Promise<WriteOutcome<{ removed: boolean }>>;
 }
 
 /** Customer Portal ("hydra") client. Authenticates with the offline token through Red Hat SSO. */
@@ -275,7 +277,15 @@ export function createPortalClient(
     listComments,
     listCaseJiraLinks,
     async listNotifiedUsers(caseNumber, signal) {
-      return (await getCaseDetail(caseNumber, signal)).detail.notifiedUsers;
+      const response = await http.get({
+        path: `/v1/cases/${casePath(caseNumber)}/notifiedusers`,
+        ...(signal ? { signal } : {}),
+      });
+      const parsed = notifiedUsersSchema.safeParse(response.body);
+      if (!parsed.success) {
+        throw new UpstreamContractError('portal', `unexpected notified users: ${formatIssues(parsed.error)}`);
+      }
+      return parsed.data;
     },
     fetchCaseExtras,
     async addNotifiedUser(caseNumber, ssoUsername) {
@@ -293,7 +303,14 @@ export function createPortalClient(
     async removeNotifiedUser(caseNumber, ssoUsername) {
       const path = `/v1/cases/${casePath(caseNumber)}/notifiedusers/${encodeURIComponent(ssoUsername)}`;
       return guard.write('removeNotifiedUser', { caseNumber, ssoUsername }, async (permit) => {
-        await http.write(permit, { method: 'DELETE', path });
+        try {
+          await http.write(permit, { method: 'DELETE', path });
+          return { removed: true };
+        } catch (err) {
+          // Not (or no longer) notified: the state we wanted. Also what a retried DELETE sees after a lost answer.
+          if (err instanceof UpstreamError && err.isNotFound) return { removed: false };
+          throw err;
+        }
       });
     },
   };

@@ -249,6 +249,8 @@ const portalBugLink = z
     }),
   );
 
+export const notifiedUsersSchema = z.array(notifiedUser);
+
 /** The detail without its comments; those are validated one by one so one bad comment only rejects itself. */
 export const portalCaseDetailSchema = withRaw(
   z.object({
