@@ -1,7 +1,6 @@
 import { bulkUpserter, type UpsertResult } from '../bulk-upsert.js';
 import type { Queryable } from '../db.js';
-import { type CaseRef, splitByKnownCase } from './case-parents.js';
-import { quarantineRecords } from './quarantine.js';
+import { type CaseRef, upsertCaseChildren } from './case-parents.js';
 
 /** Extended case information from the Portal case detail (crit sit, group, watchers, SLA times). */
 export interface CaseDetailRecord extends CaseRef {
@@ -32,22 +31,17 @@ const upsert = bulkUpserter({
   ],
 });
 
-export async function upsertCaseDetails(
+/** Upserts case details; details of a case that is not stored are quarantined. */
+export function upsertCaseDetails(
   q: Queryable,
   rows: readonly CaseDetailRecord[],
   runId?: string | null,
 ): Promise<UpsertResult & { quarantined: number }> {
-  const { known, unknown } = await splitByKnownCase(q, rows);
-  const result = await upsert(q, known, runId);
-  const quarantined = await quarantineRecords(
-    q,
-    unknown.map((d) => ({
-      source: 'portal.case_detail',
-      externalId: d.caseNumber,
-      payload: d,
-      reason: `case ${d.caseNumber} is not stored`,
-    })),
+  return upsertCaseChildren(q, rows, {
+    upsert,
+    source: 'portal.case_detail',
+    externalId: (d) => d.caseNumber,
+    unknownCaseReason: (d) => `case ${d.caseNumber} is not stored`,
     runId,
-  );
-  return { ...result, quarantined };
+  });
 }

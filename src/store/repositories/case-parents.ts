@@ -1,4 +1,6 @@
+import type { UpsertResult } from '../bulk-upsert.js';
 import type { Queryable } from '../db.js';
+import { quarantineRecords, resolveQuarantined } from './quarantine.js';
 
 export interface CaseRef {
   caseNumber: string;
@@ -28,4 +30,41 @@ export async function splitByKnownCase<T extends CaseRef>(
     (known.has(k) ? out.known : out.unknown).push(row);
   }
   return out;
+}
+
+/**
+ * The write for rows that hang off a case: rows whose case is stored are upserted (and earlier
+ * quarantine entries for them resolved); the others, and any `rejected` up front, are quarantined
+ * with their reason.
+ */
+export async function upsertCaseChildren<T extends CaseRef>(
+  q: Queryable,
+  rows: readonly T[],
+  opts: {
+    upsert: (q: Queryable, rows: readonly T[], runId?: string | null) => Promise<UpsertResult>;
+    source: string;
+    externalId: (row: T) => string;
+    unknownCaseReason: (row: T) => string;
+    rejected?: { row: T; reason: string }[];
+    runId?: string | null;
+  },
+): Promise<UpsertResult & { quarantined: number }> {
+  const { known, unknown } = await splitByKnownCase(q, rows);
+  const result = await opts.upsert(q, known, opts.runId);
+  await resolveQuarantined(q, opts.source, known.map(opts.externalId));
+  const rejected = [
+    ...(opts.rejected ?? []),
+    ...unknown.map((row) => ({ row, reason: opts.unknownCaseReason(row) })),
+  ];
+  const quarantined = await quarantineRecords(
+    q,
+    rejected.map(({ row, reason }) => ({
+      source: opts.source,
+      externalId: opts.externalId(row),
+      payload: row,
+      reason,
+    })),
+    opts.runId,
+  );
+  return { ...result, quarantined };
 }

@@ -1,7 +1,6 @@
 import { bulkUpserter, type UpsertResult } from '../bulk-upsert.js';
 import type { Queryable } from '../db.js';
-import { type CaseRef, splitByKnownCase } from './case-parents.js';
-import { quarantineRecords, resolveQuarantined } from './quarantine.js';
+import { type CaseRef, upsertCaseChildren } from './case-parents.js';
 
 /** A Customer Portal case comment. */
 export interface CommentRecord extends CaseRef {
@@ -32,29 +31,19 @@ const upsert = bulkUpserter({
 });
 
 /** Upserts comments; a comment whose case is not stored is quarantined, never dropped. */
-export async function upsertComments(
+export function upsertComments(
   q: Queryable,
   rows: readonly CommentRecord[],
   runId?: string | null,
 ): Promise<UpsertResult & { quarantined: number }> {
-  const { known, unknown } = await splitByKnownCase(q, rows);
-  const result = await upsert(q, known, runId);
-  await resolveQuarantined(
-    q,
-    'portal.comment',
-    known.map((c) => c.commentId),
-  );
-  const quarantined = await quarantineRecords(
-    q,
-    unknown.map((c) => ({
-      source: 'portal.comment',
-      externalId: c.commentId,
-      payload: c,
-      reason: `case ${c.caseNumber} (created ${c.caseCreatedDate.toISOString()}) is not stored`,
-    })),
+  return upsertCaseChildren(q, rows, {
+    upsert,
+    source: 'portal.comment',
+    externalId: (c) => c.commentId,
+    unknownCaseReason: (c) =>
+      `case ${c.caseNumber} (created ${c.caseCreatedDate.toISOString()}) is not stored`,
     runId,
-  );
-  return { ...result, quarantined };
+  });
 }
 
 export async function listCaseComments(q: Queryable, caseNumber: string): Promise<CommentRecord[]> {

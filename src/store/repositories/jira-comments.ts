@@ -1,7 +1,6 @@
 import { bulkUpserter, type UpsertResult } from '../bulk-upsert.js';
 import type { Queryable } from '../db.js';
-import { type CaseRef, splitByKnownCase } from './case-parents.js';
-import { quarantineRecords, resolveQuarantined } from './quarantine.js';
+import { type CaseRef, upsertCaseChildren } from './case-parents.js';
 
 /** A comment on a team card (JIRA). */
 export interface JiraCommentRecord extends CaseRef {
@@ -44,31 +43,20 @@ export async function upsertJiraComments(
       ])
     : { rows: [] };
   const knownCards = new Set(stored.rows.map((r) => r.jira_key));
-  const withCard = rows.filter((r) => knownCards.has(r.jiraKey));
-  const { known, unknown } = await splitByKnownCase(q, withCard);
-  const rejected = [
-    ...rows
-      .filter((r) => !knownCards.has(r.jiraKey))
-      .map((c) => ({ c, reason: `card ${c.jiraKey} is not stored` })),
-    ...unknown.map((c) => ({ c, reason: `case ${c.caseNumber} of card ${c.jiraKey} is not stored` })),
-  ];
-  const result = await upsert(q, known, runId);
-  await resolveQuarantined(
+  return upsertCaseChildren(
     q,
-    'jira.comment',
-    known.map((c) => c.jiraCommentId),
-  );
-  const quarantined = await quarantineRecords(
-    q,
-    rejected.map(({ c, reason }) => ({
+    rows.filter((r) => knownCards.has(r.jiraKey)),
+    {
+      upsert,
       source: 'jira.comment',
-      externalId: c.jiraCommentId,
-      payload: c,
-      reason,
-    })),
-    runId,
+      externalId: (c) => c.jiraCommentId,
+      unknownCaseReason: (c) => `case ${c.caseNumber} of card ${c.jiraKey} is not stored`,
+      rejected: rows
+        .filter((r) => !knownCards.has(r.jiraKey))
+        .map((row) => ({ row, reason: `card ${row.jiraKey} is not stored` })),
+      runId,
+    },
   );
-  return { ...result, quarantined };
 }
 
 export async function listCardComments(q: Queryable, jiraKey: string): Promise<JiraCommentRecord[]> {
