@@ -59,8 +59,11 @@ export interface HttpClient {
   write(permit: WritePermit, req: WriteRequest): Promise<HttpResponse>;
 }
 
-/** A client for a token endpoint: a form POST that changes nothing upstream, so it is retried like a read. */
-export interface FormPostClient {
+/**
+ * A client for an OAuth token endpoint: a form POST that only mints a short-lived credential and changes nothing
+ * upstream, so it is retried like a read and needs no write permit. Not for anything else.
+ */
+export interface TokenEndpointClient {
   postForm(form: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse>;
 }
 
@@ -94,7 +97,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
-export function createFormPostClient(options: Omit<HttpClientOptions, 'auth'>): FormPostClient {
+export function createTokenEndpointClient(options: Omit<HttpClientOptions, 'auth'>): TokenEndpointClient {
   const send = createSender(options);
   return {
     postForm: (form, signal) =>

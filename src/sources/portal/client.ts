@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import { resolveDeps } from '../deps.js';
 import { RecordRejectedError, UpstreamContractError, UpstreamError } from '../errors.js';
-import { createFormPostClient, createHttpClient } from '../http.js';
+import { createHttpClient, createTokenEndpointClient } from '../http.js';
 import { createWriteGuard, type WriteOutcome } from '../read-only.js';
 import { mapWithConcurrency } from '../semaphore.js';
 import type { Batch, Rejection, SourceDeps } from '../types.js';
@@ -85,7 +85,7 @@ export function createPortalClient(
   const { portal } = config;
   const resolved = resolveDeps(deps, 'portal');
   const ssoDeps = resolveDeps(deps, 'sso');
-  const sso = createFormPostClient({
+  const sso = createTokenEndpointClient({
     upstream: 'sso',
     baseUrl: portal.ssoTokenUrl,
     concurrency: 1,

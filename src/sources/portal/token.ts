@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../clock.js';
 import { UpstreamConfigError, UpstreamContractError } from '../errors.js';
-import type { AuthProvider, FormPostClient } from '../http.js';
+import type { AuthProvider, TokenEndpointClient } from '../http.js';
 import { formatIssues } from '../validation.js';
 import { tokenResponseSchema } from './schemas.js';
 
@@ -19,7 +19,7 @@ export interface PortalTokenSource extends AuthProvider {
 
 export function createPortalTokenSource(opts: {
   portal: Config['portal'];
-  sso: FormPostClient;
+  sso: TokenEndpointClient;
   clock: Clock;
 }): PortalTokenSource {
   const { portal, sso, clock } = opts;
