@@ -141,4 +141,3 @@ describe('config errors name each bad variable', () => {
     }
   });
 });
-
