@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import { withDemoUpstreams } from '../config/demo-upstreams.js';
 import type { Logger } from '../lib/logger.js';
-import { SIM_DEFAULTS, startSimulator } from '../simulators/index.js';
+import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '../simulators/index.js';
 
 /**
  * Demo mode: no upstream credentials are configured, so the built-in simulators run in this
@@ -22,7 +22,13 @@ export async function startDemoUpstreams(
     'DEMO MODE: no upstream credentials configured (PORTAL_OFFLINE_TOKEN, JIRA_URL), so built-in ' +
       'simulators of the Portal, JIRA, Bugzilla, Slack and SMTP serve generated data. Nothing real is read or written.',
   );
-  const demoConfig = withDemoUpstreams(config, {
+  const demoConfig = withSimulatorUpstreams(config, sim);
+  return { config: demoConfig, close: () => sim.close() };
+}
+
+/** The config with every upstream pointed at a running simulator (demo mode and tests). */
+export function withSimulatorUpstreams(config: Config, sim: RunningSimulator): Config {
+  return withDemoUpstreams(config, {
     baseUrl: sim.url,
     smtpPort: sim.smtpPort,
     team: sim.team,
@@ -38,5 +44,4 @@ export async function startDemoUpstreams(
       lowSeverityChannel: SIM_DEFAULTS.slack.lowSeverityChannel,
     },
   });
-  return { config: demoConfig, close: () => sim.close() };
 }

@@ -1,0 +1,24 @@
+import { withSimulatorUpstreams } from '../../src/cli/demo.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
+import type { RunningSimulator } from '../../src/simulators/index.js';
+
+/** A Config whose upstreams are the given simulator; `env` adds or overrides variables (e.g. READ_ONLY). */
+export function simulatorConfig(sim: RunningSimulator, env: Record<string, string> = {}): Config {
+  const base = loadConfig({ env: { LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...env }, dotEnv: false });
+  return withSimulatorUpstreams(base, sim);
+}
+
+/** Calls a simulator control endpoint (`/_sim/...`) and returns its JSON. */
+export async function simControl<T = unknown>(
+  sim: RunningSimulator,
+  path: string,
+  init?: { method?: string; body?: unknown },
+): Promise<T> {
+  const res = await fetch(`${sim.url}/_sim/${path}`, {
+    method: init?.method ?? (init?.body === undefined ? 'GET' : 'POST'),
+    headers: init?.body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  if (!res.ok) throw new Error(`simulator ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
