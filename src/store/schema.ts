@@ -386,3 +386,11 @@ export const changeLog = pgTable(
     index('change_log_changed_at_idx').on(t.changedAt),
   ],
 );
+
+// One row per job that has alerted: when the last alert went out and how many were held back since,
+// so the alert rate limit holds across every worker process, not per process.
+export const alertThrottle = pgTable('alert_throttle', {
+  job: text('job').primaryKey(),
+  lastSentAt: tstz('last_sent_at').notNull(),
+  suppressed: integer('suppressed').notNull().default(0),
+});

@@ -172,7 +172,7 @@ describe('migrations', () => {
       const tables = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
       );
-      expect(tables.rows[0]!.n).toBe(15);
+      expect(tables.rows[0]!.n).toBe(16);
       const applied = await db.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations',
       );

@@ -1,7 +1,12 @@
 import type { Queryable } from '../db.js';
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type RunStatus = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
 export type RunTrigger = 'schedule' | 'manual' | 'startup';
+
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'retrying', 'succeeded', 'failed'];
+/** A run in one of these states will not change again. */
+export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed'];
+export const isFinished = (status: RunStatus): boolean => FINISHED_RUN_STATUSES.includes(status);
 
 export interface RunProgress {
   current?: number;
@@ -37,6 +42,81 @@ export async function createRun(
     [run.id ?? null, run.job, run.trigger, run.status ?? 'running'],
   );
   return r.rows[0]!;
+}
+
+/**
+ * Creates the row for a run unless it exists. The sync engine uses the queue's job id as the run id,
+ * so whoever gets there first (the process that enqueued it, or the worker that picked it up)
+ * creates it and the other leaves it alone.
+ */
+export async function ensureRun(
+  q: Queryable,
+  run: { id: string; job: string; trigger: RunTrigger; status: RunStatus },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO sync_runs (id, job, trigger, status) VALUES ($1::uuid, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+    [run.id, run.job, run.trigger, run.status],
+  );
+}
+
+/**
+ * Marks an attempt as running, creating the row when the run was enqueued without one (a scheduled
+ * run). The start time is when the first attempt began, not when the run was queued; a retry keeps it.
+ */
+export async function startRunAttempt(
+  q: Queryable,
+  run: { id: string; job: string; trigger: RunTrigger },
+): Promise<SyncRun> {
+  const r = await q.query<SyncRun>(
+    `INSERT INTO sync_runs (id, job, trigger, status) VALUES ($1::uuid, $2, $3, 'running')
+     ON CONFLICT (id) DO UPDATE SET
+       status = 'running',
+       error = NULL,
+       finished_at = NULL,
+       started_at = CASE WHEN sync_runs.status = 'queued' THEN now() ELSE sync_runs.started_at END
+     RETURNING ${RUN_COLUMNS}`,
+    [run.id, run.job, run.trigger],
+  );
+  return r.rows[0]!;
+}
+
+/** Runs not finished yet, oldest first: what the engine checks for runs whose worker vanished. */
+export async function listUnfinishedRuns(q: Queryable, olderThanSeconds = 0): Promise<SyncRun[]> {
+  const r = await q.query<SyncRun>(
+    `SELECT ${RUN_COLUMNS} FROM sync_runs
+     WHERE status IN ('queued', 'running', 'retrying') AND started_at <= now() - make_interval(secs => $1)
+     ORDER BY started_at`,
+    [olderThanSeconds],
+  );
+  return r.rows;
+}
+
+/** The newest unfinished run of a job: the one a manual refresh joins while the job is running. */
+export async function latestUnfinishedRun(q: Queryable, job: string): Promise<SyncRun | undefined> {
+  const r = await q.query<SyncRun>(
+    `SELECT ${RUN_COLUMNS} FROM sync_runs
+     WHERE job = $1 AND status IN ('queued', 'running', 'retrying')
+     ORDER BY started_at DESC LIMIT 1`,
+    [job],
+  );
+  return r.rows[0];
+}
+
+/**
+ * Finishes a run unless it already finished, and says whether this call did it: of several processes
+ * that notice the same vanished run, only the one that gets `true` raises the alert.
+ */
+export async function finishRunOnce(
+  q: Queryable,
+  id: string,
+  u: { status: 'succeeded' | 'failed'; error: string | null },
+): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE sync_runs SET status = $2, error = $3, finished_at = now()
+     WHERE id = $1 AND status NOT IN ('succeeded', 'failed')`,
+    [id, u.status, u.error],
+  );
+  return r.rowCount > 0;
 }
 
 export interface RunUpdate {

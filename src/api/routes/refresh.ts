@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../store/store.js';
+import { type SyncControl, UnknownJobError } from '../../sync/types.js';
+import '../roles.js';
+
+// Manual refresh. Both answer 202 at once; the work happens on a worker and is followed through
+// GET /api/v1/runs/:id and its SSE stream (the `Location` header points at the run).
+//
+//   POST /api/v1/refresh           → 202 { id, ids: { <job>: <runId> }, joined }
+//       one run per job that takes part in a full refresh (started, or joined when already queued
+//       or running), plus `id`: the `refresh-all` run that finishes when all of them have.
+//   POST /api/v1/refresh/:source   → 202 { id, joined } | 404 for a job that is unknown or not
+//       refreshable by hand; `joined` says the refresh joined a run already queued or running.
+
+const accepted = {
+  type: 'object',
+  properties: { id: { type: 'string' }, joined: { type: 'boolean' } },
+  required: ['id', 'joined'],
+} as const;
+
+const acceptedAll = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    ids: { type: 'object', additionalProperties: { type: 'string' } },
+    joined: { type: 'boolean' },
+  },
+  required: ['id', 'ids', 'joined'],
+} as const;
+
+const notFound = {
+  type: 'object',
+  properties: { message: { type: 'string' }, sources: { type: 'array', items: { type: 'string' } } },
+  required: ['message'],
+} as const;
+
+export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; sync: SyncControl }) {
+  const { sync } = opts;
+
+  app.post(
+    '/api/v1/refresh',
+    { config: { role: 'operator' }, schema: { response: { 202: acceptedAll } } },
+    async (_req, reply) => {
+      const r = await sync.refreshAll();
+      return reply.code(202).header('location', `/api/v1/runs/${r.id}`).send(r);
+    },
+  );
+
+  app.post<{ Params: { source: string } }>(
+    '/api/v1/refresh/:source',
+    {
+      config: { role: 'operator' },
+      schema: {
+        params: {
+          type: 'object',
+          properties: { source: { type: 'string', maxLength: 100 } },
+          required: ['source'],
+        },
+        response: { 202: accepted, 404: notFound },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const r = await sync.refresh(req.params.source);
+        return reply
+          .code(202)
+          .header('location', `/api/v1/runs/${r.runId}`)
+          .send({ id: r.runId, joined: r.joined });
+      } catch (err) {
+        if (err instanceof UnknownJobError)
+          return reply.code(404).send({ message: err.message, sources: sync.refreshableJobs() });
+        throw err;
+      }
+    },
+  );
+}

@@ -1,0 +1,264 @@
+import type { Queryable } from '../db.js';
+
+// The stats page's numbers, computed in SQL over the stored tables: one function for the live page
+// (optionally for one account or one engineer) and for the daily snapshot row. The metric names are
+// the original dashboard's, so its trend history can be imported as is.
+//
+// Fixed from the original (inventory §6.1):
+//   - "daily" is the last 24 hours and "weekly" the last 7 days, both ending at `now`, in UTC
+//     (the original counted ≤ 1 calendar day, i.e. two days, in server-local time);
+//   - `no_updates` counts open cases with NO update for 7 days (the original counted the opposite);
+//   - opened counts include cases already closed again (the original counted only still-open ones);
+//   - relief and resolution times are two separate distributions (the original shared one dict).
+//
+// Definitions
+//   scope              cases matching the filter: `account` exactly; `engineer` = cases with a card
+//                      assigned to that engineer (display name).
+//   open               status <> 'Closed'.
+//   escalated          an open case whose number is in the case_numbers of an open escalation
+//                      (the "prio-list"); an escalation is open unless its status is in CLOSED_STATES.
+//   crit_sit           an open case whose Portal detail says crit sit.
+//   total_escalations  open cases escalated OR crit sit.
+//   high_prio          open cases of severity 1 (Urgent) or 2 (High).
+//   no_bzs             open cases with no linked bug, no linked JIRA issue and no bug number.
+//   bugs_unique        distinct bugs + distinct JIRA issues linked to open cases.
+//   bugs_no_target     of those: a bug whose target release is missing, empty or '---' (restricted
+//                      bugs, whose release is unknown, are not counted); an issue whose fix versions
+//                      are missing, empty or '---'.
+//   by_customer, by_severity, by_status   open cases per account / severity label / case status.
+//   by_engineer        open cases per card assignee (cases without an assigned card are not counted).
+
+/** Tables (change-feed entities) the stats read; a cached result is stale when any of them changes. */
+export const STATS_ENTITIES = [
+  'case',
+  'card',
+  'case_detail',
+  'escalation',
+  'case_bug',
+  'bug',
+  'case_issue',
+  'issue',
+] as const;
+
+export interface StatsFilter {
+  account?: string;
+  /** Card assignee display name. */
+  engineer?: string;
+}
+
+export interface CaseStats {
+  open_cases: number;
+  escalated: number;
+  crit_sit: number;
+  total_escalations: number;
+  high_prio: number;
+  daily_opened_cases: number;
+  weekly_opened_cases: number;
+  daily_closed_cases: number;
+  weekly_closed_cases: number;
+  no_updates: number;
+  no_bzs: number;
+  bugs_unique: number;
+  bugs_no_target: number;
+  by_customer: Record<string, number>;
+  by_engineer: Record<string, number>;
+  by_severity: Record<string, number>;
+  by_status: Record<string, number>;
+}
+
+// Lower-cased escalation statuses that mean the escalation is over.
+const CLOSED_STATES = `('closed', 'done', 'resolved', 'obsolete', 'won''t fix')`;
+
+// $1 account, $2 engineer: NULL means no filter. A card matches its case by number and, when the
+// card knows it, by creation date (case numbers have been reused).
+const SCOPE = `
+  SELECT c.case_number, c.created_date, c.status, c.severity, c.severity_label, c.account,
+         c.last_update, c.closed_date, c.bug_number
+  FROM cases c
+  WHERE ($1::text IS NULL OR c.account = $1)
+    AND ($2::text IS NULL OR EXISTS (
+      SELECT 1 FROM cards k
+      WHERE k.case_number = c.case_number
+        AND (k.case_created_date IS NULL OR k.case_created_date = c.created_date)
+        AND k.assignee_name = $2))`;
+
+const CASE_STATS_SQL = `
+WITH scope AS (${SCOPE}),
+open_cases AS (SELECT * FROM scope WHERE status <> 'Closed'),
+flagged AS (
+  SELECT o.*,
+         EXISTS (SELECT 1 FROM escalations e
+                 WHERE o.case_number = ANY (e.case_numbers) AND lower(e.status) NOT IN ${CLOSED_STATES}) AS escalated,
+         coalesce(d.crit_sit, false) AS crit_sit,
+         EXISTS (SELECT 1 FROM case_bugs cb
+                 WHERE cb.case_number = o.case_number AND cb.case_created_date = o.created_date) AS has_bug,
+         EXISTS (SELECT 1 FROM case_issues ci
+                 WHERE ci.case_number = o.case_number AND ci.case_created_date = o.created_date) AS has_issue
+  FROM open_cases o
+  LEFT JOIN case_details d ON d.case_number = o.case_number AND d.case_created_date = o.created_date
+),
+linked_bugs AS (
+  SELECT DISTINCT cb.bug_id
+  FROM case_bugs cb JOIN open_cases o ON o.case_number = cb.case_number AND o.created_date = cb.case_created_date
+),
+linked_issues AS (
+  SELECT DISTINCT ci.issue_key
+  FROM case_issues ci JOIN open_cases o ON o.case_number = ci.case_number AND o.created_date = ci.case_created_date
+),
+per_engineer AS (
+  SELECT k.assignee_name AS engineer, count(DISTINCT (o.case_number, o.created_date))::int AS n
+  FROM open_cases o
+  JOIN cards k ON k.case_number = o.case_number
+              AND (k.case_created_date IS NULL OR k.case_created_date = o.created_date)
+  WHERE k.assignee_name IS NOT NULL AND ($2::text IS NULL OR k.assignee_name = $2)
+  GROUP BY k.assignee_name
+)
+SELECT
+  (SELECT count(*) FROM open_cases)::int AS open_cases,
+  (SELECT count(*) FILTER (WHERE escalated) FROM flagged)::int AS escalated,
+  (SELECT count(*) FILTER (WHERE crit_sit) FROM flagged)::int AS crit_sit,
+  (SELECT count(*) FILTER (WHERE escalated OR crit_sit) FROM flagged)::int AS total_escalations,
+  (SELECT count(*) FILTER (WHERE severity IN (1, 2)) FROM open_cases)::int AS high_prio,
+  (SELECT count(*) FROM scope
+   WHERE created_date > $3::timestamptz - interval '24 hours' AND created_date <= $3::timestamptz)::int
+    AS daily_opened_cases,
+  (SELECT count(*) FROM scope
+   WHERE created_date > $3::timestamptz - interval '7 days' AND created_date <= $3::timestamptz)::int
+    AS weekly_opened_cases,
+  (SELECT count(*) FROM scope
+   WHERE status = 'Closed'
+     AND closed_date > $3::timestamptz - interval '24 hours' AND closed_date <= $3::timestamptz)::int
+    AS daily_closed_cases,
+  (SELECT count(*) FROM scope
+   WHERE status = 'Closed'
+     AND closed_date > $3::timestamptz - interval '7 days' AND closed_date <= $3::timestamptz)::int
+    AS weekly_closed_cases,
+  (SELECT count(*) FROM open_cases WHERE last_update <= $3::timestamptz - interval '7 days')::int AS no_updates,
+  (SELECT count(*) FROM flagged
+   WHERE NOT has_bug AND NOT has_issue AND coalesce(bug_number, '') = '')::int AS no_bzs,
+  ((SELECT count(*) FROM linked_bugs) + (SELECT count(*) FROM linked_issues))::int AS bugs_unique,
+  ((SELECT count(*) FROM linked_bugs lb JOIN bugs b ON b.bug_id = lb.bug_id
+    WHERE NOT b.unavailable AND coalesce(b.target_release[1], '') IN ('', '---'))
+   + (SELECT count(*) FROM linked_issues li JOIN issues i ON i.issue_key = li.issue_key
+      WHERE coalesce(i.fix_versions[1], '') IN ('', '---')))::int AS bugs_no_target,
+  (SELECT coalesce(jsonb_object_agg(account, n), '{}'::jsonb)
+   FROM (SELECT account, count(*)::int AS n FROM open_cases GROUP BY account) x) AS by_customer,
+  (SELECT coalesce(jsonb_object_agg(engineer, n), '{}'::jsonb) FROM per_engineer) AS by_engineer,
+  (SELECT coalesce(jsonb_object_agg(severity_label, n), '{}'::jsonb)
+   FROM (SELECT severity_label, count(*)::int AS n FROM open_cases GROUP BY severity_label) x) AS by_severity,
+  (SELECT coalesce(jsonb_object_agg(status, n), '{}'::jsonb)
+   FROM (SELECT status, count(*)::int AS n FROM open_cases GROUP BY status) x) AS by_status`;
+
+/** The stats metrics at `now` (UTC), over every stored case or the filtered ones. */
+export async function computeCaseStats(
+  q: Queryable,
+  opts: StatsFilter & { now?: Date } = {},
+): Promise<CaseStats> {
+  const r = await q.query<CaseStats>(CASE_STATS_SQL, [
+    opts.account ?? null,
+    opts.engineer ?? null,
+    (opts.now ?? new Date()).toISOString(),
+  ]);
+  return r.rows[0]!;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Relief and resolution times: days from case creation to the Portal's relief_at / resolved_at, per
+// severity, over every case in scope (closed ones included, as they carry most resolutions). A time
+// before the case's creation is bad upstream data and is left out rather than counted as 0 days.
+
+/** Histogram edges in days: bucket i holds [edges[i], edges[i+1]); the last is open-ended. */
+export const DEFAULT_DURATION_BUCKETS = [0, 1, 2, 3, 5, 7, 14, 30, 60, 90, 180, 365] as const;
+
+export interface DurationBucket {
+  fromDays: number;
+  /** null for the last, open-ended bucket. */
+  toDays: number | null;
+  count: number;
+}
+
+export interface DurationStats {
+  count: number;
+  /** Days; null without any case. */
+  mean: number | null;
+  median: number | null;
+  buckets: DurationBucket[];
+}
+
+export interface ReliefResolutionStats {
+  /** By severity label (Urgent, High, Normal, Low, and any other label found). */
+  relief: Record<string, DurationStats>;
+  resolution: Record<string, DurationStats>;
+}
+
+const DURATIONS = `
+WITH scope AS (${SCOPE}),
+durations AS (
+  SELECT 'relief' AS kind, s.severity_label,
+         extract(epoch FROM d.relief_at - s.created_date)::float8 / 86400 AS days
+  FROM scope s
+  JOIN case_details d ON d.case_number = s.case_number AND d.case_created_date = s.created_date
+  WHERE d.relief_at >= s.created_date
+  UNION ALL
+  SELECT 'resolution', s.severity_label,
+         extract(epoch FROM d.resolved_at - s.created_date)::float8 / 86400
+  FROM scope s
+  JOIN case_details d ON d.case_number = s.case_number AND d.case_created_date = s.created_date
+  WHERE d.resolved_at >= s.created_date
+)`;
+
+const DURATION_SUMMARY_SQL = `${DURATIONS}
+SELECT kind, severity_label AS severity, count(*)::int AS count, avg(days)::float8 AS mean,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY days)::float8 AS median
+FROM durations GROUP BY kind, severity_label`;
+
+// width_bucket(x, edges) is i when edges[i] <= x < edges[i+1] (1-based), the array length past the end.
+const DURATION_HISTOGRAM_SQL = `${DURATIONS}
+SELECT kind, severity_label AS severity, width_bucket(days, $3::float8[]) AS bucket, count(*)::int AS count
+FROM durations GROUP BY kind, severity_label, bucket`;
+
+const SEVERITIES = ['Urgent', 'High', 'Normal', 'Low'];
+
+export async function computeReliefResolutionStats(
+  q: Queryable,
+  opts: StatsFilter & { bucketEdges?: readonly number[] } = {},
+): Promise<ReliefResolutionStats> {
+  const edges = [...(opts.bucketEdges ?? DEFAULT_DURATION_BUCKETS)];
+  if (edges.length === 0 || edges.some((e, i) => i > 0 && e <= edges[i - 1]!))
+    throw new Error('bucket edges must be strictly increasing');
+  const filter = [opts.account ?? null, opts.engineer ?? null];
+  const [summary, histogram] = await Promise.all([
+    q.query<{ kind: 'relief' | 'resolution'; severity: string; count: number; mean: number; median: number }>(
+      DURATION_SUMMARY_SQL,
+      filter,
+    ),
+    q.query<{ kind: 'relief' | 'resolution'; severity: string; bucket: number; count: number }>(
+      DURATION_HISTOGRAM_SQL,
+      [...filter, edges],
+    ),
+  ]);
+  const empty = (): DurationStats => ({
+    count: 0,
+    mean: null,
+    median: null,
+    buckets: edges.map((from, i) => ({ fromDays: from, toDays: edges[i + 1] ?? null, count: 0 })),
+  });
+  const result: ReliefResolutionStats = { relief: {}, resolution: {} };
+  for (const sev of SEVERITIES) {
+    result.relief[sev] = empty();
+    result.resolution[sev] = empty();
+  }
+  const entry = (kind: 'relief' | 'resolution', sev: string) => {
+    result[kind][sev] ??= empty();
+    return result[kind][sev]!;
+  };
+  for (const row of summary.rows) {
+    Object.assign(entry(row.kind, row.severity), { count: row.count, mean: row.mean, median: row.median });
+  }
+  for (const row of histogram.rows) {
+    // Bucket 0 (below the first edge) only exists when the first edge is above 0; fold it into the first.
+    const bucket = entry(row.kind, row.severity).buckets[Math.max(row.bucket, 1) - 1];
+    if (bucket) bucket.count += row.count;
+  }
+  return result;
+}

@@ -1,0 +1,42 @@
+import { statsSnapshotJob } from './jobs/stats-snapshot.js';
+import type { JobDefinition } from './types.js';
+
+// The jobs this build can run: one file per handler in ./jobs, one line each here. A job that has no
+// handler yet is simply absent, so it is neither scheduled nor refreshable (no placeholders).
+export const BUILT_IN_JOBS: readonly JobDefinition[] = [statsSnapshotJob];
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+
+/** Job definitions by name, in registration order. */
+export class JobRegistry {
+  private readonly byName = new Map<string, JobDefinition>();
+
+  constructor(definitions: readonly JobDefinition[]) {
+    for (const def of definitions) {
+      if (!NAME.test(def.name)) throw new Error(`job name "${def.name}" must match ${NAME}`);
+      if (this.byName.has(def.name)) throw new Error(`job "${def.name}" is registered twice`);
+      this.byName.set(def.name, def);
+    }
+  }
+
+  get(name: string): JobDefinition | undefined {
+    return this.byName.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  list(): JobDefinition[] {
+    return [...this.byName.values()];
+  }
+
+  /** A registry with more jobs (tests register their own; later modules may add optional ones). */
+  with(...definitions: JobDefinition[]): JobRegistry {
+    return new JobRegistry([...this.list(), ...definitions]);
+  }
+}
+
+export function createJobRegistry(extra: readonly JobDefinition[] = []): JobRegistry {
+  return new JobRegistry([...BUILT_IN_JOBS, ...extra]);
+}
