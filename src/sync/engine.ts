@@ -5,7 +5,12 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { ensureRun, latestUnfinishedRun, type RunTrigger } from '../store/repositories/sync-runs.js';
+import {
+  ensureRun,
+  lastSuccessPerJob,
+  latestUnfinishedRun,
+  type RunTrigger,
+} from '../store/repositories/sync-runs.js';
 import type { Store } from '../store/store.js';
 import {
   type AlertGate,
@@ -84,6 +89,11 @@ export interface SyncEngine extends SyncControl {
   /** What the schedule table gives under this configuration (also logged at start). */
   readonly schedulePlan: SchedulePlan;
   start(): Promise<void>;
+  /**
+   * A full refresh (trigger `startup`) when some job has never succeeded, e.g. on a fresh database,
+   * so the pages fill within a minute instead of at the next schedule. Resolves without one otherwise.
+   */
+  startupSync(): Promise<RefreshAllResult | undefined>;
   /** Stops taking jobs, lets running ones finish within `stopTimeoutMs`, then fails what is left. */
   stop(): Promise<void>;
 }
@@ -100,11 +110,16 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     logger,
   });
   const boss = createBoss(store, config, logger, { schedule: role.schedule, supervise: role.work }, tuning);
-  const refreshAll = refreshAllJob(async (runId) => {
-    const [job] = await boss.findJobs<JobPayload>(queueName(REFRESH_ALL_JOB), { id: runId });
-    return job?.data.runs ?? {};
+  const refreshAllDefinition = refreshAllJob({
+    plan: async (runId) => {
+      const [job] = await boss.findJobs<JobPayload>(queueName(REFRESH_ALL_JOB), { id: runId });
+      const runs = job?.data.runs ?? {};
+      return { jobs: job?.data.jobs ?? Object.keys(runs), runs };
+    },
+    prerequisites: (job, within) => registry.prerequisites(job, within),
+    start: (job, trigger) => requestRun(job, trigger, { params: {} }),
   });
-  const definitions = [...registry.list(), refreshAll];
+  const definitions = [...registry.list(), refreshAllDefinition];
   const metrics = opts.metricsRegistry ? createSyncMetrics(opts.metricsRegistry) : undefined;
   const inFlight = new Set<Promise<unknown>>();
   let orphanTimer: NodeJS.Timeout | undefined;
@@ -228,6 +243,25 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     throw new Error(`could not enqueue or find a run of ${job}`);
   }
 
+  function fullRefreshJobs(): string[] {
+    return registry
+      .list()
+      .filter((d) => d.refresh === 'all')
+      .map((d) => d.name);
+  }
+
+  /** Starts the jobs with no prerequisite now and leaves the rest to the `refresh-all` run. */
+  async function refreshAll(o: { trigger?: 'manual' | 'startup' } = {}): Promise<RefreshAllResult> {
+    const trigger = o.trigger ?? 'manual';
+    const jobs = fullRefreshJobs();
+    const within = new Set(jobs);
+    const first = jobs.filter((job) => registry.prerequisites(job, within).length === 0);
+    const results = await Promise.all(first.map((job) => requestRun(job, trigger, { params: {} })));
+    const ids = Object.fromEntries(first.map((job, i) => [job, results[i]!.runId]));
+    const whole = await requestRun(REFRESH_ALL_JOB, trigger, { jobs, runs: ids });
+    return { id: whole.runId, ids, joined: whole.joined };
+  }
+
   return {
     registry,
     boss,
@@ -274,12 +308,14 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       return requestRun(def.name, 'manual', { params: o.params ?? {} });
     },
 
-    async refreshAll(): Promise<RefreshAllResult> {
-      const jobs = registry.list().filter((d) => d.refresh === 'all');
-      const results = await Promise.all(jobs.map((d) => requestRun(d.name, 'manual', { params: {} })));
-      const ids = Object.fromEntries(jobs.map((d, i) => [d.name, results[i]!.runId]));
-      const whole = await requestRun(REFRESH_ALL_JOB, 'manual', { runs: ids });
-      return { id: whole.runId, ids, joined: whole.joined };
+    refreshAll,
+
+    async startupSync() {
+      const everSucceeded = await lastSuccessPerJob(store.db);
+      const missing = fullRefreshJobs().filter((job) => !everSucceeded[job]);
+      if (missing.length === 0) return undefined;
+      logger.info({ missing }, 'start-up sync: some jobs have never succeeded');
+      return refreshAll({ trigger: 'startup' });
     },
   };
 }

@@ -17,6 +17,27 @@ export class JobRegistry {
       if (this.byName.has(def.name)) throw new Error(`job "${def.name}" is registered twice`);
       this.byName.set(def.name, def);
     }
+    this.checkOrder();
+  }
+
+  /** Prerequisites of `name` among `within` (a full refresh's jobs), without itself. */
+  prerequisites(name: string, within: ReadonlySet<string>): string[] {
+    return (this.byName.get(name)?.after ?? []).filter((p) => p !== name && within.has(p));
+  }
+
+  /** A cycle in `after` would leave a full refresh waiting forever; refuse it up front. */
+  private checkOrder(): void {
+    const all = new Set(this.byName.keys());
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (name: string, path: string[]) => {
+      if (state.get(name) === 'done') return;
+      if (state.get(name) === 'visiting')
+        throw new Error(`jobs wait for each other: ${[...path, name].join(' → ')}`);
+      state.set(name, 'visiting');
+      for (const p of this.prerequisites(name, all)) visit(p, [...path, name]);
+      state.set(name, 'done');
+    };
+    for (const name of all) visit(name, []);
   }
 
   get(name: string): JobDefinition | undefined {

@@ -26,7 +26,9 @@ import type { JobContext, JobDefinition, JobParams, JobServices, RunCounters } f
 export interface JobPayload {
   trigger: RunTrigger;
   params?: JobParams;
-  /** Only on `refresh-all`: the runs it waits for, by job. */
+  /** Only on `refresh-all`: every job of the refresh, in registry order. */
+  jobs?: string[];
+  /** Only on `refresh-all`: the runs started before it, by job. */
   runs?: Record<string, string>;
 }
 

@@ -107,6 +107,12 @@ export interface JobDefinition {
   title: string;
   handler: JobHandler;
   refresh: ManualRefresh;
+  /**
+   * Jobs whose runs must have finished (succeeded or failed) before this one starts in a full refresh
+   * (`POST /api/v1/refresh`, the start-up sync): e.g. details after cases, stats after everything.
+   * Names not in the refresh are ignored. Scheduled runs are not ordered (each works from the store).
+   */
+  after?: readonly string[];
   retry?: Partial<RetryPolicy>;
   /** Longest a single attempt may run before pg-boss fails it (and aborts `ctx.signal`). */
   timeoutSeconds?: number;
@@ -122,8 +128,9 @@ export interface RefreshResult {
 }
 
 export interface RefreshAllResult {
-  /** The `refresh-all` run, which finishes when every run in `ids` has finished. */
+  /** The `refresh-all` run: it starts the remaining runs in order and finishes when all have. */
   id: string;
+  /** The runs started (or joined) right away: jobs with no prerequisite in the refresh. */
   ids: Record<string, string>;
   joined: boolean;
 }
@@ -133,7 +140,7 @@ export interface SyncControl {
   /** Jobs `POST /refresh/:source` accepts, in registry order. */
   refreshableJobs(): string[];
   refresh(job: string, opts?: { params?: JobParams }): Promise<RefreshResult>;
-  refreshAll(): Promise<RefreshAllResult>;
+  refreshAll(opts?: { trigger?: 'manual' | 'startup' }): Promise<RefreshAllResult>;
 }
 
 export class UnknownJobError extends Error {

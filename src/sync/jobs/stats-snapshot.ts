@@ -15,6 +15,8 @@ export const statsSnapshotJob: JobDefinition = {
   name: 'stats',
   title: 'Daily stats snapshot',
   refresh: 'all',
+  // In a full refresh, the snapshot is taken from what the refresh just stored.
+  after: ['cases', 'cards', 'details', 'issues', 'bugs', 'escalations'],
   retry: { limit: 3, delaySeconds: 60, backoff: true, maxDelaySeconds: 900 },
   timeoutSeconds: 10 * 60,
   handler: async (ctx) => {
