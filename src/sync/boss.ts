@@ -28,6 +28,9 @@ export interface WorkerTuning {
   cronMonitorIntervalSeconds: number;
   /** Seconds without a heartbeat before a run whose worker died is failed and retried (≥ 10). */
   heartbeatSeconds: number;
+  /** How often maintenance looks for expired jobs and lost heartbeats; a dead worker's run is retried
+   * within heartbeatSeconds + this. */
+  superviseIntervalSeconds: number;
   /** pg-boss pool size on PostgreSQL. */
   poolSize: number;
 }
@@ -38,6 +41,7 @@ export const DEFAULT_TUNING: WorkerTuning = {
   notifyPollingIntervalSeconds: 10,
   cronMonitorIntervalSeconds: 30,
   heartbeatSeconds: 30,
+  superviseIntervalSeconds: 20,
   poolSize: 4,
 };
 
@@ -60,6 +64,8 @@ export function createBoss(
     schedule: role.schedule,
     supervise: role.supervise,
     cronMonitorIntervalSeconds: tuning.cronMonitorIntervalSeconds,
+    superviseIntervalSeconds: tuning.superviseIntervalSeconds,
+    monitorIntervalSeconds: tuning.superviseIntervalSeconds,
     useListenNotify: true,
     instanceName: 't5g',
   };

@@ -15,6 +15,7 @@ export const FAST_TUNING: Partial<WorkerTuning> = {
   notifyPollingIntervalSeconds: 0.5,
   cronMonitorIntervalSeconds: 1,
   heartbeatSeconds: 10,
+  superviseIntervalSeconds: 2,
   poolSize: 3,
 };
 
