@@ -4,13 +4,18 @@ import type { Logger } from '../lib/logger.js';
 import type { CoreMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import './roles.js';
+import type { SyncControl } from '../sync/types.js';
 import { healthRoutes } from './routes/health.js';
+import { refreshRoutes } from './routes/refresh.js';
+import { runRoutes } from './routes/runs.js';
 
 export interface AppDeps {
   config: Config;
   store: Store;
   metrics: CoreMetrics;
   logger: Logger;
+  /** Without it the app serves reads only (no manual refresh routes). */
+  sync?: SyncControl;
 }
 
 /** The HTTP app: routes registered in data-flow order, one error handler, request metrics. */
@@ -37,6 +42,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes, { store: deps.store });
+  if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
+  await app.register(runRoutes, { store: deps.store });
   app.get('/metrics', { config: { role: 'public' } }, async (_req, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );

@@ -4,6 +4,7 @@ import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { DatabaseUnavailableError } from '../store/wait-for-database.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { workerCommand } from './commands/worker.js';
 
 const USAGE = `Usage: t5g <command>
 
@@ -22,6 +23,7 @@ type Command = (args: string[]) => Promise<void>;
 const commands: Record<string, Command> = {
   start: () => serveCommand('start'),
   web: () => serveCommand('web'),
+  worker: () => workerCommand(),
   migrate: () => migrateCommand(),
   simulate: (args) => simulateCommand(args),
   help: async () => console.log(USAGE),

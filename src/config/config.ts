@@ -78,12 +78,15 @@ export interface Config {
     subject: string;
     alertTo: string[];
     bugReportTo: string[];
+    /** At most one failure alert per job per this many seconds. */
+    alertWindowSeconds: number;
   };
   slack: {
     token: string | undefined;
     apiUrl: string;
     highSeverityChannel: string | undefined;
     lowSeverityChannel: string | undefined;
+    alertChannel: string | undefined;
   };
   schedules: {
     cases: string;
@@ -286,12 +289,14 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       subject: env.EMAIL_SUBJECT,
       alertTo: env.ALERT_EMAIL,
       bugReportTo: env.BUG_EMAIL,
+      alertWindowSeconds: env.ALERT_WINDOW_SECONDS,
     },
     slack: {
       token: env.SLACK_TOKEN,
       apiUrl: env.SLACK_API_URL.endsWith('/') ? env.SLACK_API_URL : `${env.SLACK_API_URL}/`,
       highSeverityChannel: env.SLACK_HIGH_SEVERITY_CHANNEL,
       lowSeverityChannel: env.SLACK_LOW_SEVERITY_CHANNEL,
+      alertChannel: env.SLACK_ALERT_CHANNEL,
     },
     schedules: {
       cases: env.SCHEDULE_CASES,

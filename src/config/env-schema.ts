@@ -226,12 +226,14 @@ export const envSchema = z.object({
   EMAIL_SUBJECT: z.string().default('New Card(s) Have Been Created to Track Issues'),
   ALERT_EMAIL: list(['root@localhost']),
   BUG_EMAIL: list([]),
+  ALERT_WINDOW_SECONDS: int(3600, 0, 7 * 24 * 3600),
 
   // Slack
   SLACK_TOKEN: z.string().optional(),
   SLACK_API_URL: url('https://slack.com/api/'),
   SLACK_HIGH_SEVERITY_CHANNEL: z.string().optional(),
   SLACK_LOW_SEVERITY_CHANNEL: z.string().optional(),
+  SLACK_ALERT_CHANNEL: z.string().optional(),
 
   // Schedules (UTC cron)
   SCHEDULE_CASES: cron('*/15 * * * *'),

@@ -1,13 +1,19 @@
 import { buildApp } from '../../api/app.js';
 import { boot, onShutdown } from '../boot.js';
+import { createProcessSyncEngine } from '../sync-engine.js';
 
 /**
- * `t5g start` runs everything in one process (the embedded default); `t5g web` only the HTTP app.
- * With PGlite only one process may open DATA_DIR, so split web/worker processes need DATABASE_URL.
+ * `t5g start` runs everything in one process (the embedded default): web app, job handlers and
+ * schedules, plus a first full sync when some source has never synced. `t5g web` serves the app and
+ * enqueues manual refreshes for the workers. With PGlite only one process may open DATA_DIR, so
+ * split web/worker processes need DATABASE_URL.
  */
 export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
-  const rt = await boot(mode);
-  const app = await buildApp(rt);
+  const rt = await boot(mode, { upstreams: mode === 'start' });
+  const worker = mode === 'start';
+  const sync = createProcessSyncEngine(rt, { work: worker, schedule: worker });
+  await sync.start();
+  const app = await buildApp({ ...rt, sync });
   await app.listen({ port: rt.config.server.port, host: rt.config.server.host });
   rt.logger.info(
     {
@@ -17,8 +23,12 @@ export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
     },
     't5g is listening',
   );
+  if (worker)
+    void sync.startupSync().catch((err) => rt.logger.error({ err }, 'start-up sync could not be queued'));
   onShutdown(rt.logger, async () => {
+    // The app first: it ends open event streams; then running jobs get their grace period.
     await app.close();
+    await sync.stop();
     await rt.close();
   });
 }
