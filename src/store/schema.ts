@@ -316,6 +316,63 @@ export const escalations = pgTable(
   (t) => [index('escalations_case_numbers_idx').using('gin', t.caseNumbers)],
 );
 
+// The dashboard's card table, one narrow row per card with what the table filters, sorts and counts
+// on (the card, its case, crit sit, prio-list, latest JIRA comment), so a filtered, sorted page of
+// 100k cards is an index scan instead of a five-table join. It is derived data: triggers on the
+// source tables only mark the affected cards in card_index_dirty (cheap, inside the writer's
+// transaction), and readers recompute the marked rows before they read
+// (src/store/queries/card-index.ts). Recomputing in a statement that sees the mark also sees the
+// commit that made it, so the table never keeps a stale row the way an eager trigger racing a
+// concurrent write could.
+export const cardIndex = pgTable(
+  'card_index',
+  {
+    jiraKey: text('jira_key').primaryKey(),
+    caseNumber: text('case_number'),
+    caseCreatedDate: tstz('case_created_date'),
+    severity: smallint('severity'),
+    severityLabel: text('severity_label'),
+    account: text('account'),
+    product: text('product'),
+    caseStatus: text('case_status'),
+    summary: text('summary').notNull(),
+    caseLastUpdate: tstz('case_last_update'),
+    caseClosedDate: tstz('case_closed_date'),
+    cardStatus: text('card_status').notNull(),
+    assigneeName: text('assignee_name'),
+    isTrends: boolean('is_trends').notNull(),
+    isPotentialEscalation: boolean('is_potential_escalation').notNull(),
+    isDailyTelco: boolean('is_daily_telco').notNull(),
+    critSit: boolean('crit_sit').notNull(),
+    escalated: boolean('escalated').notNull(),
+    // 2 on the prio-list, 1 potentially (label, not escalated), 0 not: the table's sort order.
+    prioRank: smallint('prio_rank').notNull(),
+    lastCommentAt: tstz('last_comment_at'),
+    cardUpdatedAt: tstz('card_updated_at').notNull(),
+  },
+  (t) => [
+    // The table's default order (most severe, prio-list, crit sit first): a page of 50 stops early.
+    index('card_index_default_order_idx').on(
+      t.severity.asc().nullsLast(),
+      t.prioRank.desc().nullsLast(),
+      t.critSit.desc().nullsLast(),
+      t.jiraKey.asc().nullsLast(),
+    ),
+    index('card_index_case_idx').on(t.caseNumber, t.caseCreatedDate),
+    index('card_index_account_idx').on(t.account),
+    index('card_index_case_status_idx').on(t.caseStatus),
+    index('card_index_card_status_idx').on(t.cardStatus),
+    index('card_index_assignee_idx').on(t.assigneeName),
+    index('card_index_last_comment_idx').on(t.lastCommentAt),
+    index('card_index_case_last_update_idx').on(t.caseLastUpdate),
+  ],
+);
+
+/** Cards whose card_index row must be recomputed before the next read. */
+export const cardIndexDirty = pgTable('card_index_dirty', {
+  jiraKey: text('jira_key').primaryKey(),
+});
+
 export const statsSnapshots = pgTable('stats_snapshots', {
   day: date('day', { mode: 'string' }).primaryKey(),
   metrics: jsonb('metrics').notNull(),

@@ -1,0 +1,52 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+// CSV export of a table view: RFC 4180 quoting, streamed row batch by row batch.
+
+/** `?format=csv` wins; otherwise an Accept header that names text/csv (and not JSON first). */
+export function wantsCsv(req: FastifyRequest<{ Querystring: { format?: 'json' | 'csv' } }>): boolean {
+  if (req.query.format) return req.query.format === 'csv';
+  const accept = req.headers.accept ?? '';
+  return accept.includes('text/csv') && !accept.startsWith('application/json');
+}
+
+// A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading quote (OWASP
+// "CSV injection"); numbers are written as they are.
+const FORMULA = /^[=+\-@\t\r]/;
+
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  let s = value instanceof Date ? value.toISOString() : String(value);
+  if (FORMULA.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export const csvLine = (values: readonly unknown[]) => `${values.map(csvCell).join(',')}\r\n`;
+
+export interface CsvColumn<T> {
+  header: string;
+  value: (row: T) => unknown;
+}
+
+async function* lines<T>(columns: readonly CsvColumn<T>[], rows: AsyncIterable<readonly T[]>) {
+  yield csvLine(columns.map((c) => c.header));
+  for await (const batch of rows) {
+    let chunk = '';
+    for (const row of batch) chunk += csvLine(columns.map((c) => c.value(row)));
+    if (chunk) yield chunk;
+  }
+}
+
+/** Streams the header and every batch; the reply never holds more than one batch. */
+export function sendCsv<T>(
+  reply: FastifyReply,
+  filename: string,
+  columns: readonly CsvColumn<T>[],
+  rows: AsyncIterable<readonly T[]>,
+) {
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .send(Readable.from(lines(columns, rows)));
+}

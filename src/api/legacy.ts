@@ -1,0 +1,327 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import {
+  bugsOf,
+  type CaseKey,
+  escalationLinksOf,
+  issuesOf,
+  jiraCommentsOf,
+  legacyCardBatch,
+  legacyCaseBatch,
+  legacyDetailBatch,
+  linkedCaseBatch,
+  openEscalationCaseNumbers,
+} from '../store/queries/legacy.js';
+import { computeCaseStats, STATS_ENTITIES } from '../store/repositories/stats.js';
+import {
+  legacyBug,
+  legacyCard,
+  legacyCase,
+  legacyDetail,
+  legacyIssue,
+  legacyStats,
+} from './legacy-shapes.js';
+import { bool, int, mapOf, nstr, obj, str, strings } from './schemas/common.js';
+import { presentContext, type ViewDeps } from './views/deps.js';
+import './roles.js';
+
+// The original dashboard's read API (inventory §2), same paths and JSON shapes, for the scripts
+// that use it (bin/cases_to_close.py reads /api/cases and /api/cards). The big maps are written
+// as a stream, one keyset batch at a time, so /api/cards at 100k cases never sits in memory.
+// Cards whose case is not stored are left out, as the original dropped them.
+
+const BATCH = 500;
+
+async function* keyset<T>(fetch: (after: string | null) => Promise<T[]>, keyOf: (row: T) => string) {
+  let after: string | null = null;
+  for (;;) {
+    const rows = await fetch(after);
+    if (rows.length) yield rows;
+    if (rows.length < BATCH) return;
+    after = keyOf(rows[rows.length - 1]!);
+  }
+}
+
+/** `{"k":v,…}` from batches of entries, written as it goes. */
+async function* jsonObject(batches: AsyncIterable<[string, unknown][]>) {
+  yield '{';
+  let first = true;
+  for await (const entries of batches) {
+    let chunk = '';
+    for (const [key, value] of entries) {
+      chunk += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+      first = false;
+    }
+    if (chunk) yield chunk;
+  }
+  yield '}';
+}
+
+const sendJsonStream = (reply: FastifyReply, chunks: AsyncIterable<string>) =>
+  reply.type('application/json; charset=utf-8').send(Readable.from(chunks));
+
+const groupBy = <T>(rows: readonly T[], key: (r: T) => string) => {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
+};
+
+// ---- schemas (documentation of the shapes; the big maps are streamed) -----------------------------
+
+const anyList = { type: ['array', 'null'], items: {} } as const;
+const legacyBugSchema = obj({
+  bugzillaLink: str,
+  bugzillaNumber: str,
+  caseNumber: str,
+  linkedAt: nstr,
+  status: nstr,
+  summary: nstr,
+  target_release: strings,
+  assignee: nstr,
+  last_change_time: nstr,
+  internal_whiteboard: nstr,
+  qa_contact: nstr,
+  severity: nstr,
+});
+const legacyIssueSchema = obj({
+  id: str,
+  url: nstr,
+  title: nstr,
+  status: nstr,
+  updated: nstr,
+  qa_contact: nstr,
+  jira_severity: nstr,
+  jira_type: nstr,
+  assignee: nstr,
+  fix_versions: anyList,
+  priority: nstr,
+  private_keywords: anyList,
+});
+const userSchema = obj({ displayName: nstr, accountId: nstr, emailAddress: nstr });
+const legacyCardSchema = obj({
+  card_status: str,
+  card_created: str,
+  account: nstr,
+  summary: str,
+  description: nstr,
+  comments: {
+    type: 'array',
+    items: { type: 'array', items: str },
+    description: '[body, updated], oldest first',
+  },
+  assignee: userSchema,
+  contributor: { type: 'array', items: userSchema },
+  case_number: nstr,
+  tags: strings,
+  labels: strings,
+  bugzilla: { type: ['array', 'null'], items: legacyBugSchema },
+  issues: { type: ['array', 'null'], items: legacyIssueSchema },
+  severity: nstr,
+  priority: nstr,
+  escalated: bool,
+  escalated_link: nstr,
+  potential_escalation: bool,
+  daily_telco: bool,
+  product: nstr,
+  case_status: nstr,
+  crit_sit: bool,
+  group_name: nstr,
+  case_updated_date: nstr,
+  case_days_open: { type: ['integer', 'null'] },
+  case_created: nstr,
+  notified_users: { type: 'array', items: {} },
+  relief_at: nstr,
+  resolved_at: nstr,
+});
+const legacyCaseSchema = {
+  type: 'object',
+  properties: {
+    account: str,
+    createdate: str,
+    description: str,
+    last_update: str,
+    owner: nstr,
+    problem: str,
+    product: nstr,
+    product_version: nstr,
+    severity: { type: 'string', description: '"2 (High)"' },
+    status: str,
+    bug: str,
+    tags: strings,
+    closeddate: str,
+  },
+  required: ['account', 'createdate', 'description', 'last_update', 'owner', 'problem', 'severity', 'status'],
+} as const;
+const legacyDetailSchema = obj({
+  crit_sit: bool,
+  group_name: nstr,
+  notified_users: { type: 'array', items: {} },
+  relief_at: nstr,
+  resolved_at: nstr,
+});
+const counts = mapOf(int);
+const legacyStatsSchema = obj({
+  by_customer: counts,
+  by_engineer: counts,
+  by_severity: counts,
+  by_status: counts,
+  high_prio: int,
+  escalated: int,
+  open_cases: int,
+  weekly_closed_cases: int,
+  weekly_opened_cases: int,
+  daily_closed_cases: int,
+  daily_opened_cases: int,
+  no_updates: int,
+  no_bzs: int,
+  bugs: obj({ unique: int, no_target: int }),
+  crit_sit: int,
+  total_escalations: int,
+});
+
+const route = (summary: string, response: object) => ({
+  config: { role: 'viewer' as const },
+  schema: { tags: ['legacy'], summary, response: { 200: response } },
+});
+
+const ENDPOINTS = ['cards', 'cases', 'bugs', 'details', 'escalations', 'issues', 'stats'];
+
+export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
+  const db = deps.store.db;
+  const escalationProject = deps.config.jira.escalations?.project;
+
+  app.get('/api/', route('The endpoints of the original API', obj({ endpoints: strings })), async (req) => {
+    const base = `${req.protocol}://${req.host}/api`;
+    return { endpoints: ENDPOINTS.map((e) => `${base}/${e}`) };
+  });
+
+  app.get(
+    '/api/cards',
+    route('{KEY: card}: every card, enriched as the original', mapOf(legacyCardSchema)),
+    (_req, reply) => {
+      const now = presentContext(deps).now;
+      async function* entries() {
+        for await (const cards of keyset(
+          (after) => legacyCardBatch(db, after, BATCH),
+          (c) => c.jiraKey,
+        )) {
+          const withCase = cards.filter((c) => c.caseNumber && c.caseCreatedDate);
+          const refs: CaseKey[] = withCase.map((c) => ({
+            caseNumber: c.caseNumber!,
+            createdDate: c.caseCreatedDate!,
+          }));
+          const [comments, bugs, issues, links] = await Promise.all([
+            jiraCommentsOf(
+              db,
+              withCase.map((c) => c.jiraKey),
+            ),
+            bugsOf(db, refs),
+            issuesOf(db, refs),
+            escalationLinksOf(db, refs, escalationProject),
+          ]);
+          const commentsBy = groupBy(comments, (m) => m.jiraKey);
+          const bugsBy = groupBy(bugs, (b) => b.caseNumber);
+          const issuesBy = groupBy(issues, (i) => i.caseNumber);
+          yield withCase.map((c): [string, unknown] => [
+            c.jiraKey,
+            legacyCard(
+              c,
+              {
+                comments: commentsBy.get(c.jiraKey) ?? [],
+                bugs: (bugsBy.get(c.caseNumber!) ?? []).map((b) => legacyBug(b, deps.config.bugzilla.url)),
+                issues: (issuesBy.get(c.caseNumber!) ?? []).map(legacyIssue),
+                escalatedLink: links.get(c.caseNumber!) ?? null,
+              },
+              now,
+            ),
+          ]);
+        }
+      }
+      return sendJsonStream(reply, jsonObject(entries()));
+    },
+  );
+
+  app.get(
+    '/api/cases',
+    route('{case#: case}: every stored case, closed ones included', mapOf(legacyCaseSchema)),
+    (_req, reply) => {
+      async function* entries() {
+        for await (const cases of keyset(
+          (after) => legacyCaseBatch(db, after, BATCH),
+          (c) => c.caseNumber,
+        ))
+          yield cases.map((c): [string, unknown] => [c.caseNumber, legacyCase(c)]);
+      }
+      return sendJsonStream(reply, jsonObject(entries()));
+    },
+  );
+
+  app.get('/api/details', route('{case#: detail}', mapOf(legacyDetailSchema)), (_req, reply) => {
+    async function* entries() {
+      for await (const rows of keyset(
+        (after) => legacyDetailBatch(db, after, BATCH),
+        (d) => d.caseNumber,
+      ))
+        yield rows.map((d): [string, unknown] => [d.caseNumber, legacyDetail(d)]);
+    }
+    return sendJsonStream(reply, jsonObject(entries()));
+  });
+
+  app.get(
+    '/api/bugs',
+    route(
+      '{case#: [bug]}: cases with linked Bugzilla bugs',
+      mapOf({ type: 'array', items: legacyBugSchema }),
+    ),
+    (_req, reply) => {
+      async function* entries() {
+        for await (const refs of keyset(
+          (after) => linkedCaseBatch(db, 'case_bugs', after, BATCH),
+          (c) => c.caseNumber,
+        )) {
+          const bugs = groupBy(await bugsOf(db, refs), (b) => b.caseNumber);
+          yield [...bugs].map(([n, list]): [string, unknown] => [
+            n,
+            list.map((b) => legacyBug(b, deps.config.bugzilla.url)),
+          ]);
+        }
+      }
+      return sendJsonStream(reply, jsonObject(entries()));
+    },
+  );
+
+  app.get(
+    '/api/issues',
+    route(
+      '{case#: [issue]}: cases with linked JIRA issues',
+      mapOf({ type: 'array', items: legacyIssueSchema }),
+    ),
+    (_req, reply) => {
+      async function* entries() {
+        for await (const refs of keyset(
+          (after) => linkedCaseBatch(db, 'case_issues', after, BATCH),
+          (c) => c.caseNumber,
+        )) {
+          const issues = groupBy(await issuesOf(db, refs), (i) => i.caseNumber);
+          yield [...issues].map(([n, list]): [string, unknown] => [n, list.map(legacyIssue)]);
+        }
+      }
+      return sendJsonStream(reply, jsonObject(entries()));
+    },
+  );
+
+  app.get(
+    '/api/escalations',
+    route('[case#]: the cases named by open escalations', { type: 'array', items: str }),
+    async () => openEscalationCaseNumbers(db),
+  );
+
+  app.get('/api/stats', route('The live stats object', legacyStatsSchema), async () =>
+    legacyStats(await deps.store.read(STATS_ENTITIES, 'stats:live:{}', (q) => computeCaseStats(q))),
+  );
+}

@@ -1,0 +1,52 @@
+import { listNewCases } from '../../store/queries/home.js';
+import { countCardsByStatus } from '../../store/repositories/cards.js';
+import { jiraBrowseUrl, portalCaseUrl, severityOrder } from '../rules.js';
+import { presentContext, type ViewDeps } from './deps.js';
+
+// Home: the cases opened in the last days, and the cards per internal status chart.
+
+/** The internal statuses in workflow order; any other status found follows, alphabetically. */
+export const STATUS_ORDER = [
+  'New',
+  'Backlog',
+  'Debugging',
+  'Eng Working',
+  'Backport',
+  'Ready To Close',
+  'Done',
+  'Blocked',
+];
+
+export async function cardStatusCounts(deps: ViewDeps) {
+  const counts = await deps.store.read(['card'], 'cards:status-counts', (q) => countCardsByStatus(q));
+  const rank = (s: string) => {
+    const i = STATUS_ORDER.indexOf(s);
+    return i < 0 ? STATUS_ORDER.length : i;
+  };
+  const list = Object.entries(counts)
+    .map(([status, count]) => ({ status, count }))
+    .sort((a, b) => rank(a.status) - rank(b.status) || a.status.localeCompare(b.status));
+  return { total: list.reduce((n, x) => n + x.count, 0), counts: list };
+}
+
+const DAY_MS = 86_400_000;
+
+export async function newCases(deps: ViewDeps, days: number, limit: number) {
+  const { now } = presentContext(deps);
+  const rows = await listNewCases(deps.store.db, new Date(now.getTime() - days * DAY_MS), limit);
+  return {
+    days,
+    items: rows.map((r) => ({
+      caseNumber: r.caseNumber,
+      caseUrl: portalCaseUrl(r.caseNumber),
+      createdDate: r.createdDate,
+      severity: r.severityLabel,
+      severityOrder: severityOrder(r.severityLabel),
+      account: r.account,
+      summary: r.summary,
+      status: r.status,
+      jiraKey: r.jiraKey,
+      jiraUrl: r.jiraKey ? jiraBrowseUrl(deps.config.jira.url, r.jiraKey) : null,
+    })),
+  };
+}

@@ -1,0 +1,366 @@
+// Filters, facets and sort orders of the dashboard's card and case tables, turned into SQL.
+//
+// Dynamic SQL is built only from the allowlists in this file: facet names map to fixed column
+// expressions, sort keys to fixed expressions, directions to ASC/DESC. Every user-supplied value
+// goes in as a parameter ($n). A "source" is a trusted SQL fragment (card_index, or the cases
+// subquery) exposing the row columns below under the alias `r`.
+//
+// Row columns every source exposes: jira_key, case_number, case_created_date, severity (1 Urgent …
+// 4 Low), severity_label, account, product, case_status, summary, case_last_update, case_closed_date,
+// card_status, assignee_name, is_trends, is_potential_escalation, is_daily_telco, crit_sit, escalated,
+// prio_rank (2 on the prio-list, 1 potentially, 0 no), last_comment_at, card_updated_at.
+
+export const SEVERITY_LABELS = ['Urgent', 'High', 'Normal', 'Low'] as const;
+export const PRIO_LIST_STATES = ['yes', 'potentially', 'no'] as const;
+export const YES_NO = ['yes', 'no'] as const;
+export type PrioListState = (typeof PRIO_LIST_STATES)[number];
+export type YesNo = (typeof YES_NO)[number];
+
+/** Card labels with a meaning, as facet values, and the generated flag column behind each. */
+export const LABEL_COLUMNS = {
+  Trends: 'is_trends',
+  'Daily Telco': 'is_daily_telco',
+  'Potential Escalation': 'is_potential_escalation',
+} as const;
+export type LabelName = keyof typeof LABEL_COLUMNS;
+export const LABEL_NAMES = Object.keys(LABEL_COLUMNS) as LabelName[];
+
+/** "Recent" as in the original's recent-updates views: a JIRA comment updated in the last 7 days. */
+export const RECENT_DAYS = 7;
+
+export const FACET_NAMES = [
+  'severity',
+  'prioList',
+  'critSit',
+  'escalated',
+  'product',
+  'account',
+  'caseStatus',
+  'internalStatus',
+  'assignee',
+  'label',
+  'closedNotDone',
+] as const;
+export type FacetName = (typeof FACET_NAMES)[number];
+
+/**
+ * What the tables filter on. Within a facet the selected values are alternatives (OR); across
+ * facets and the other fields every condition must hold (AND). For the text facets an empty string
+ * selects rows where the value is missing (no product, unassigned, no case).
+ */
+export interface DashboardFilter {
+  severity?: string[];
+  prioList?: PrioListState[];
+  critSit?: YesNo[];
+  /** "Escalated?": on the prio-list or crit sit. */
+  escalated?: YesNo[];
+  product?: string[];
+  account?: string[];
+  caseStatus?: string[];
+  internalStatus?: string[];
+  assignee?: string[];
+  label?: LabelName[];
+  /** Case Closed while the card is not Done. */
+  closedNotDone?: YesNo[];
+  /** Case updated within the last N days. */
+  updatedWithinDays?: number;
+  /** A JIRA comment updated in the last RECENT_DAYS days. */
+  recent?: boolean;
+  /** Full text over the case (number, summary, account, product, description) and both comment kinds. */
+  q?: string;
+}
+
+/** Collects parameter values; `add` returns the typed placeholder to put in the SQL. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown, type: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${type}`;
+  }
+}
+
+interface FacetSpec {
+  /** The row's value for the counts (NULL shows as a null value). */
+  value: string;
+  /** The predicate for the selected values. */
+  match(selected: readonly string[], p: SqlParams): string;
+}
+
+const anyOf = (expr: string, values: readonly unknown[], type: string, p: SqlParams) =>
+  `${expr} = ANY(${p.add(values, `${type}[]`)})`;
+
+/** A nullable text column; '' selects NULL. */
+const textFacet = (col: string): FacetSpec => ({
+  value: col,
+  match(selected, p) {
+    const values = selected.filter((v) => v !== '');
+    const parts: string[] = [];
+    if (values.length) parts.push(anyOf(col, values, 'text', p));
+    if (selected.includes('')) parts.push(`${col} IS NULL`);
+    return `(${parts.join(' OR ')})`;
+  },
+});
+
+/** A boolean condition shown as yes/no. */
+const yesNoFacet = (condition: string): FacetSpec => ({
+  value: `CASE WHEN ${condition} THEN 'yes' ELSE 'no' END`,
+  match: (selected, p) =>
+    anyOf(
+      `(${condition})`,
+      [...new Set(selected)].map((v) => v === 'yes'),
+      'boolean',
+      p,
+    ),
+});
+
+const PRIO_RANK: Record<PrioListState, number> = { yes: 2, potentially: 1, no: 0 };
+
+const FACETS: Record<Exclude<FacetName, 'label'>, FacetSpec> = {
+  severity: textFacet('r.severity_label'),
+  prioList: {
+    value: `CASE r.prio_rank WHEN 2 THEN 'yes' WHEN 1 THEN 'potentially' ELSE 'no' END`,
+    match: (selected, p) =>
+      anyOf(
+        'r.prio_rank',
+        selected.map((v) => PRIO_RANK[v as PrioListState]),
+        'smallint',
+        p,
+      ),
+  },
+  critSit: yesNoFacet('r.crit_sit'),
+  escalated: yesNoFacet('r.escalated OR r.crit_sit'),
+  product: textFacet('r.product'),
+  account: textFacet('r.account'),
+  caseStatus: textFacet('r.case_status'),
+  internalStatus: textFacet('r.card_status'),
+  assignee: textFacet('r.assignee_name'),
+  closedNotDone: yesNoFacet(
+    `r.case_status = 'Closed' AND r.card_status IS NOT NULL AND r.card_status <> 'Done'`,
+  ),
+};
+
+/** Labels are several per row: a row matches when it carries any selected label. */
+const labelMatch = (selected: readonly string[]) =>
+  `(${selected.map((l) => `r.${LABEL_COLUMNS[l as LabelName]}`).join(' OR ')})`;
+
+export interface SqlSource {
+  /** CTEs the source needs, `name AS (…)`. */
+  ctes: readonly string[];
+  /** FROM item aliased `r`. */
+  from: string;
+  /** Unique tail of every ORDER BY, so pages never overlap. */
+  tiebreak: readonly string[];
+}
+
+export interface BuiltFilter {
+  ctes: string[];
+  /** Conditions that are not facets (text search, time windows): apply to facet counts too. */
+  base: string[];
+  /** One condition per facet with a selection. */
+  facets: Map<FacetName, string>;
+}
+
+export function buildFilter(filter: DashboardFilter, p: SqlParams, now: Date): BuiltFilter {
+  const built: BuiltFilter = { ctes: [], base: [], facets: new Map() };
+  for (const name of FACET_NAMES) {
+    const selected = filter[name];
+    if (!selected?.length) continue;
+    built.facets.set(name, name === 'label' ? labelMatch(selected) : FACETS[name].match(selected, p));
+  }
+  if (filter.updatedWithinDays !== undefined) {
+    built.base.push(
+      `r.case_last_update >= ${p.add(now.toISOString(), 'timestamptz')} - make_interval(days => ${p.add(filter.updatedWithinDays, 'int')})`,
+    );
+  }
+  if (filter.recent) {
+    built.base.push(
+      `r.last_comment_at >= ${p.add(now.toISOString(), 'timestamptz')} - interval '${RECENT_DAYS} days'`,
+    );
+  }
+  const q = filter.q?.trim();
+  if (q) {
+    const query = `websearch_to_tsquery('english', ${p.add(q, 'text')})`;
+    built.ctes.push(`fts AS MATERIALIZED (
+      SELECT c.case_number FROM cases c WHERE c.search_vector @@ ${query}
+      UNION SELECT m.case_number FROM comments m WHERE m.search_vector @@ ${query}
+      UNION SELECT j.case_number FROM jira_comments j WHERE j.search_vector @@ ${query})`);
+    // A JIRA key or case number typed as is also finds its row.
+    built.base.push(
+      `(r.case_number IN (SELECT case_number FROM fts) OR r.jira_key = ${p.add(q.toUpperCase(), 'text')} OR r.case_number = ${p.add(q, 'text')})`,
+    );
+  }
+  return built;
+}
+
+const and = (conds: readonly string[]) => (conds.length ? conds.join(' AND ') : 'true');
+
+// ---- sorting -------------------------------------------------------------------------------------
+
+/**
+ * Sort keys and the expression behind each. `mostFirst` keys read "desc" as "most first" where the
+ * stored number runs the other way (severity 1 is Urgent, the original's order 4).
+ */
+const SORTS = {
+  severity: { expr: 'r.severity', invert: true },
+  prioList: { expr: 'r.prio_rank' },
+  critSit: { expr: 'r.crit_sit' },
+  caseNumber: { expr: 'r.case_number' },
+  summary: { expr: 'r.summary' },
+  product: { expr: 'r.product' },
+  account: { expr: 'r.account' },
+  caseStatus: { expr: 'r.case_status' },
+  internalStatus: { expr: 'r.card_status' },
+  assignee: { expr: 'r.assignee_name' },
+  jiraKey: { expr: 'r.jira_key' },
+  lastComment: { expr: 'r.last_comment_at' },
+  // Older cases have been open longer.
+  daysOpen: { expr: 'r.case_created_date', invert: true },
+  caseCreated: { expr: 'r.case_created_date' },
+  caseUpdated: { expr: 'r.case_last_update' },
+  cardUpdated: { expr: 'r.card_updated_at' },
+} as const satisfies Record<string, { expr: string; invert?: boolean }>;
+
+export type SortKey = keyof typeof SORTS;
+export const SORT_KEYS = Object.keys(SORTS) as SortKey[];
+export interface SortTerm {
+  key: SortKey;
+  dir: 'asc' | 'desc';
+}
+
+/** The original table's default order: most severe, then on the prio-list, then crit sit. */
+export const DEFAULT_SORT: readonly SortTerm[] = [
+  { key: 'severity', dir: 'desc' },
+  { key: 'prioList', dir: 'desc' },
+  { key: 'critSit', dir: 'desc' },
+];
+
+/** `key:dir,key:dir` as validated by SORT_PATTERN. */
+export const SORT_PATTERN = `^(${SORT_KEYS.join('|')})(:(asc|desc|ASC|DESC))?(,(${SORT_KEYS.join('|')})(:(asc|desc|ASC|DESC))?)*$`;
+
+export function parseSort(text: string | undefined): SortTerm[] {
+  if (!text) return [...DEFAULT_SORT];
+  return text.split(',').map((part) => {
+    const [key, dir = 'asc'] = part.split(':');
+    if (!(key! in SORTS)) throw new Error(`unknown sort key ${key}`);
+    return { key: key as SortKey, dir: dir.toLowerCase() === 'desc' ? 'desc' : 'asc' };
+  });
+}
+
+export function orderBy(terms: readonly SortTerm[], tiebreak: readonly string[]): string {
+  const parts = terms.map(({ key, dir }) => {
+    const s: { expr: string; invert?: boolean } = SORTS[key];
+    const sqlDir = (dir === 'desc') !== Boolean(s.invert) ? 'DESC' : 'ASC';
+    return `${s.expr} ${sqlDir} NULLS LAST`;
+  });
+  return [...parts, ...tiebreak.map((t) => `${t} ASC NULLS LAST`)].join(', ');
+}
+
+// ---- statements ----------------------------------------------------------------------------------
+
+export const withClause = (ctes: readonly string[]) => (ctes.length ? `WITH ${ctes.join(',\n')}\n` : '');
+
+/** The page: rows of `source` matching `filter`, in `sort` order. Selects `r.*`. */
+export function pageQuery(
+  source: SqlSource,
+  filter: DashboardFilter,
+  sort: readonly SortTerm[],
+  page: { limit: number; offset: number },
+  now: Date,
+  p: SqlParams,
+): { ctes: string[]; select: string; order: string } {
+  const f = buildFilter(filter, p, now);
+  const order = orderBy(sort, source.tiebreak);
+  // Text search and time windows are selective, and their matches cluster in the default order
+  // (recent comments sit on the newest keys), where the planner assumes them spread out and walks
+  // the default-order index past thousands of rows. Fenced (OFFSET 0), they are evaluated first
+  // through their own indexes and only the matches are sorted.
+  const from = f.base.length ? `(SELECT * FROM ${source.from} WHERE ${and(f.base)} OFFSET 0) r` : source.from;
+  return {
+    ctes: [...source.ctes, ...f.ctes],
+    select: `SELECT r.* FROM ${from} WHERE ${and([...f.facets.values()])} ORDER BY ${order}
+             LIMIT ${p.add(page.limit, 'int')} OFFSET ${p.add(page.offset, 'int')}`,
+    order,
+  };
+}
+
+export interface FacetCount {
+  value: string | null;
+  count: number;
+}
+export type Facets = Record<FacetName, FacetCount[]>;
+
+/**
+ * One statement for the total and every facet's counts. As in search panes, each facet is counted
+ * with every *other* selection applied, so its own options stay visible and say how many rows each
+ * would add. The rows that pass the non-facet conditions are materialised once and scanned per facet.
+ */
+export function facetQuery(source: SqlSource, filter: DashboardFilter, now: Date, p: SqlParams): string {
+  const f = buildFilter(filter, p, now);
+  const selected = [...f.facets.keys()];
+  const matchCol = (name: FacetName) => `m_${name}`;
+  const others = (name: FacetName | null) => and(selected.filter((s) => s !== name).map((s) => matchCol(s)));
+  const columns = [
+    ...Object.entries(FACETS).map(([name, spec]) => `${spec.value} AS f_${name}`),
+    ...Object.values(LABEL_COLUMNS).map((col) => `r.${col}`),
+    ...selected.map((name) => `${f.facets.get(name)} AS ${matchCol(name)}`),
+  ];
+  const counts = [
+    `SELECT NULL::text AS facet, NULL::text AS value, count(*)::int AS count FROM base WHERE ${others(null)}`,
+    ...Object.keys(FACETS).map(
+      (name) =>
+        `SELECT '${name}', f_${name}, count(*)::int FROM base WHERE ${others(name as FacetName)} GROUP BY 2`,
+    ),
+    `SELECT 'label', l.name, count(*)::int FROM base
+       CROSS JOIN LATERAL (VALUES ${Object.entries(LABEL_COLUMNS)
+         .map(([name, col]) => `('${name}', ${col})`)
+         .join(', ')}) AS l(name, flag)
+     WHERE l.flag AND ${others('label')} GROUP BY 2`,
+  ];
+  const ctes = [
+    ...source.ctes,
+    ...f.ctes,
+    `base AS MATERIALIZED (SELECT ${columns.join(', ')} FROM ${source.from} WHERE ${and(f.base)})`,
+  ];
+  return `${withClause(ctes)}${counts.join('\nUNION ALL\n')}`;
+}
+
+// Facets with a natural order keep it (Urgent before Low); the others list the biggest first.
+const FIXED_ORDER: Partial<Record<FacetName, readonly string[]>> = {
+  severity: SEVERITY_LABELS,
+  prioList: PRIO_LIST_STATES,
+  critSit: YES_NO,
+  escalated: YES_NO,
+  closedNotDone: YES_NO,
+  label: LABEL_NAMES,
+};
+const rank = (order: readonly string[], v: string | null) => {
+  const i = v === null ? -1 : order.indexOf(v);
+  return i < 0 ? order.length : i;
+};
+
+/** Folds the facet query's rows into `{ total, facets }`; selected values always appear (count 0 if none). */
+export function foldFacets(
+  rows: readonly { facet: string | null; value: string | null; count: number }[],
+  filter: DashboardFilter,
+): { total: number; facets: Facets } {
+  const facets = Object.fromEntries(FACET_NAMES.map((n) => [n, [] as FacetCount[]])) as Facets;
+  let total = 0;
+  for (const row of rows) {
+    if (row.facet === null) total = row.count;
+    else facets[row.facet as FacetName]?.push({ value: row.value, count: row.count });
+  }
+  for (const name of FACET_NAMES) {
+    const list = facets[name];
+    for (const v of filter[name] ?? []) {
+      const value = v === '' ? null : v;
+      if (!list.some((x) => x.value === value)) list.push({ value, count: 0 });
+    }
+    const order = FIXED_ORDER[name];
+    list.sort(
+      order
+        ? (a, b) => rank(order, a.value) - rank(order, b.value)
+        : (a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)),
+    );
+  }
+  return { total, facets };
+}
