@@ -1,9 +1,19 @@
+import { bugsJob } from './jobs/bugs.js';
+import { cardsJob } from './jobs/cards.js';
+import { escalationsJob } from './jobs/escalations.js';
+import { issuesJob } from './jobs/issues.js';
 import { statsSnapshotJob } from './jobs/stats-snapshot.js';
 import type { JobDefinition } from './types.js';
 
 // The jobs this build can run: one file per handler in ./jobs, one line each here. A job that has no
 // handler yet is simply absent, so it is neither scheduled nor refreshable (no placeholders).
-export const BUILT_IN_JOBS: readonly JobDefinition[] = [statsSnapshotJob];
+export const BUILT_IN_JOBS: readonly JobDefinition[] = [
+  cardsJob,
+  issuesJob,
+  bugsJob,
+  escalationsJob,
+  statsSnapshotJob,
+];
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 

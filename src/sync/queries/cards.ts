@@ -7,7 +7,10 @@ import type { CaseRef } from '../../store/repositories/case-parents.js';
  * The stored case each case number names: the newest one with that number (numbers have been
  * reused with a new creation date, and a card tracks the current case).
  */
-export async function resolveCaseRefs(q: Queryable, caseNumbers: readonly string[]): Promise<Map<string, CaseRef>> {
+export async function resolveCaseRefs(
+  q: Queryable,
+  caseNumbers: readonly string[],
+): Promise<Map<string, CaseRef>> {
   if (caseNumbers.length === 0) return new Map();
   const r = await q.query<CaseRef>(
     `SELECT DISTINCT ON (case_number) case_number AS "caseNumber", created_date AS "caseCreatedDate"
@@ -42,4 +45,17 @@ export async function pruneCardComments(
     [jiraKeys, keptCommentIds],
   );
   return r.rows.map((row) => row.jira_comment_id);
+}
+
+/** When JIRA last updated each of these cards, as stored (epoch ms by key; absent = not stored). */
+export async function storedUpdateTimes(
+  q: Queryable,
+  jiraKeys: readonly string[],
+): Promise<Map<string, number>> {
+  if (jiraKeys.length === 0) return new Map();
+  const r = await q.query<{ jira_key: string; updated_at: Date }>(
+    'SELECT jira_key, updated_at FROM cards WHERE jira_key = ANY($1::text[])',
+    [jiraKeys],
+  );
+  return new Map(r.rows.map((row) => [row.jira_key, new Date(row.updated_at).getTime()]));
 }
