@@ -1,5 +1,7 @@
 import { bugsJob } from './jobs/bugs.js';
 import { cardsJob } from './jobs/cards.js';
+import { casesJob } from './jobs/cases.js';
+import { detailsJob } from './jobs/details.js';
 import { escalationsJob } from './jobs/escalations.js';
 import { issuesJob } from './jobs/issues.js';
 import { statsSnapshotJob } from './jobs/stats-snapshot.js';
@@ -8,6 +10,8 @@ import type { JobDefinition } from './types.js';
 // The jobs this build can run: one file per handler in ./jobs, one line each here. A job that has no
 // handler yet is simply absent, so it is neither scheduled nor refreshable (no placeholders).
 export const BUILT_IN_JOBS: readonly JobDefinition[] = [
+  casesJob,
+  detailsJob,
   cardsJob,
   issuesJob,
   bugsJob,

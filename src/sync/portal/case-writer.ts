@@ -74,7 +74,11 @@ export class CaseBatchWriter {
       if (!batch.outsideQuery) await resolveQuarantined(tx, LEFT_QUERY_SOURCE, numbers);
       const quarantined = await quarantineRecords(tx, rejected, ctx.runId);
       const noted = await quarantineRecords(tx, notes, ctx.runId);
-      if (quarantined + noted > 0) changes.add('quarantine', [...rejected, ...notes].map((r) => r.externalId));
+      if (quarantined + noted > 0)
+        changes.add(
+          'quarantine',
+          [...rejected, ...notes].map((r) => r.externalId),
+        );
       if (state) await saveSyncState(tx, 'cases', state);
       return { changed: result.inserted.length + result.updated.length, quarantined, noted };
     });
