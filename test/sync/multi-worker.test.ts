@@ -2,12 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { listRuns } from '../../src/store/repositories/sync-runs.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import {
-  createJobRegistry,
-  createSyncEngine,
-  type JobDefinition,
-  type SyncEngine,
-} from '../../src/sync/index.js';
+import { createSyncEngine, type JobDefinition, JobRegistry, type SyncEngine } from '../../src/sync/index.js';
+import { statsSnapshotJob } from '../../src/sync/jobs/stats-snapshot.js';
 import { openTestStore, storageConfig, type TestStore } from '../support/backends.js';
 import { FAST_TUNING, finished, syncConfig } from './support.js';
 
@@ -51,7 +47,7 @@ describe('two workers on one PostgreSQL', () => {
           config: syncConfig(t.databaseUrl),
           logger: silentLogger,
           role: { work: true, schedule: true },
-          registry: createJobRegistry([overlapJob(worker)]),
+          registry: new JobRegistry([statsSnapshotJob, overlapJob(worker)]),
           tuning: FAST_TUNING,
         }),
       );

@@ -8,6 +8,7 @@ import {
   KNOWN_JOBS,
   planSchedules,
 } from '../../src/sync/index.js';
+import { statsSnapshotJob } from '../../src/sync/jobs/stats-snapshot.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { FAST_TUNING, syncConfig } from './support.js';
 
@@ -78,10 +79,21 @@ describe('schedule table', () => {
     );
   });
 
-  it('schedules nothing that has no handler (the built-in registry)', () => {
-    const plan = planSchedules(syncConfig(undefined, { READ_ONLY: 'false' }), createJobRegistry());
+  it('schedules nothing that has no handler', () => {
+    const plan = planSchedules(
+      syncConfig(undefined, { READ_ONLY: 'false' }),
+      new JobRegistry([statsSnapshotJob]),
+    );
     expect(plan.active.map((s) => s.job)).toEqual(['stats']);
     expect(plan.inactive).toContainEqual({ job: 'cases', key: 'incremental', reason: 'no handler yet' });
+  });
+
+  it('schedules every built-in job that has a handler', () => {
+    const registry = createJobRegistry();
+    const plan = planSchedules(syncConfig(undefined, { READ_ONLY: 'false' }), registry);
+    const scheduled = new Set(plan.active.map((s) => s.job));
+    for (const s of plan.inactive) expect(registry.has(s.job) && s.reason === 'no handler yet').toBe(false);
+    for (const job of ['cases', 'details', 'cards', 'issues', 'stats']) expect(scheduled).toContain(job);
   });
 });
 

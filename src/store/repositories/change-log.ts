@@ -4,8 +4,8 @@ export interface ChangeLogEntry {
   id: number;
   entity: string;
   entityKey: string;
-  op: 'insert' | 'update';
-  /** Field name → [old, new]; fields logged as flags map to `true`. Empty for inserts. */
+  op: 'insert' | 'update' | 'delete';
+  /** Field name → [old, new]; fields logged as flags map to `true`. Empty for inserts and deletes. */
   changes: Record<string, [unknown, unknown] | true>;
   changedAt: Date;
   runId: string | null;
