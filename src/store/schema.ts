@@ -451,3 +451,32 @@ export const alertThrottle = pgTable('alert_throttle', {
   lastSentAt: tstz('last_sent_at').notNull(),
   suppressed: integer('suppressed').notNull().default(0),
 });
+
+// One row per case that card creation has claimed: the guarantee that a case gets at most one card,
+// even across crashed runs and concurrent workers, is this primary key. A run claims the case here
+// (committed) BEFORE it calls JIRA, records the key as soon as JIRA answers, and moves `step` on as
+// each follow-up (sprint, transition, links, watcher, stored, notified) is done, so a crashed or
+// failed run is resumed where it stopped instead of creating a second card. `run_id` + `claimed_at`
+// are a lease: another run may take over a claim only when it was released (run_id null, after a
+// failure) or is older than the lease. A reopen re-uses the row (kind 'reopen'); `reopen_log_id` is
+// the change_log row of the Closed → open transition it acted on, so one reopening is handled once.
+export const cardCreations = pgTable(
+  'card_creations',
+  {
+    caseNumber: text('case_number').primaryKey(),
+    kind: text('kind').notNull().default('create'),
+    runId: text('run_id'),
+    claimedAt: tstz('claimed_at').notNull().defaultNow(),
+    jiraKey: text('jira_key'),
+    step: text('step').notNull().default('claimed'),
+    assignee: text('assignee'),
+    attempts: integer('attempts').notNull().default(1),
+    lastError: text('last_error'),
+    reopenLogId: bigint('reopen_log_id', { mode: 'number' }),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('card_creations_step_idx').on(t.step),
+    uniqueIndex('card_creations_jira_key_key').on(t.jiraKey),
+  ],
+);

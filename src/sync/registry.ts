@@ -1,4 +1,5 @@
 import { bugsJob } from './jobs/bugs.js';
+import { cardCreationJob } from './jobs/card-creation.js';
 import { cardsJob } from './jobs/cards.js';
 import { casesJob } from './jobs/cases.js';
 import { detailsJob } from './jobs/details.js';
@@ -17,6 +18,7 @@ export const BUILT_IN_JOBS: readonly JobDefinition[] = [
   bugsJob,
   escalationsJob,
   statsSnapshotJob,
+  cardCreationJob,
 ];
 
 const NAME = /^[a-z][a-z0-9-]*$/;
