@@ -12,7 +12,7 @@ import {
   linkedCaseBatch,
   openEscalationCaseNumbers,
 } from '../store/queries/legacy.js';
-import { computeCaseStats, STATS_ENTITIES } from '../store/repositories/stats.js';
+
 import {
   legacyBug,
   legacyCard,
@@ -23,6 +23,7 @@ import {
 } from './legacy-shapes.js';
 import { bool, int, mapOf, nstr, obj, str, strings } from './schemas/common.js';
 import { presentContext, type ViewDeps } from './views/deps.js';
+import { liveStats } from './views/stats.js';
 import './roles.js';
 
 // The original dashboard's read API (inventory §2), same paths and JSON shapes, for the scripts
@@ -322,6 +323,6 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
   );
 
   app.get('/api/stats', route('The live stats object', legacyStatsSchema), async () =>
-    legacyStats(await deps.store.read(STATS_ENTITIES, 'stats:live:{}', (q) => computeCaseStats(q))),
+    legacyStats(await liveStats(deps, {})),
   );
 }

@@ -218,10 +218,18 @@ const SORTS = {
   caseCreated: { expr: 'r.case_created_date' },
   caseUpdated: { expr: 'r.case_last_update' },
   cardUpdated: { expr: 'r.card_updated_at' },
+  // The reports' grouping order: the original's three statuses first, any other after them.
+  caseStatusGroup: {
+    expr: `CASE r.case_status WHEN 'Waiting on Red Hat' THEN 0 WHEN 'Waiting on Customer' THEN 1
+             WHEN 'Closed' THEN 2 ELSE 3 END`,
+  },
 } as const satisfies Record<string, { expr: string; invert?: boolean }>;
 
 export type SortKey = keyof typeof SORTS;
-export const SORT_KEYS = Object.keys(SORTS) as SortKey[];
+/** The keys clients may sort on (the reports' grouping order is internal). */
+export const SORT_KEYS: readonly SortKey[] = (Object.keys(SORTS) as SortKey[]).filter(
+  (k) => k !== 'caseStatusGroup',
+);
 export interface SortTerm {
   key: SortKey;
   dir: 'asc' | 'desc';
@@ -241,7 +249,7 @@ export function parseSort(text: string | undefined): SortTerm[] {
   if (!text) return [...DEFAULT_SORT];
   return text.split(',').map((part) => {
     const [key, dir = 'asc'] = part.split(':');
-    if (!(key! in SORTS)) throw new Error(`unknown sort key ${key}`);
+    if (!SORT_KEYS.includes(key as SortKey)) throw new Error(`unknown sort key ${key}`);
     return { key: key as SortKey, dir: dir.toLowerCase() === 'desc' ? 'desc' : 'asc' };
   });
 }
@@ -281,6 +289,13 @@ export function pageQuery(
              LIMIT ${p.add(page.limit, 'int')} OFFSET ${p.add(page.offset, 'int')}`,
     order,
   };
+}
+
+/** The number of rows of `source` matching `filter`. */
+export function countQuery(source: SqlSource, filter: DashboardFilter, now: Date, p: SqlParams): string {
+  const f = buildFilter(filter, p, now);
+  const where = and([...f.base, ...f.facets.values()]);
+  return `${withClause([...source.ctes, ...f.ctes])}SELECT count(*)::int AS n FROM ${source.from} WHERE ${where}`;
 }
 
 export interface FacetCount {

@@ -1,0 +1,120 @@
+import { type CardRow, getCardRows } from '../../store/queries/card-list.js';
+import { type DashboardFilter, RECENT_DAYS } from '../../store/queries/dashboard-filter.js';
+import { bugsOf } from '../../store/queries/legacy.js';
+import {
+  commentsOf,
+  latestCommentsBetween,
+  type ReportComment,
+  reportPage,
+  weeklyPage,
+} from '../../store/queries/reports.js';
+import { type CardItem, cardItem } from '../presenters.js';
+import { bugzillaUrl } from '../rules.js';
+import { presentContext, type ViewDeps } from './deps.js';
+import { filterOf } from './tables.js';
+
+// Reports: cards grouped account → case status, each with its bugs and JIRA comments (newest
+// first). Paged by cards in group order, so a page ends mid-group at worst and the next page
+// continues it. Any case status is a group (the original crashed on statuses it did not know), and
+// cards without comments are included (the original hid them).
+
+export type ReportKind = 'recent' | 'all' | 'trends';
+type Paged = DashboardFilter & { limit: number; offset: number };
+
+const DAY_MS = 86_400_000;
+
+const commentItem = (m: ReportComment) => ({
+  date: m.updated,
+  body: m.body,
+  format: m.format,
+  author: m.author,
+});
+
+/** Consecutive cards (already in group order) folded into account → status groups. */
+function group<T extends CardItem>(cards: T[]) {
+  const accounts: { account: string | null; statuses: { status: string | null; cards: T[] }[] }[] = [];
+  for (const card of cards) {
+    let a = accounts.at(-1);
+    if (!a || a.account !== card.account) {
+      a = { account: card.account, statuses: [] };
+      accounts.push(a);
+    }
+    let s = a.statuses.at(-1);
+    if (!s || s.status !== card.caseStatus) {
+      s = { status: card.caseStatus, cards: [] };
+      a.statuses.push(s);
+    }
+    s.cards.push(card);
+  }
+  return accounts;
+}
+
+const inOrder = (rows: CardRow[], keys: string[]) => {
+  const byKey = new Map(rows.map((r) => [r.jiraKey, r]));
+  return keys.flatMap((k) => byKey.get(k) ?? []);
+};
+
+export async function report(deps: ViewDeps, kind: ReportKind, query: Paged) {
+  const ctx = presentContext(deps);
+  const filter = filterOf(query);
+  if (kind === 'recent') filter.recent = true;
+  if (kind === 'trends') filter.label = ['Trends'];
+  const db = deps.store.db;
+  const { keys, total } = await reportPage(db, {
+    filter,
+    limit: query.limit,
+    offset: query.offset,
+    now: ctx.now,
+  });
+  const rows = inOrder(await getCardRows(db, keys, deps.config.jira.escalations?.project), keys);
+  const refs = rows.flatMap((r) =>
+    r.caseNumber && r.caseCreatedDate ? [{ caseNumber: r.caseNumber, createdDate: r.caseCreatedDate }] : [],
+  );
+  // "Recent updates" shows only the comments of the last 7 days, as the original did.
+  const since = kind === 'recent' ? new Date(ctx.now.getTime() - RECENT_DAYS * DAY_MS) : null;
+  const [comments, bugs] = await Promise.all([commentsOf(db, keys, since), bugsOf(db, refs)]);
+  const cards = rows.map((r) => ({
+    ...cardItem(r, ctx),
+    bugs: bugs
+      .filter((b) => b.caseNumber === r.caseNumber)
+      .map((b) => ({
+        id: b.bugId,
+        url: bugzillaUrl(deps.config.bugzilla.url, b.bugId),
+        summary: b.summary,
+        targetRelease: b.targetRelease ?? [],
+        assignee: b.assignee,
+        qaContact: b.qaContact,
+        lastChange: b.lastChangeTime,
+        status: b.status,
+        severity: b.severity,
+      })),
+    comments: comments.filter((m) => m.jiraKey === r.jiraKey).map(commentItem),
+  }));
+  return { kind, total, limit: query.limit, offset: query.offset, accounts: group(cards) };
+}
+
+export async function weeklyReport(deps: ViewDeps, query: Paged & { from?: string; to?: string }) {
+  const ctx = presentContext(deps);
+  const to = query.to ? new Date(query.to) : ctx.now;
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - RECENT_DAYS * DAY_MS);
+  const db = deps.store.db;
+  const filter = filterOf(query);
+  const { keys, total } = await weeklyPage(db, {
+    from,
+    to,
+    filter,
+    limit: query.limit,
+    offset: query.offset,
+    now: ctx.now,
+  });
+  const [rows, latest] = await Promise.all([
+    getCardRows(db, keys, deps.config.jira.escalations?.project),
+    latestCommentsBetween(db, keys, from, to),
+  ]);
+  const commentBy = new Map(latest.map((m) => [m.jiraKey, commentItem(m)]));
+  const cards = inOrder(rows, keys).map((r) => ({
+    ...cardItem(r, ctx),
+    comment: commentBy.get(r.jiraKey) ?? null,
+  }));
+  return { from, to, total, limit: query.limit, offset: query.offset, accounts: group(cards) };
+}
