@@ -5,9 +5,12 @@ import type { CoreMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import './roles.js';
 import type { SyncControl } from '../sync/types.js';
+import { registerApiDocs } from './docs.js';
+import { legacyRoutes } from './legacy.js';
 import { healthRoutes } from './routes/health.js';
 import { refreshRoutes } from './routes/refresh.js';
 import { runRoutes } from './routes/runs.js';
+import { apiV1Routes } from './v1.js';
 
 export interface AppDeps {
   config: Config;
@@ -41,9 +44,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(status).send({ message: status >= 500 ? 'Internal Server Error' : err.message });
   });
 
+  // First: the OpenAPI document only sees routes registered after it.
+  await registerApiDocs(app);
   await app.register(healthRoutes, { store: deps.store });
   if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
   await app.register(runRoutes, { store: deps.store });
+  await app.register(apiV1Routes, { store: deps.store, config: deps.config });
+  await app.register(legacyRoutes, { store: deps.store, config: deps.config });
   app.get('/metrics', { config: { role: 'public' } }, async (_req, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
