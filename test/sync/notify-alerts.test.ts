@@ -50,9 +50,9 @@ describe('failed-job alerts by e-mail and Slack', () => {
     expect(mail!.text).toContain('2 further failure alert(s)');
     const slack = await simControl<{ items?: SlackMessage[] } | SlackMessage[]>(sim, 'slack');
     const posts = Array.isArray(slack) ? slack : (slack.items ?? []);
-    expect(posts.some((p) => p.channelName === 't5g-alerts' && p.text.includes('Sync job "cases" failed'))).toBe(
-      true,
-    );
+    expect(
+      posts.some((p) => p.channelName === 't5g-alerts' && p.text.includes('Sync job "cases" failed')),
+    ).toBe(true);
   });
 
   it('only logs under READ_ONLY: no mail, no Slack post', async () => {
