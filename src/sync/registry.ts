@@ -1,3 +1,4 @@
+import { bugTaggingJob } from './jobs/bug-tagging.js';
 import { bugsJob } from './jobs/bugs.js';
 import { cardCreationJob } from './jobs/card-creation.js';
 import { cardsJob } from './jobs/cards.js';
@@ -5,6 +6,7 @@ import { casesJob } from './jobs/cases.js';
 import { detailsJob } from './jobs/details.js';
 import { escalationsJob } from './jobs/escalations.js';
 import { issuesJob } from './jobs/issues.js';
+import { prioritySyncJob } from './jobs/priority-sync.js';
 import { statsSnapshotJob } from './jobs/stats-snapshot.js';
 import type { JobDefinition } from './types.js';
 
@@ -19,6 +21,8 @@ export const BUILT_IN_JOBS: readonly JobDefinition[] = [
   escalationsJob,
   statsSnapshotJob,
   cardCreationJob,
+  prioritySyncJob,
+  bugTaggingJob,
 ];
 
 const NAME = /^[a-z][a-z0-9-]*$/;
