@@ -2,8 +2,11 @@ import { ConfigError } from '../config/config.js';
 import { simulateCommand } from '../simulators/cli.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { DatabaseUnavailableError } from '../store/wait-for-database.js';
+import { closedCasesCommand } from './commands/closed-cases.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { sprintSummaryCommand } from './commands/sprint-summary.js';
+import { watchersCommand } from './commands/watchers.js';
 import { workerCommand } from './commands/worker.js';
 
 const USAGE = `Usage: t5g <command>
@@ -14,6 +17,9 @@ Commands:
   worker     run only the sync workers and schedules
   migrate    apply database migrations and exit
   simulate   run the upstream simulators (Portal, JIRA, Bugzilla, Slack, SMTP)
+  sprint-summary [sprint]                 cards done per engineer in the previous sprint
+  closed-cases                            open cards whose case is closed
+  watchers list|add|remove <case> [sso]   Portal notified users of a case
   help       show this text
 
 Configuration comes from environment variables and an optional .env file; see README.md.`;
@@ -26,6 +32,9 @@ const commands: Record<string, Command> = {
   worker: () => workerCommand(),
   migrate: () => migrateCommand(),
   simulate: (args) => simulateCommand(args),
+  'sprint-summary': (args) => sprintSummaryCommand(args),
+  'closed-cases': () => closedCasesCommand(),
+  watchers: (args) => watchersCommand(args),
   help: async () => console.log(USAGE),
 };
 
