@@ -38,15 +38,20 @@ async function* lines<T>(columns: readonly CsvColumn<T>[], rows: AsyncIterable<r
   }
 }
 
+async function* once<T>(rows: readonly T[]) {
+  yield rows;
+}
+
 /** Streams the header and every batch; the reply never holds more than one batch. */
 export function sendCsv<T>(
   reply: FastifyReply,
   filename: string,
   columns: readonly CsvColumn<T>[],
-  rows: AsyncIterable<readonly T[]>,
+  rows: AsyncIterable<readonly T[]> | readonly T[],
 ) {
+  const batches = Symbol.asyncIterator in rows ? rows : once(rows);
   return reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${filename}"`)
-    .send(Readable.from(lines(columns, rows)));
+    .send(Readable.from(lines(columns, batches)));
 }

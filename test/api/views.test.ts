@@ -201,6 +201,17 @@ describe.each(['pglite', 'postgres'] as const)('dashboard views on %s', (backend
     const bob = await get('/api/v1/engineers/Bob');
     expect(bob.body).toMatchObject({ summary: { cards: 2, openCards: 2 }, cardsBySeverity: { High: 2 } });
     expect((await get('/api/v1/engineers/Nobody')).status).toBe(404);
+
+    // The list views export as CSV too.
+    const csv = await app.inject({ method: 'GET', url: '/api/v1/accounts', headers: { accept: 'text/csv' } });
+    expect(csv.body.split('\r\n').slice(0, 2)).toEqual([
+      'Account,Cases,Open Cases,High Priority,On Prio-list,Crit Sit,Cards,Last Update',
+      expect.stringMatching(/^Acme Telco,2,2,2,1,1,2,/),
+    ]);
+    const people = await app.inject({ method: 'GET', url: '/api/v1/engineers?format=csv' });
+    expect(people.body.trimEnd().split('\r\n')).toHaveLength(3);
+    const fresh = await app.inject({ method: 'GET', url: '/api/v1/cases/new?days=7&format=csv' });
+    expect(fresh.body.trimEnd().split('\r\n')[1]).toContain('Node not ready after reboot');
   });
 
   it('serves live stats, the history with gaps as null, and outcomes', async () => {

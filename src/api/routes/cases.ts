@@ -3,10 +3,16 @@ import { sendCsv, wantsCsv } from '../csv.js';
 import { errorSchema } from '../schemas/common.js';
 import { caseDetailSchema } from '../schemas/detail.js';
 import { newCasesSchema } from '../schemas/home.js';
-import { caseItemSchema, csvOrJson, tableQuerystring, tableResponse } from '../schemas/tables.js';
+import {
+  caseItemSchema,
+  csvOrJson,
+  formatProperty,
+  tableQuerystring,
+  tableResponse,
+} from '../schemas/tables.js';
 import type { ViewDeps } from '../views/deps.js';
 import { caseDetail } from '../views/detail.js';
-import { newCases } from '../views/home.js';
+import { NEW_CASES_CSV, newCases } from '../views/home.js';
 import { CASE_CSV, caseRowsForCsv, caseTable, type TableQuery } from '../views/tables.js';
 import '../roles.js';
 
@@ -33,7 +39,7 @@ export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
         : caseTable(deps, req.query),
   );
 
-  app.get<{ Querystring: { days: number; limit: number } }>(
+  app.get<{ Querystring: { days: number; limit: number; format?: 'json' | 'csv' } }>(
     '/api/v1/cases/new',
     {
       config: { role: 'viewer' },
@@ -45,13 +51,17 @@ export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
           properties: {
             days: { type: 'integer', minimum: 1, maximum: 365, default: 7 },
             limit: { type: 'integer', minimum: 1, maximum: 2000, default: 500 },
+            ...formatProperty,
           },
           additionalProperties: false,
         },
-        response: { 200: newCasesSchema },
+        response: { 200: csvOrJson(newCasesSchema) },
       },
     },
-    async (req) => newCases(deps, req.query.days, req.query.limit),
+    async (req, reply) => {
+      const list = await newCases(deps, req.query.days, req.query.limit);
+      return wantsCsv(req) ? sendCsv(reply, 'new-cases.csv', NEW_CASES_CSV, list.items) : list;
+    },
   );
 
   app.get<{ Params: { number: string } }>(

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { type CsvColumn, sendCsv, wantsCsv } from '../csv.js';
 import { bool, errorSchema, int, mapOf, ndateTime, nstr, obj, str, strings } from '../schemas/common.js';
 import { outcomesSchema, statsSchema } from '../schemas/stats.js';
+import { csvOrJson, formatProperty } from '../schemas/tables.js';
 import type { ViewDeps } from '../views/deps.js';
 import { account, accounts, engineer, engineers } from '../views/people.js';
 import '../roles.js';
@@ -55,18 +57,51 @@ const nameParams = {
 
 const counts = mapOf(int);
 
+const formatQuerystring = {
+  type: 'object',
+  properties: formatProperty,
+  additionalProperties: false,
+} as const;
+type Format = { Querystring: { format?: 'json' | 'csv' } };
+
+const ACCOUNT_CSV: CsvColumn<Awaited<ReturnType<typeof accounts>>[number]>[] = [
+  { header: 'Account', value: (a) => a.name },
+  { header: 'Cases', value: (a) => a.cases },
+  { header: 'Open Cases', value: (a) => a.openCases },
+  { header: 'High Priority', value: (a) => a.highPriority },
+  { header: 'On Prio-list', value: (a) => a.escalated },
+  { header: 'Crit Sit', value: (a) => a.critSit },
+  { header: 'Cards', value: (a) => a.cards },
+  { header: 'Last Update', value: (a) => a.lastUpdate },
+];
+
+const ENGINEER_CSV: CsvColumn<Awaited<ReturnType<typeof engineers>>['items'][number]>[] = [
+  { header: 'Engineer', value: (e) => e.name },
+  { header: 'Cards', value: (e) => e.cards },
+  { header: 'Open Cards', value: (e) => e.openCards },
+  { header: 'High Priority', value: (e) => e.highPriority },
+  { header: 'On Prio-list', value: (e) => e.escalated },
+  { header: 'Crit Sit', value: (e) => e.critSit },
+  { header: 'Last Comment', value: (e) => e.lastCommentAt },
+  { header: 'Team Member', value: (e) => (e.team ? 'Yes' : 'No') },
+];
+
 export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
-  app.get(
+  app.get<Format>(
     '/api/v1/accounts',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['accounts'],
         summary: 'Accounts with their case and card counts',
-        response: { 200: obj({ items: { type: 'array', items: accountSummary } }) },
+        querystring: formatQuerystring,
+        response: { 200: csvOrJson(obj({ items: { type: 'array', items: accountSummary } })) },
       },
     },
-    async () => ({ items: await accounts(deps) }),
+    async (req, reply) => {
+      const items = await accounts(deps);
+      return wantsCsv(req) ? sendCsv(reply, 'accounts.csv', ACCOUNT_CSV, items) : { items };
+    },
   );
 
   app.get<{ Params: { name: string } }>(
@@ -96,31 +131,37 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
       reply.code(404).send({ message: `no account ${req.params.name}` }),
   );
 
-  app.get(
+  app.get<Format>(
     '/api/v1/engineers',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['engineers'],
         summary: 'Card assignees and team members with their card counts',
+        querystring: formatQuerystring,
         response: {
-          200: obj({
-            items: {
-              type: 'array',
+          200: csvOrJson(
+            obj({
               items: {
-                ...engineerSummary,
-                properties: {
-                  ...engineerSummary.properties,
-                  team: bool,
-                  active: { type: ['boolean', 'null'] },
+                type: 'array',
+                items: {
+                  ...engineerSummary,
+                  properties: {
+                    ...engineerSummary.properties,
+                    team: bool,
+                    active: { type: ['boolean', 'null'] },
+                  },
                 },
               },
-            },
-          }),
+            }),
+          ),
         },
       },
     },
-    async () => engineers(deps),
+    async (req, reply) => {
+      const list = await engineers(deps);
+      return wantsCsv(req) ? sendCsv(reply, 'engineers.csv', ENGINEER_CSV, list.items) : list;
+    },
   );
 
   app.get<{ Params: { name: string } }>(

@@ -1,5 +1,6 @@
 import { listNewCases } from '../../store/queries/home.js';
 import { countCardsByStatus } from '../../store/repositories/cards.js';
+import type { CsvColumn } from '../csv.js';
 import { jiraBrowseUrl, portalCaseUrl, severityOrder } from '../rules.js';
 import { presentContext, type ViewDeps } from './deps.js';
 
@@ -50,3 +51,14 @@ export async function newCases(deps: ViewDeps, days: number, limit: number) {
     })),
   };
 }
+
+export const NEW_CASES_CSV: CsvColumn<Awaited<ReturnType<typeof newCases>>['items'][number]>[] = [
+  { header: 'Case', value: (c) => c.caseNumber },
+  { header: 'Case URL', value: (c) => c.caseUrl },
+  { header: 'Created', value: (c) => c.createdDate },
+  { header: 'Account', value: (c) => c.account },
+  { header: 'Severity', value: (c) => c.severity },
+  { header: 'Summary', value: (c) => c.summary },
+  { header: 'Status', value: (c) => c.status },
+  { header: 'JIRA', value: (c) => c.jiraKey },
+];
