@@ -9,6 +9,7 @@ import {
   ensureRun,
   lastSuccessPerJob,
   latestUnfinishedRun,
+  listRuns,
   type RunTrigger,
 } from '../store/repositories/sync-runs.js';
 import type { Store } from '../store/store.js';
@@ -195,8 +196,24 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         const def = definitions.find((d) => d.name === job);
         return def?.alertOnFailure !== false;
       });
+      await redoLostStartupSync();
     } catch (err) {
       logger.warn({ err: errorMessage(err) }, 'orphaned-run check failed');
+    }
+  }
+
+  /**
+   * A start-up sync whose worker died (killed mid-way on a fresh install) would otherwise leave the
+   * jobs it had not started yet until their schedules, hours later. Its runs that were in flight are
+   * retried by pg-boss; this starts the whole refresh again. Only for a lost worker: a start-up sync
+   * that failed because an upstream is down is left to the schedules and the jobs' own retries.
+   */
+  async function redoLostStartupSync() {
+    const [last] = await listRuns(store.db, { job: REFRESH_ALL_JOB, limit: 1 });
+    if (last?.trigger === 'startup' && last.status === 'failed' && /worker lost/.test(last.error ?? '')) {
+      const again = await engine.startupSync();
+      if (again)
+        logger.warn({ lost: last.id, runId: again.id }, 'start-up sync lost its worker; started it again');
     }
   }
 
@@ -262,7 +279,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     return { id: whole.runId, ids, joined: whole.joined };
   }
 
-  return {
+  const engine: SyncEngine = {
     registry,
     boss,
     schedulePlan,
@@ -318,4 +335,5 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       return refreshAll({ trigger: 'startup' });
     },
   };
+  return engine;
 }

@@ -1,0 +1,194 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/lib/logger.js';
+import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '../../src/simulators/index.js';
+import { openStore } from '../../src/store/store.js';
+import { createSyncEngine, waitForRun } from '../../src/sync/index.js';
+import '../../src/sync/upstreams.js';
+import { createTestDatabase } from '../support/databases.js';
+import { simControl, simulatorConfig } from '../support/sim-config.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SYNC_JOBS = ['cases', 'details', 'cards', 'issues', 'bugs', 'escalations', 'stats'];
+
+// What "the same final state" compares: every synced table, by key and content, without the
+// bookkeeping columns that differ between any two runs.
+const TABLES: Record<string, { key: string; ignore: string[] }> = {
+  cases: { key: 'case_number, created_date', ignore: ['synced_at', 'search_vector'] },
+  case_details: { key: 'case_number', ignore: ['synced_at'] },
+  comments: { key: 'comment_id', ignore: ['id', 'synced_at', 'search_vector'] },
+  case_bugs: { key: 'case_number, bug_id', ignore: [] },
+  case_issues: { key: 'case_number, issue_key', ignore: [] },
+  cards: { key: 'jira_key', ignore: ['synced_at'] },
+  jira_comments: { key: 'jira_comment_id', ignore: ['synced_at', 'search_vector'] },
+  bugs: { key: 'bug_id', ignore: ['synced_at'] },
+  issues: { key: 'issue_key', ignore: ['synced_at'] },
+  escalations: { key: 'issue_key', ignore: ['synced_at'] },
+};
+
+async function snapshot(url: string): Promise<Record<string, { rows: number; digest: string }>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: Record<string, { rows: number; digest: string }> = {};
+    for (const [table, { key, ignore }] of Object.entries(TABLES)) {
+      const strip = ignore.map((c) => ` - '${c}'`).join('');
+      const r = await client.query<{ rows: number; digest: string }>(
+        `SELECT count(*)::int AS rows, md5(coalesce(string_agg((to_jsonb(t)${strip})::text, '|' ORDER BY ${key}), '')) AS digest
+         FROM ${table} t`,
+      );
+      out[table] = r.rows[0]!;
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+function workerEnv(sim: RunningSimulator, databaseUrl: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    PORTAL_API_URL: `${sim.url}/portal/hydra/rest`,
+    PORTAL_SSO_TOKEN_URL: `${sim.url}/sso/auth/realms/redhat-external/protocol/openid-connect/token`,
+    PORTAL_OFFLINE_TOKEN: 'offline',
+    PORTAL_CASE_QUERY: SIM_DEFAULTS.caseQuery,
+    JIRA_URL: `${sim.url}/jira`,
+    JIRA_USER: 'worker@example.com',
+    JIRA_TOKEN: 'token',
+    JIRA_PROJECT: SIM_DEFAULTS.jiraProject,
+    JIRA_BOARD: SIM_DEFAULTS.boardName,
+    JIRA_CARD_LABEL: SIM_DEFAULTS.cardLabel,
+    JIRA_ESCALATIONS_PROJECT: SIM_DEFAULTS.escalationsProject,
+    JIRA_ESCALATIONS_LABEL: SIM_DEFAULTS.escalationsLabel,
+    BUGZILLA_URL: `${sim.url}/bugzilla`,
+    BUGZILLA_API_KEY: 'key',
+  };
+}
+
+function startWorker(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/sync/fixtures/crash-worker.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function query<T>(url: string, text: string): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // Errors count as "not yet": the worker may still be migrating the empty database.
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('a worker killed in the middle of a sync (PostgreSQL)', () => {
+  let sim: RunningSimulator;
+  const dbs: Awaited<ReturnType<typeof createTestDatabase>>[] = [];
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, cases: 400, seed: 11 });
+    // Slow the Portal so the details job takes seconds and the kill lands while it is fetching.
+    await simControl(sim, 'faults', { method: 'PUT', body: { portal: { latencyMs: 150 } } });
+  });
+  afterAll(async () => {
+    await sim?.close();
+    for (const db of dbs) await db.drop();
+  });
+
+  it('ends, after a restart, in the same state as a clean run: nothing lost, nothing twice', {
+    timeout: 240_000,
+  }, async () => {
+    const crashed = await createTestDatabase('crashed');
+    const clean = await createTestDatabase('clean');
+    dbs.push(crashed, clean);
+
+    let worker = startWorker(workerEnv(sim, crashed.url));
+    await until(
+      'the details job to be half-way',
+      async () => {
+        const [row] = await query<{ n: number }>(
+          crashed.url,
+          `SELECT count(*)::int AS n FROM sync_runs
+           WHERE job = 'details' AND status = 'running' AND started_at < now() - interval '1 second'`,
+        );
+        return (row?.n ?? 0) > 0;
+      },
+      60_000,
+    );
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    const [partial] = await query<{ n: number }>(crashed.url, 'SELECT count(*)::int AS n FROM case_details');
+
+    worker = startWorker(workerEnv(sim, crashed.url));
+    try {
+      await until(
+        'every job to have succeeded after the restart',
+        async () => {
+          const rows = await query<{ job: string; ok: boolean; busy: boolean }>(
+            crashed.url,
+            `SELECT job, bool_or(status = 'succeeded') AS ok,
+                    bool_or(status IN ('queued', 'running', 'retrying')) AS busy
+             FROM sync_runs GROUP BY job`,
+          );
+          const byJob = new Map(rows.map((r) => [r.job, r]));
+          return SYNC_JOBS.every((j) => byJob.get(j)?.ok && !byJob.get(j)?.busy);
+        },
+        120_000,
+      );
+    } catch (err) {
+      const runs = await query(
+        crashed.url,
+        `SELECT job, trigger, status, error, started_at, finished_at FROM sync_runs ORDER BY started_at`,
+      );
+      const jobs = await query(
+        crashed.url,
+        `SELECT name, state, retry_count, started_on, completed_on FROM pgboss.job ORDER BY created_on`,
+      ).catch((e) => [String(e)]);
+      throw new Error(
+        `${(err as Error).message}\nruns: ${JSON.stringify(runs, null, 1)}\njobs: ${JSON.stringify(jobs, null, 1)}`,
+      );
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+    }
+
+    // The clean run: same simulator, same jobs, no crash.
+    const config = simulatorConfig(sim, { DATABASE_URL: clean.url, BUGZILLA_API_KEY: 'key' });
+    const store = await openStore(config.storage, { logger: silentLogger });
+    const sync = createSyncEngine({
+      store,
+      config,
+      logger: silentLogger,
+      role: { work: true, schedule: false },
+    });
+    await sync.start();
+    try {
+      const run = await waitForRun(store, (await sync.refreshAll()).id);
+      expect(run.status).toBe('succeeded');
+    } finally {
+      await sync.stop();
+      await store.close();
+    }
+
+    const [afterCrash, afterClean] = await Promise.all([snapshot(crashed.url), snapshot(clean.url)]);
+    expect(partial!.n).toBeLessThan(afterClean.case_details!.rows);
+    expect(afterClean.cases!.rows).toBeGreaterThan(0);
+    expect(afterClean.comments!.rows).toBeGreaterThan(0);
+    expect(afterClean.jira_comments!.rows).toBeGreaterThan(0);
+    expect(afterCrash).toEqual(afterClean);
+  });
+});
