@@ -70,7 +70,7 @@ function workerEnv(sim: RunningSimulator, databaseUrl: string): Record<string, s
 }
 
 function startWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/sync/fixtures/crash-worker.ts')], {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/sync/fixtures/sync-worker.ts')], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
