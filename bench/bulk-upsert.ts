@@ -6,14 +6,12 @@
 //
 // PostgreSQL comes from BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each
 // run creates and drops its own database.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { silentLogger } from '../src/lib/logger.js';
 import type { CaseRecord } from '../src/store/repositories/cases.js';
@@ -21,6 +19,7 @@ import { upsertCases } from '../src/store/repositories/cases.js';
 import type { CommentRecord } from '../src/store/repositories/comments.js';
 import { upsertComments } from '../src/store/repositories/comments.js';
 import { openStore, type Store } from '../src/store/store.js';
+import { createTestDatabase } from '../test/support/databases.js';
 
 const { values } = parseArgs({
   options: {
@@ -234,20 +233,9 @@ async function runBackend(backend: string, data: ReturnType<typeof makeData>) {
   let dataDir: string | undefined;
   const open = async (): Promise<Store> => {
     if (backend === 'postgres') {
-      const name = `t5g_bench_${randomBytes(4).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const url = new URL(ADMIN_URL);
-      url.pathname = `/${name}`;
-      dropDb = async () => {
-        const c = new pg.Client({ connectionString: ADMIN_URL });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      };
-      return openStore(storage({ databaseUrl: url.toString() }), { logger: silentLogger });
+      const db = await createTestDatabase('bench_upsert', ADMIN_URL);
+      dropDb = db.drop;
+      return openStore(storage({ databaseUrl: db.url }), { logger: silentLogger });
     }
     dataDir = mkdtempSync(path.join(tmpdir(), 't5g-bench-'));
     return openStore(storage({ dataDir }), { logger: silentLogger });

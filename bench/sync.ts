@@ -4,10 +4,8 @@
 // a steady-state hour from the schedule table.
 //
 //   npm run bench:sync -- [--cases 1000,10000] [--backend postgres|pglite]
-import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { withSimulatorUpstreams } from '../src/cli/demo.js';
 import { loadConfig } from '../src/config/config.js';
 import { silentLogger } from '../src/lib/logger.js';
@@ -15,6 +13,7 @@ import { type RunningSimulator, startSimulator } from '../src/simulators/index.j
 import { openStore, type Store } from '../src/store/store.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../src/sync/index.js';
 import '../src/sync/upstreams.js';
+import { createTestDatabase } from '../test/support/databases.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,25 +36,6 @@ const control = async <T>(sim: RunningSimulator, path: string, body?: unknown): 
   });
   return (await res.json()) as T;
 };
-
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `t5g_bench_sync_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 async function runOnce(
   sync: SyncEngine,
@@ -85,7 +65,7 @@ const RUNS_PER_HOUR: Record<string, number> = {
 
 async function bench(cases: number) {
   const sim = await startSimulator({ port: 0, cases, seed: 7 });
-  const db = values.backend === 'postgres' ? await freshDatabase() : undefined;
+  const db = values.backend === 'postgres' ? await createTestDatabase('bench_sync', ADMIN_URL) : undefined;
   const base = loadConfig({
     env: {
       LOG_LEVEL: 'silent',
