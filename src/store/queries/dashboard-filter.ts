@@ -197,8 +197,8 @@ const and = (conds: readonly string[]) => (conds.length ? conds.join(' AND ') : 
 // ---- sorting -------------------------------------------------------------------------------------
 
 /**
- * Sort keys and the expression behind each. `mostFirst` keys read "desc" as "most first" where the
- * stored number runs the other way (severity 1 is Urgent, the original's order 4).
+ * Sort keys and the expression behind each. `invert` keys read "desc" as "most first" where the
+ * stored value runs the other way (severity 1 is Urgent, the original's order 4).
  */
 const SORTS = {
   severity: { expr: 'r.severity', invert: true },
@@ -213,7 +213,8 @@ const SORTS = {
   assignee: { expr: 'r.assignee_name' },
   jiraKey: { expr: 'r.jira_key' },
   lastComment: { expr: 'r.last_comment_at' },
-  // Older cases have been open longer.
+  // Older cases have been open longer. By creation date, so the index-friendly column: a closed
+  // case (whose days stop at closure) sorts as if still open.
   daysOpen: { expr: 'r.case_created_date', invert: true },
   caseCreated: { expr: 'r.case_created_date' },
   caseUpdated: { expr: 'r.case_last_update' },
