@@ -2,6 +2,7 @@ import type { Batch, CaseSearchStats, PortalCase, PortalClient } from '../../sou
 import { listOpenCasesNotIn } from '../../store/repositories/case-selection.js';
 import type { QuarantineRecord } from '../../store/repositories/quarantine.js';
 import { getSyncState } from '../../store/repositories/sync-state.js';
+import { isFullPassDue } from '../full-pass.js';
 import { CaseBatchWriter, LEFT_QUERY_SOURCE } from '../portal/case-writer.js';
 import type { JobContext, JobDefinition } from '../types.js';
 import { withUpstreams } from '../upstreams.js';
@@ -119,6 +120,9 @@ async function storeByNumber(
   }
 }
 
+/** A day plus slack: the reconcile is scheduled daily. */
+const RECONCILE_OVERDUE_MS = 26 * 3_600_000;
+
 export const casesJob: JobDefinition = {
   name: 'cases',
   title: 'Portal cases',
@@ -131,7 +135,9 @@ export const casesJob: JobDefinition = {
     const startedAt = new Date();
     const state = await getSyncState(ctx.store.db, 'cases');
     const cursor = state?.cursor ?? null;
-    const full = ctx.params.full === true || cursor === null;
+    // The daily reconcile's tick is dropped when an incremental run is still in flight at that
+    // moment (one run per job at a time), so an overdue reconcile is done by whichever run comes next.
+    const full = cursor === null || isFullPassDue(ctx.params, state?.lastFullAt, RECONCILE_OVERDUE_MS);
     const query = ctx.config.portal.caseQuery;
 
     return withUpstreams(ctx, async ({ portal }) => {
