@@ -62,7 +62,9 @@ const pgTypes = {
 };
 
 async function openPostgres(url: string, poolSize: number, logger: Logger): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  // JIT compilation costs more than it saves on the dashboard's short queries (measured: live
+  // stats at 100k cases 3.4 s with JIT, 1.1 s without).
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes, options: '-c jit=off' });
   // An idle client losing its connection emits on the pool; without a listener Node would crash.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'postgres pool client error'));
   const location = describePgUrl(url);

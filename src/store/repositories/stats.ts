@@ -88,7 +88,7 @@ open_cases AS (SELECT * FROM scope WHERE status <> 'Closed'),
 flagged AS (
   SELECT o.*,
          EXISTS (SELECT 1 FROM escalations e
-                 WHERE o.case_number = ANY (e.case_numbers) AND lower(e.status) NOT IN ${CLOSED_STATES}) AS escalated,
+                 WHERE e.case_numbers @> ARRAY[o.case_number] AND lower(e.status) NOT IN ${CLOSED_STATES}) AS escalated,
          coalesce(d.crit_sit, false) AS crit_sit,
          EXISTS (SELECT 1 FROM case_bugs cb
                  WHERE cb.case_number = o.case_number AND cb.case_created_date = o.created_date) AS has_bug,
