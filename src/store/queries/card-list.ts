@@ -3,15 +3,13 @@ import type { JiraUser } from '../repositories/cards.js';
 import { flushCardIndex, OPEN_ESCALATION } from './card-index.js';
 import {
   type DashboardFilter,
-  type Facets,
-  facetQuery,
-  foldFacets,
   pageQuery,
   type SortTerm,
   SqlParams,
   type SqlSource,
   withClause,
 } from './dashboard-filter.js';
+import { countFacets } from './facet-counts.js';
 
 // The card table (/table views, account and engineer pages, CSV): a page of card_index rows with
 // what the row and its "most recent comment" cell need, and the total and facet counts.
@@ -209,17 +207,5 @@ async function escalationLinks(q: Queryable, rows: IndexRow[], escalationProject
   return new Map(r.rows.flatMap((x) => (x.url ? [[x.jiraKey, x.url] as const] : [])));
 }
 
-/** The number of cards matching `filter` and the facet counts (each facet under the other selections). */
-export async function countCardFacets(
-  q: Queryable,
-  filter: DashboardFilter,
-  now: Date,
-): Promise<{ total: number; facets: Facets }> {
-  await flushCardIndex(q);
-  const p = new SqlParams();
-  const r = await q.query<{ facet: string | null; value: string | null; count: number }>(
-    facetQuery(CARD_SOURCE, filter, now, p),
-    p.values,
-  );
-  return foldFacets(r.rows, filter);
-}
+export const countCardFacets = (q: Queryable, filter: DashboardFilter, now: Date) =>
+  countFacets(q, CARD_SOURCE, filter, now);

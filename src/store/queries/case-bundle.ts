@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.js';
+import type { IssueRecord } from '../repositories/issues.js';
 import { OPEN_ESCALATION } from './card-index.js';
 
 // Everything the detail page and the table's expanded row show about one case: its details, cards,
@@ -62,20 +63,8 @@ export interface BugFields {
   fetched: boolean;
 }
 
-export interface IssueFields {
-  issueKey: string;
-  url: string | null;
-  title: string | null;
-  status: string | null;
-  updatedAt: Date | null;
-  qaContact: string | null;
-  severity: string | null;
-  issueType: string | null;
-  assignee: string | null;
-  fixVersions: string[] | null;
-  priority: string | null;
-  privateKeywords: string[] | null;
-}
+/** A linked JIRA issue as stored, without the raw upstream record. */
+export type IssueFields = Omit<IssueRecord, 'raw'>;
 
 export interface EscalationFields {
   issueKey: string;

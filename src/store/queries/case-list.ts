@@ -2,15 +2,13 @@ import type { Queryable } from '../db.js';
 import { flushCardIndex, OPEN_ESCALATION } from './card-index.js';
 import {
   type DashboardFilter,
-  type Facets,
-  facetQuery,
-  foldFacets,
   pageQuery,
   type SortTerm,
   SqlParams,
   type SqlSource,
   withClause,
 } from './dashboard-filter.js';
+import { countFacets } from './facet-counts.js';
 
 // The case table: every stored case (with or without a card), filtered, sorted and counted with the
 // same facets as the card table. Card fields come from the case's card_index row; a case with two
@@ -86,16 +84,5 @@ export async function listCases(
   return r.rows;
 }
 
-export async function countCaseFacets(
-  q: Queryable,
-  filter: DashboardFilter,
-  now: Date,
-): Promise<{ total: number; facets: Facets }> {
-  await flushCardIndex(q);
-  const p = new SqlParams();
-  const r = await q.query<{ facet: string | null; value: string | null; count: number }>(
-    facetQuery(CASE_SOURCE, filter, now, p),
-    p.values,
-  );
-  return foldFacets(r.rows, filter);
-}
+export const countCaseFacets = (q: Queryable, filter: DashboardFilter, now: Date) =>
+  countFacets(q, CASE_SOURCE, filter, now);

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db.js';
 import type { JiraUser } from '../repositories/cards.js';
 import { flushCardIndex, OPEN_ESCALATION } from './card-index.js';
+import type { IssueFields } from './case-bundle.js';
 
 // Reads behind the original dashboard's /api/* endpoints, in keyset batches (`after` = the last key
 // of the previous batch), so a 100k-case answer is streamed without holding it in memory. Where the
@@ -110,21 +111,7 @@ export async function bugsOf(q: Queryable, cases: readonly CaseKey[]) {
   return r.rows;
 }
 
-export interface LegacyIssueRow {
-  caseNumber: string;
-  issueKey: string;
-  url: string | null;
-  title: string | null;
-  status: string | null;
-  updatedAt: Date | null;
-  qaContact: string | null;
-  severity: string | null;
-  issueType: string | null;
-  assignee: string | null;
-  fixVersions: string[] | null;
-  priority: string | null;
-  privateKeywords: string[] | null;
-}
+export type LegacyIssueRow = IssueFields & { caseNumber: string };
 
 export async function issuesOf(q: Queryable, cases: readonly CaseKey[]) {
   const r = await q.query<LegacyIssueRow>(
