@@ -1,4 +1,6 @@
 import type { Queryable } from '../db.js';
+import type { CaseDetailRecord } from '../repositories/case-details.js';
+import type { CaseRecord } from '../repositories/cases.js';
 import type { IssueRecord } from '../repositories/issues.js';
 import { OPEN_ESCALATION } from './card-index.js';
 
@@ -6,32 +8,11 @@ import { OPEN_ESCALATION } from './card-index.js';
 // comments of both sources, bugs, linked JIRA issues and escalations. One query per kind, all keyed
 // by the case (number + creation date), run together.
 
-export interface CaseFields {
-  caseNumber: string;
-  createdDate: Date;
-  owner: string | null;
-  severity: number;
-  severityLabel: string;
-  account: string;
-  summary: string;
-  status: string;
-  lastUpdate: Date;
-  description: string;
-  product: string | null;
-  productVersion: string | null;
-  tags: string[];
-  bugNumber: string | null;
-  closedDate: Date | null;
-}
+/** A stored case as the detail page shows it, without the raw upstream record. */
+export type CaseFields = Omit<CaseRecord, 'raw'>;
 
-export interface DetailFields {
-  critSit: boolean;
-  groupName: string | null;
-  notifiedUsers: { ssoUsername: string; title?: string }[];
-  reliefAt: Date | null;
-  resolvedAt: Date | null;
-  entitlementSla: string | null;
-}
+/** The Portal case detail, without its key (the case's) and the raw record. */
+export type DetailFields = Omit<CaseDetailRecord, 'caseNumber' | 'caseCreatedDate' | 'raw'>;
 
 export interface CommentFields {
   source: 'jira' | 'portal';
