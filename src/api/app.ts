@@ -8,8 +8,10 @@ import type { SyncControl } from '../sync/types.js';
 import { registerApiDocs } from './docs.js';
 import { legacyRoutes } from './legacy.js';
 import { healthRoutes } from './routes/health.js';
+import { metaRoutes } from './routes/meta.js';
 import { refreshRoutes } from './routes/refresh.js';
 import { runRoutes } from './routes/runs.js';
+import { uiRoutes } from './ui.js';
 import { apiV1Routes } from './v1.js';
 
 export interface AppDeps {
@@ -19,6 +21,8 @@ export interface AppDeps {
   logger: Logger;
   /** Without it the app serves reads only (no manual refresh routes). */
   sync?: SyncControl;
+  /** The built dashboard UI (dist/ui); without it only the API is served. */
+  uiDir?: string;
 }
 
 /** The HTTP app: routes registered in data-flow order, one error handler, request metrics. */
@@ -49,10 +53,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { store: deps.store });
   if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
   await app.register(runRoutes, { store: deps.store });
+  await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });
   await app.register(legacyRoutes, { store: deps.store, config: deps.config });
   app.get('/metrics', { config: { role: 'public' } }, async (_req, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
+  // Last: its catch-all route serves the UI for every path no other route claims.
+  if (deps.uiDir) await app.register(uiRoutes, { dir: deps.uiDir });
   return app;
 }

@@ -1,6 +1,7 @@
 import { buildApp } from '../../api/app.js';
 import { boot, onShutdown } from '../boot.js';
 import { createProcessSyncEngine } from '../sync-engine.js';
+import { ensureUiBuilt } from '../ui-build.js';
 
 /**
  * `t5g start` runs everything in one process (the embedded default): web app, job handlers and
@@ -10,10 +11,11 @@ import { createProcessSyncEngine } from '../sync-engine.js';
  */
 export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
   const rt = await boot(mode, { upstreams: mode === 'start' });
+  const uiDir = await ensureUiBuilt(rt.logger);
   const worker = mode === 'start';
   const sync = createProcessSyncEngine(rt, { work: worker, schedule: worker });
   await sync.start();
-  const app = await buildApp({ ...rt, sync });
+  const app = await buildApp({ ...rt, sync, uiDir });
   await app.listen({ port: rt.config.server.port, host: rt.config.server.host });
   rt.logger.info(
     {

@@ -183,3 +183,12 @@ export async function lastSuccessPerJob(q: Queryable): Promise<Record<string, Da
   );
   return Object.fromEntries(r.rows.map((x) => [x.job, x.at]));
 }
+
+/** The newest run per job that a worker has taken (queued runs are not news yet). */
+export async function latestRunPerJob(q: Queryable): Promise<Map<string, SyncRun>> {
+  const r = await q.query<SyncRun>(
+    `SELECT DISTINCT ON (job) ${RUN_COLUMNS} FROM sync_runs
+     WHERE status <> 'queued' ORDER BY job, started_at DESC`,
+  );
+  return new Map(r.rows.map((run) => [run.job, run]));
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config/config.js';
+import {
+  lastSuccessPerJob,
+  latestRunPerJob,
+  latestUnfinishedRun,
+} from '../../store/repositories/sync-runs.js';
+import type { Store } from '../../store/store.js';
+import { REFRESH_ALL_JOB } from '../../sync/refresh-all.js';
+import type { SyncControl } from '../../sync/types.js';
+import { bool, dateTime, nstr, obj, str, strings } from '../schemas/common.js';
+import { runJson, runSchema } from './runs.js';
+import '../roles.js';
+
+// GET /api/v1/meta: what every page's header shows. Demo / read-only flags, where links point,
+// per-source freshness ("cases synced 2 min ago") and the refresh run in progress, so a reloaded
+// page re-attaches to its progress bar.
+
+/** The sources the header reports, in the order it shows them. */
+export const FRESHNESS_JOBS = [
+  'cases',
+  'details',
+  'cards',
+  'issues',
+  'bugs',
+  'escalations',
+  'stats',
+] as const;
+
+const sourceSchema = obj({
+  job: str,
+  lastSuccessAt: { ...dateTime, type: ['string', 'null'] },
+  lastStatus: nstr,
+  lastError: nstr,
+});
+
+const metaSchema = obj({
+  demo: bool,
+  readOnly: bool,
+  jiraUrl: nstr,
+  canRefresh: bool,
+  refreshable: strings,
+  sources: { type: 'array', items: sourceSchema },
+  activeRefresh: { ...runSchema, type: ['object', 'null'] },
+  serverTime: dateTime,
+});
+
+export async function metaRoutes(
+  app: FastifyInstance,
+  opts: { store: Store; config: Config; sync?: SyncControl | undefined },
+) {
+  const { store, config, sync } = opts;
+  app.get(
+    '/api/v1/meta',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['meta'],
+        summary: 'Header data: demo and read-only flags, per-source freshness, the refresh in progress',
+        response: { 200: metaSchema },
+      },
+    },
+    async () => {
+      const [success, latest, active] = await Promise.all([
+        lastSuccessPerJob(store.db),
+        latestRunPerJob(store.db),
+        latestUnfinishedRun(store.db, REFRESH_ALL_JOB),
+      ]);
+      const sources = FRESHNESS_JOBS.map((job) => {
+        const last = latest.get(job);
+        return {
+          job,
+          lastSuccessAt: success[job]?.toISOString() ?? null,
+          lastStatus: last?.status ?? null,
+          lastError: last?.status === 'failed' ? last.error : null,
+        };
+      });
+      return {
+        demo: config.demo.enabled,
+        readOnly: config.readOnly,
+        jiraUrl: config.jira.url ?? null,
+        canRefresh: Boolean(sync),
+        refreshable: sync?.refreshableJobs() ?? [],
+        sources,
+        activeRefresh: active ? runJson(active) : null,
+        serverTime: new Date().toISOString(),
+      };
+    },
+  );
+}

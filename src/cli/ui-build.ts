@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../lib/logger.js';
+
+// The web app serves dist/ui. It is built from src/ui by Vite when missing or stale, so that
+// `npm ci && npm start` works on a fresh clone with no separate build step. The stamp holds a hash of
+// the UI sources; an unchanged tree starts at once.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const UI_DIST = path.join(ROOT, 'dist/ui');
+const STAMP = '.source-hash';
+const INPUTS = ['src/ui', 'vite.config.ts', 'package-lock.json'];
+
+async function filesUnder(p: string): Promise<string[]> {
+  const entries = await readdir(p, { withFileTypes: true }).catch(() => null);
+  if (!entries) return [p];
+  const nested = await Promise.all(
+    entries
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((e) => (e.isDirectory() ? filesUnder(path.join(p, e.name)) : [path.join(p, e.name)])),
+  );
+  return nested.flat();
+}
+
+export async function uiSourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const input of INPUTS) {
+    for (const file of await filesUnder(path.join(ROOT, input))) {
+      hash.update(path.relative(ROOT, file));
+      hash.update(await readFile(file));
+    }
+  }
+  return hash.digest('hex');
+}
+
+let building: Promise<string> | undefined;
+
+/** Returns the directory of a built UI matching the sources, building it first when needed. */
+export function ensureUiBuilt(logger?: Logger): Promise<string> {
+  building ??= build(logger).finally(() => {
+    building = undefined;
+  });
+  return building;
+}
+
+async function build(logger?: Logger): Promise<string> {
+  const hash = await uiSourceHash();
+  const stamp = await readFile(path.join(UI_DIST, STAMP), 'utf8').catch(() => '');
+  if (stamp === hash && existsSync(path.join(UI_DIST, 'index.html'))) return UI_DIST;
+
+  logger?.info('building the dashboard UI (first start or changed sources)');
+  const started = Date.now();
+  // Build beside the live directory and swap, so a process serving the old build (or a second
+  // process building at the same time) never sees a half-written tree.
+  const tmp = `${UI_DIST}.tmp-${process.pid}-${Date.now()}`;
+  let vite: typeof import('vite');
+  try {
+    vite = await import('vite');
+  } catch {
+    throw new Error(
+      'dist/ui is missing or stale and Vite is not installed: run `npm ci` (with dev dependencies)',
+    );
+  }
+  await vite.build({
+    configFile: path.join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: tmp, emptyOutDir: true },
+  });
+  await writeFile(path.join(tmp, STAMP), hash);
+  await mkdir(path.dirname(UI_DIST), { recursive: true });
+  const old = `${UI_DIST}.old-${process.pid}-${Date.now()}`;
+  await rename(UI_DIST, old).catch(() => undefined);
+  await rename(tmp, UI_DIST);
+  await rm(old, { recursive: true, force: true });
+  logger?.info({ ms: Date.now() - started }, 'dashboard UI built');
+  return UI_DIST;
+}

@@ -1,0 +1,211 @@
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { apiUrl, useApi } from '../api.js';
+import { ago, dateTime } from '../format.js';
+import type { LiveState } from '../live.js';
+import { href, Link, navigate, useLocation } from '../router.js';
+import { useTheme } from '../theme.js';
+import type { Meta } from '../types.js';
+import { CopyButton } from './copy.js';
+import { RefreshButton } from './refresh.js';
+
+// The frame of every page: navigation, global search, per-source freshness, refresh, copy, theme.
+
+const SOURCE_LABELS: Record<string, string> = {
+  cases: 'Cases',
+  details: 'Case details',
+  cards: 'Cards',
+  issues: 'JIRA issues',
+  bugs: 'Bugs',
+  escalations: 'Escalations',
+  stats: 'Stats',
+};
+
+function Menu({ label, items }: { label: string; items: [string, string][] }) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  const { pathname } = useLocation();
+  // Close the menu after navigating.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every page change on purpose.
+  useEffect(() => {
+    if (ref.current) ref.current.open = false;
+  }, [pathname]);
+  const active = items.some(([to]) => pathname === to.split('?')[0]);
+  return (
+    <details className={`menu${active ? ' active' : ''}`} ref={ref}>
+      <summary>{label}</summary>
+      <ul>
+        {items.map(([to, text]) => (
+          <li key={to}>
+            <Link to={to}>{text}</Link>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function NavLink({ to, children }: { to: string; children: ReactNode }) {
+  const { pathname } = useLocation();
+  return (
+    <Link
+      to={to}
+      className={pathname === to ? 'active' : undefined}
+      aria-current={pathname === to ? 'page' : undefined}
+    >
+      {children}
+    </Link>
+  );
+}
+
+function SearchBox() {
+  const { pathname, search } = useLocation();
+  const [q, setQ] = useState(pathname === '/search' ? (search.get('q') ?? '') : '');
+  return (
+    <form
+      className="global-search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (q.trim()) navigate(href('/search', { q: q.trim() }));
+      }}
+    >
+      <input
+        type="search"
+        placeholder="Search cases and comments"
+        aria-label="Search cases and comments"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+      />
+    </form>
+  );
+}
+
+/** "Cases 2 min ago · Cards 5 min ago …", refreshed every 30 s. */
+function Freshness({ meta, live }: { meta: Meta | undefined; live: LiveState }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const t = window.setInterval(() => tick((n) => n + 1), 30_000);
+    return () => window.clearInterval(t);
+  }, []);
+  if (!meta) return null;
+  const main = meta.sources.filter((s) => ['cases', 'cards', 'bugs', 'escalations'].includes(s.job));
+  return (
+    <section className="freshness" aria-label="Data freshness">
+      <span className={`live-dot live-${live}`} title={`Live updates: ${live}`} />
+      {main.map((s) => (
+        <span
+          key={s.job}
+          className={`fresh-item${s.lastStatus === 'failed' ? ' fresh-failed' : ''}`}
+          title={
+            s.lastStatus === 'failed'
+              ? `Last ${s.job} sync failed: ${s.lastError ?? 'unknown error'}`
+              : s.lastSuccessAt
+                ? `Last successful ${s.job} sync ${dateTime(s.lastSuccessAt)} UTC`
+                : `${s.job} never synced`
+          }
+        >
+          {SOURCE_LABELS[s.job] ?? s.job}{' '}
+          {s.lastSuccessAt ? `synced ${ago(s.lastSuccessAt)}` : 'not synced yet'}
+        </span>
+      ))}
+    </section>
+  );
+}
+
+export function Layout({ children, live }: { children: ReactNode; live: LiveState }) {
+  const meta = useApi<Meta>(apiUrl('meta'), { refetchInterval: 30_000 }).data;
+  const theme = useTheme();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      {meta?.demo && (
+        <div className="demo-banner" role="note">
+          Demo mode: the data comes from the built-in simulators, not from the Customer Portal, JIRA or
+          Bugzilla.
+        </div>
+      )}
+      <header className="topbar">
+        <nav aria-label="Main">
+          <Link to="/home" className="brand">
+            dashboard://
+          </Link>
+          <NavLink to="/home">Home</NavLink>
+          <Menu
+            label="Tables"
+            items={[
+              ['/table/', 'Recent Updates'],
+              ['/table/all', 'All Cards'],
+              ['/table/trends', 'Trends'],
+              ['/cases', 'All Cases'],
+            ]}
+          />
+          <Menu
+            label="Reports"
+            items={[
+              ['/updates/', 'Recent Updates'],
+              ['/updates/all', 'All Cards'],
+              ['/trends/', 'Trends'],
+              ['/weekly/', 'Weekly Report'],
+            ]}
+          />
+          <NavLink to="/stats">Stats</NavLink>
+          <NavLink to="/accounts">Accounts</NavLink>
+          <NavLink to="/engineers">Engineers</NavLink>
+        </nav>
+        <SearchBox />
+        <div className="topbar-actions">
+          <RefreshButton meta={meta} />
+          <CopyButton />
+          <button
+            type="button"
+            onClick={theme.toggle}
+            aria-label={theme.dark ? 'Switch to light mode' : 'Switch to dark mode'}
+            title={theme.dark ? 'Light mode' : 'Dark mode'}
+          >
+            {theme.dark ? '☀' : '☾'}
+          </button>
+        </div>
+      </header>
+      <div className="subbar">
+        <Freshness meta={meta} live={live} />
+        {meta?.readOnly && <span className="read-only">read-only: no writes to upstreams</span>}
+      </div>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+      <footer>
+        <span>t5g — field-support dashboard.</span>{' '}
+        <span>
+          Data is synced in the background: cases and cards every few minutes (incrementally), details, bugs,
+          issues and escalations after them, stats daily. The header shows when each source last synced.
+        </span>{' '}
+        <a href="/api/docs">API</a>
+      </footer>
+    </>
+  );
+}
+
+/** Page heading that also sets the tab title like the original ("dashboard:// …"). */
+export function PageTitle({ children, title }: { children: ReactNode; title: string }) {
+  useEffect(() => {
+    document.title = `dashboard:// ${title}`;
+  }, [title]);
+  return <h1>{children}</h1>;
+}
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p className="loading" role="status">
+      {what}…
+    </p>
+  );
+}
+
+export function ErrorBox({ error }: { error: Error | null }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      Could not load: {error.message}
+    </p>
+  );
+}
