@@ -1,4 +1,201 @@
-// Placeholder: the cards table (facets, sort, paging in the URL, expandable rows) is being written.
-export function CardsTable({ fixed }: { fixed: Record<string, string | string[]>; storageKey?: string }) {
-  return <p>CardsTable {JSON.stringify(fixed)}</p>;
+import type { ColumnDef } from '@tanstack/react-table';
+import { apiUrl, useApi } from '../api.js';
+import { dateTime } from '../format.js';
+import { Link } from '../router.js';
+import type { Facet } from '../table-state.js';
+import type { CardItem, Detail } from '../types.js';
+import { CritSitBadge, DaysOpen, PrioListBadge, SeverityBadge, StatusBadge } from './badges.js';
+import { BugsTable, CommentList, IssuesTable, ShortComment } from './detail-parts.js';
+import { ExpandButton, FacetTable } from './facet-table.js';
+import { ErrorBox, Loading } from './layout.js';
+import { safeUrl } from './markup.js';
+
+// The cards table of the original (§1.2): every column, badges, facet panes, expandable rows with
+// the case group, bugs, JIRA issues and every comment.
+
+const CARD_FACETS: readonly Facet[] = [
+  'severity',
+  'prioList',
+  'critSit',
+  'escalated',
+  'closedNotDone',
+  'product',
+  'account',
+  'caseStatus',
+  'internalStatus',
+  'assignee',
+  'label',
+];
+
+function External({ url, text }: { url: string | null; text: string }) {
+  const safe = safeUrl(url);
+  return safe ? (
+    <a href={safe} target="_blank" rel="noopener noreferrer">
+      {text}
+    </a>
+  ) : (
+    text
+  );
+}
+
+const col = <K extends keyof CardItem>(
+  key: K,
+  header: string,
+  cell: (c: CardItem) => React.ReactNode,
+  sortKey?: string,
+  firstDir: 'asc' | 'desc' = 'asc',
+): ColumnDef<CardItem, unknown> => ({
+  id: key,
+  header,
+  cell: ({ row }) => cell(row.original),
+  meta: { sortKey, firstDir },
+});
+
+export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
+  {
+    id: 'expand',
+    header: () => <span className="sr-only">Details</span>,
+    cell: ({ row }) => (
+      <ExpandButton label={row.id} expanded={row.getIsExpanded()} onToggle={row.getToggleExpandedHandler()} />
+    ),
+  },
+  col(
+    'caseNumber',
+    'Case#',
+    (c) =>
+      c.caseNumber ? (
+        <span className="nowrap">
+          <External url={c.caseUrl} text={c.caseNumber} />{' '}
+          <Link to={`/case/${encodeURIComponent(c.caseNumber)}`} className="detail-link" title="Case detail">
+            ↗
+          </Link>
+        </span>
+      ) : (
+        <span className="muted">---</span>
+      ),
+    'caseNumber',
+  ),
+  col('severity', 'Severity', (c) => <SeverityBadge severity={c.severity} />, 'severity', 'desc'),
+  col(
+    'prioList',
+    'On Prio-list?',
+    (c) => <PrioListBadge prioList={c.prioList} url={c.escalationUrl} />,
+    'prioList',
+    'desc',
+  ),
+  col('critSit', 'Crit Sit?', (c) => <CritSitBadge critSit={c.critSit} />, 'critSit', 'desc'),
+  col('summary', 'Summary', (c) => c.summary, 'summary'),
+  col('product', 'Product', (c) => c.product ?? <span className="muted">---</span>, 'product'),
+  col(
+    'account',
+    'Account',
+    (c) =>
+      c.account ? (
+        <Link to={`/account/${encodeURIComponent(c.account)}`}>{c.account}</Link>
+      ) : (
+        <span className="muted">---</span>
+      ),
+    'account',
+  ),
+  col('caseStatus', 'Case Status', (c) => c.caseStatus ?? '---', 'caseStatus'),
+  col(
+    'internalStatus',
+    'Internal Status',
+    (c) => <StatusBadge status={c.internalStatus} />,
+    'internalStatus',
+  ),
+  col(
+    'assignee',
+    'Assignee',
+    (c) => (
+      <>
+        {c.assignee ? (
+          <Link to={`/engineer/${encodeURIComponent(c.assignee)}`}>{c.assignee}</Link>
+        ) : (
+          <span className="muted">None</span>
+        )}
+        {c.contributors.length > 0 && (
+          <div className="muted small">Contributor(s): {c.contributors.join(', ')}</div>
+        )}
+      </>
+    ),
+    'assignee',
+  ),
+  col(
+    'key',
+    'Jira',
+    (c) => (
+      <span className="nowrap">
+        <External url={c.jiraUrl} text={c.key} />{' '}
+        <Link to={`/card/${encodeURIComponent(c.key)}`} className="detail-link" title="Card detail">
+          ↗
+        </Link>
+      </span>
+    ),
+    'jiraKey',
+  ),
+  col(
+    'lastComment',
+    'Most Recent Comment',
+    (c) => (
+      <div className="last-comment">
+        <ShortComment comment={c.lastComment} />
+      </div>
+    ),
+    'lastComment',
+    'desc',
+  ),
+  col('daysOpen', 'Days Open', (c) => <DaysOpen days={c.daysOpen} sla={c.sla} />, 'daysOpen', 'desc'),
+  col(
+    'caseLastUpdated',
+    'Case Last Updated',
+    (c) => <span className="nowrap">{dateTime(c.caseLastUpdated)}</span>,
+    'caseUpdated',
+    'desc',
+  ),
+];
+
+/** The expanded row: fetched when opened (the list carries only the last comment). */
+export function CardChildRow({ cardKey }: { cardKey: string }) {
+  const q = useApi<Detail>(apiUrl(`cards/${encodeURIComponent(cardKey)}`));
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading what="Loading details" />;
+  const d = q.data;
+  return (
+    <div className="card-child">
+      <p>
+        <strong>Case Group:</strong> {d.details?.group ?? <span className="muted">---</span>}
+        {d.escalations.length > 0 && (
+          <>
+            {' '}
+            · <strong>Escalations:</strong>{' '}
+            {d.escalations.map((e) => (
+              <span key={e.key}>
+                <External url={e.url} text={e.key} /> ({e.status}){' '}
+              </span>
+            ))}
+          </>
+        )}{' '}
+        · <Link to={`/card/${encodeURIComponent(cardKey)}`}>Open the card page</Link>
+      </p>
+      <BugsTable bugs={d.bugs} />
+      <IssuesTable issues={d.issues} />
+      <h4>Comments</h4>
+      <CommentList comments={d.comments} />
+    </div>
+  );
+}
+
+export function CardsTable({ fixed }: { fixed: Record<string, string | string[]> }) {
+  return (
+    <FacetTable<CardItem>
+      endpoint="cards"
+      fixed={fixed}
+      columns={CARD_COLUMNS}
+      facets={CARD_FACETS}
+      rowKey={(c) => c.key}
+      renderChild={(c) => <CardChildRow cardKey={c.key} />}
+      noun={['card', 'cards']}
+    />
+  );
 }

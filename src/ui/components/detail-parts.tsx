@@ -11,7 +11,7 @@ function ExtLink({ url, children }: { url: string | null; children: string }) {
       {children}
     </a>
   ) : (
-    <>{children}</>
+    children
   );
 }
 

@@ -1,0 +1,430 @@
+import {
+  type ColumnDef,
+  type ExpandedState,
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+} from '@tanstack/react-table';
+import { Fragment, type ReactNode, useEffect, useMemo, useState } from 'react';
+import { apiUrl, useApi } from '../api.js';
+import { number } from '../format.js';
+import { useSearchParams } from '../router.js';
+import {
+  apiParams,
+  FACET_TITLES,
+  type Facet,
+  facetValueLabel,
+  formatSort,
+  nextSort,
+  PAGE_SIZES,
+  readState,
+  type TableState,
+  toggleFacet,
+  withParam,
+} from '../table-state.js';
+import type { FacetCount, TableResponse } from '../types.js';
+import { ErrorBox, Loading } from './layout.js';
+
+// A server-paged table with facet panes: the cards and cases tables. Filtering, sorting, paging and
+// counting happen in SQL (/api/v1/cards|cases); the URL holds the state; TanStack Table renders the
+// columns and tracks expanded rows. The change feed refetches the page when its data changes.
+
+/** Column metadata: the API sort key, and which direction a first click sorts by. */
+export interface ColumnMeta {
+  sortKey?: string;
+  firstDir?: 'asc' | 'desc';
+  className?: string;
+}
+
+export interface FacetTableProps<T> {
+  endpoint: 'cards' | 'cases';
+  /** Filters the page always applies (e.g. recent updates, one account); their panes are hidden. */
+  fixed: Record<string, string | string[]>;
+  columns: ColumnDef<T, unknown>[];
+  facets: readonly Facet[];
+  rowKey: (row: T) => string;
+  /** What an expanded row shows. */
+  renderChild: (row: T) => ReactNode;
+  noun: [singular: string, plural: string];
+}
+
+function FacetPane({
+  facet,
+  counts,
+  state,
+  onToggle,
+}: {
+  facet: Facet;
+  counts: FacetCount[];
+  state: TableState;
+  onToggle: (value: string) => void;
+}) {
+  const selected = state.selected(facet);
+  // Selected values stay listed (count 0) even when the other selections exclude them.
+  const values = [...counts];
+  for (const v of selected)
+    if (!values.some((c) => (c.value ?? '') === v)) values.push({ value: v === '' ? null : v, count: 0 });
+  const [filter, setFilter] = useState('');
+  const shown = filter
+    ? values.filter((c) => facetValueLabel(facet, c.value).toLowerCase().includes(filter.toLowerCase()))
+    : values;
+  return (
+    <details className="facet" open={selected.length > 0 || values.length <= 8}>
+      <summary>
+        {FACET_TITLES[facet]}
+        {selected.length > 0 && <span className="count"> ({selected.length})</span>}
+      </summary>
+      {values.length > 12 && (
+        <input
+          type="search"
+          className="facet-filter"
+          placeholder="Filter…"
+          aria-label={`Filter ${FACET_TITLES[facet]} values`}
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+      )}
+      <ul>
+        {shown.map((c) => {
+          const value = c.value ?? '';
+          const pressed = selected.includes(value);
+          return (
+            <li key={value}>
+              <button type="button" aria-pressed={pressed} onClick={() => onToggle(value)}>
+                <span>{facetValueLabel(facet, c.value)}</span>
+                <span className="count">{number(c.count)}</span>
+              </button>
+            </li>
+          );
+        })}
+        {shown.length === 0 && <li className="empty">No values</li>}
+      </ul>
+    </details>
+  );
+}
+
+function Pager({
+  total,
+  state,
+  onPage,
+}: {
+  total: number;
+  state: TableState;
+  onPage: (offset: number) => void;
+}) {
+  const page = Math.floor(state.offset / state.limit) + 1;
+  const pages = Math.max(1, Math.ceil(total / state.limit));
+  const first = total === 0 ? 0 : state.offset + 1;
+  const last = Math.min(total, state.offset + state.limit);
+  return (
+    <nav className="pager" aria-label="Pages">
+      <span>
+        {number(first)}–{number(last)} of {number(total)}
+      </span>
+      <button type="button" onClick={() => onPage(0)} disabled={page <= 1} aria-label="First page">
+        «
+      </button>
+      <button
+        type="button"
+        onClick={() => onPage(state.offset - state.limit)}
+        disabled={page <= 1}
+        aria-label="Previous page"
+      >
+        ‹
+      </button>
+      <span>
+        Page {page} of {pages}
+      </span>
+      <button
+        type="button"
+        onClick={() => onPage(state.offset + state.limit)}
+        disabled={page >= pages}
+        aria-label="Next page"
+      >
+        ›
+      </button>
+      <button
+        type="button"
+        onClick={() => onPage((pages - 1) * state.limit)}
+        disabled={page >= pages}
+        aria-label="Last page"
+      >
+        »
+      </button>
+    </nav>
+  );
+}
+
+/** The text search box: typing updates the URL (and the query) after a short pause. */
+function SearchInput({
+  value,
+  onChange,
+  noun,
+}: {
+  value: string;
+  onChange: (q: string) => void;
+  noun: string;
+}) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (text === value) return;
+    const t = window.setTimeout(() => onChange(text), 350);
+    return () => window.clearTimeout(t);
+  }, [text, value, onChange]);
+  return (
+    <input
+      type="search"
+      className="table-search"
+      placeholder={`Search ${noun}, descriptions and comments`}
+      aria-label={`Search ${noun}`}
+      value={text}
+      onChange={(e) => setText(e.target.value)}
+    />
+  );
+}
+
+export function FacetTable<T>(props: FacetTableProps<T>) {
+  const { endpoint, fixed, columns, facets, rowKey, renderChild, noun } = props;
+  const [search, setSearch] = useSearchParams();
+  const state = readState(search);
+  const params = useMemo(() => {
+    const p = apiParams(search, fixed);
+    if (!p.has('limit')) p.set('limit', String(state.limit));
+    return p;
+  }, [search, fixed, state.limit]);
+  const query = useApi<TableResponse<T>>(apiUrl(endpoint, params));
+  const data = query.data;
+  const [expanded, setExpanded] = useState<ExpandedState>({});
+
+  const table = useReactTable<T>({
+    data: data?.items ?? [],
+    columns,
+    getRowId: rowKey,
+    getCoreRowModel: getCoreRowModel(),
+    manualPagination: true,
+    manualSorting: true,
+    manualFiltering: true,
+    getRowCanExpand: () => true,
+    state: { expanded },
+    onExpandedChange: setExpanded,
+  });
+
+  const update = (next: URLSearchParams) => setSearch(next);
+  const hiddenFacets = new Set(Object.keys(fixed));
+  const activeFilters = facets.filter((f) => state.selected(f).length > 0).length + (state.q ? 1 : 0);
+  const csvParams = new URLSearchParams(params);
+  csvParams.delete('limit');
+  csvParams.delete('offset');
+  csvParams.set('format', 'csv');
+  const rows = table.getRowModel().rows;
+  const allExpanded = rows.length > 0 && rows.every((r) => r.getIsExpanded());
+
+  return (
+    <div className="with-facets">
+      <aside className="facets" aria-label="Filters">
+        {facets
+          .filter((f) => !hiddenFacets.has(f))
+          .map((f) => (
+            <FacetPane
+              key={f}
+              facet={f}
+              counts={data?.facets[f] ?? []}
+              state={state}
+              onToggle={(value) => update(toggleFacet(search, f, value))}
+            />
+          ))}
+      </aside>
+      <section className="table-area">
+        <div className="toolbar">
+          <SearchInput
+            value={state.q}
+            noun={noun[1]}
+            onChange={(q) => update(withParam(search, 'q', q.trim() ? q : null))}
+          />
+          <label>
+            Updated within{' '}
+            <select
+              value={search.get('updatedWithinDays') ?? ''}
+              onChange={(e) => update(withParam(search, 'updatedWithinDays', e.target.value || null))}
+            >
+              <option value="">any time</option>
+              <option value="1">1 day</option>
+              <option value="7">7 days</option>
+              <option value="30">30 days</option>
+              <option value="90">90 days</option>
+            </select>
+          </label>
+          <label>
+            Show{' '}
+            <select
+              value={state.limit}
+              onChange={(e) => update(withParam(search, 'limit', e.target.value))}
+              aria-label="Rows per page"
+            >
+              {PAGE_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {n === 500 ? 'All (up to 500)' : n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            onClick={() => table.toggleAllRowsExpanded(!allExpanded)}
+            disabled={!rows.length}
+          >
+            {allExpanded ? 'Collapse All Rows' : 'Expand All Rows'}
+          </button>
+          {activeFilters > 0 && (
+            <button
+              type="button"
+              onClick={() => {
+                const next = new URLSearchParams(search);
+                for (const f of facets) next.delete(f);
+                next.delete('q');
+                next.delete('offset');
+                update(next);
+              }}
+            >
+              Clear filters
+            </button>
+          )}
+          <a className="button" href={apiUrl(endpoint, csvParams)} download>
+            Export CSV
+          </a>
+          <span className="spacer" />
+          <strong data-testid="table-total" aria-live="polite">
+            {data ? `${number(data.total)} ${data.total === 1 ? noun[0] : noun[1]}` : ''}
+          </strong>
+          {query.isFetching && <span className="muted">updating…</span>}
+        </div>
+        {data && (
+          <Pager
+            total={data.total}
+            state={state}
+            onPage={(o) => update(withParam(search, 'offset', String(Math.max(0, o)), { keepOffset: true }))}
+          />
+        )}
+        <ErrorBox error={query.error} />
+        {!data && query.isLoading && <Loading what={`Loading ${noun[1]}`} />}
+        {data && (
+          <div className="table-wrap">
+            <table className="data main-table">
+              <caption className="muted">Note: use shift+click to sort by multiple columns.</caption>
+              <thead>
+                {table.getHeaderGroups().map((hg) => (
+                  <tr key={hg.id}>
+                    {hg.headers.map((h) => {
+                      const meta = h.column.columnDef.meta as ColumnMeta | undefined;
+                      const sortKey = meta?.sortKey;
+                      const idx = sortKey ? state.sort.findIndex((t) => t.key === sortKey) : -1;
+                      const term = idx >= 0 ? state.sort[idx] : undefined;
+                      const label = flexRender(h.column.columnDef.header, h.getContext());
+                      return (
+                        <th
+                          key={h.id}
+                          className={meta?.className}
+                          aria-sort={
+                            term && idx === 0 ? (term.dir === 'asc' ? 'ascending' : 'descending') : undefined
+                          }
+                        >
+                          {sortKey ? (
+                            <button
+                              type="button"
+                              className="sort-button"
+                              title="Sort (shift+click adds to the sort)"
+                              onClick={(e) =>
+                                update(
+                                  withParam(
+                                    search,
+                                    'sort',
+                                    formatSort(
+                                      nextSort(state.sort, sortKey, e.shiftKey, meta?.firstDir ?? 'asc'),
+                                    ),
+                                  ),
+                                )
+                              }
+                            >
+                              {label}
+                              {term && (
+                                <span className="sort-indicator">
+                                  {term.dir === 'asc' ? '▲' : '▼'}
+                                  {state.sort.length > 1 ? idx + 1 : ''}
+                                </span>
+                              )}
+                            </button>
+                          ) : (
+                            label
+                          )}
+                        </th>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <Fragment key={row.id}>
+                    <tr data-row-key={row.id} className={row.getIsExpanded() ? 'expanded' : undefined}>
+                      {row.getVisibleCells().map((cell) => {
+                        const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
+                        return (
+                          <td key={cell.id} className={meta?.className}>
+                            {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                          </td>
+                        );
+                      })}
+                    </tr>
+                    {row.getIsExpanded() && (
+                      <tr className="child-row">
+                        <td colSpan={row.getVisibleCells().length}>{renderChild(row.original)}</td>
+                      </tr>
+                    )}
+                  </Fragment>
+                ))}
+                {rows.length === 0 && (
+                  <tr>
+                    <td colSpan={columns.length} className="empty">
+                      No {noun[1]} match these filters.
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {data && data.total > state.limit && (
+          <Pager
+            total={data.total}
+            state={state}
+            onPage={(o) => update(withParam(search, 'offset', String(Math.max(0, o)), { keepOffset: true }))}
+          />
+        )}
+      </section>
+    </div>
+  );
+}
+
+/** The expand/collapse control of a row (first column). */
+export function ExpandButton({
+  label,
+  expanded,
+  onToggle,
+}: {
+  label: string;
+  expanded: boolean;
+  onToggle: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className="expand-button"
+      aria-expanded={expanded}
+      aria-label={`Expand ${label}`}
+      onClick={onToggle}
+    >
+      {expanded ? '−' : '+'}
+    </button>
+  );
+}
