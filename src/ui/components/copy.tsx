@@ -27,7 +27,7 @@ export function CopyButton({ targetId = 'main' }: { targetId?: string }) {
   };
   return (
     <button type="button" onClick={copy} title="Copy the page content to the clipboard">
-      {copied === 'ok' ? '✓ Copied' : copied === 'failed' ? 'Copy failed' : '⧉ Copy'}
+      {copied === 'ok' ? '✓ Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
     </button>
   );
 }

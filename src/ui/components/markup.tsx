@@ -278,8 +278,11 @@ export function renderWiki(source: string): ReactNode[] {
     }
     if (/^[*#]+\s/.test(line) || /^-\s/.test(line)) {
       flush();
+      // One list per run of lines with the same top-level marker ("* a" then "# b" are two lists).
       const items: string[] = [];
-      while (i < lines.length && /^([*#]+|-)\s/.test(lines[i] ?? '')) items.push(lines[i++] ?? '');
+      const marker = line.charAt(0);
+      while (i < lines.length && /^([*#]+|-)\s/.test(lines[i] ?? '') && (lines[i] ?? '').charAt(0) === marker)
+        items.push(lines[i++] ?? '');
       i--;
       out.push(wikiList(items, `l${out.length}`));
       continue;
