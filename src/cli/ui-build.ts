@@ -73,7 +73,14 @@ async function build(logger?: Logger): Promise<string> {
   await mkdir(path.dirname(UI_DIST), { recursive: true });
   const old = `${UI_DIST}.old-${process.pid}-${Date.now()}`;
   await rename(UI_DIST, old).catch(() => undefined);
-  await rename(tmp, UI_DIST);
+  try {
+    await rename(tmp, UI_DIST);
+  } catch (err) {
+    // Another process swapped in its build between our two renames: fine if it is the same sources.
+    const theirs = await readFile(path.join(UI_DIST, STAMP), 'utf8').catch(() => '');
+    await rm(tmp, { recursive: true, force: true });
+    if (theirs !== hash) throw err;
+  }
   await rm(old, { recursive: true, force: true });
   logger?.info({ ms: Date.now() - started }, 'dashboard UI built');
   return UI_DIST;
