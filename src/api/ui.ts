@@ -25,7 +25,9 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 export async function uiRoutes(app: FastifyInstance, opts: { dir: string }) {
-  const index = await readFile(path.join(opts.dir, 'index.html'));
+  // Read per request (it is tiny): after a rebuild it always names the assets that are on disk.
+  const indexFile = path.join(opts.dir, 'index.html');
+  await readFile(indexFile);
   await app.register(fastifyStatic, {
     root: path.join(opts.dir, 'assets'),
     prefix: '/assets/',
@@ -45,6 +47,6 @@ export async function uiRoutes(app: FastifyInstance, opts: { dir: string }) {
       .header('content-security-policy', CONTENT_SECURITY_POLICY)
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'same-origin')
-      .send(index);
+      .send(await readFile(indexFile));
   });
 }

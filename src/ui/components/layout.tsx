@@ -59,6 +59,19 @@ function NavLink({ to, children }: { to: string; children: ReactNode }) {
 function SearchBox() {
   const { pathname, search } = useLocation();
   const [q, setQ] = useState(pathname === '/search' ? (search.get('q') ?? '') : '');
+  const input = useRef<HTMLInputElement>(null);
+  // "/" focuses the search from anywhere but a text field, as in most web apps.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      e.preventDefault();
+      input.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <form
       className="global-search"
@@ -69,7 +82,8 @@ function SearchBox() {
     >
       <input
         type="search"
-        placeholder="Search cases and comments"
+        ref={input}
+        placeholder="Search cases and comments ( / )"
         aria-label="Search cases and comments"
         value={q}
         onChange={(e) => setQ(e.target.value)}
