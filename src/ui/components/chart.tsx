@@ -29,6 +29,9 @@ use([
 export type ChartOption = EChartsCoreOption;
 type ChartInstance = ReturnType<typeof init>;
 
+const apply = (chart: ChartInstance, option: ChartOption) =>
+  chart.setOption({ backgroundColor: 'transparent', animation: false, ...option }, { notMerge: true });
+
 export function Chart({
   option,
   height = 320,
@@ -43,12 +46,16 @@ export function Chart({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<ChartInstance | null>(null);
+  const latest = useRef(option);
+  latest.current = option;
   const { dark } = useTheme();
 
   useEffect(() => {
     if (!ref.current) return;
     const instance = init(ref.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
     chart.current = instance;
+    // A theme change makes a new instance: give it the current option at once.
+    apply(instance, latest.current);
     onReady?.(instance);
     const resize = new ResizeObserver(() => instance.resize());
     resize.observe(ref.current);

@@ -1,7 +1,6 @@
-import { type ComponentProps, type ReactNode, useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { number } from '../format.js';
 import { Link } from '../router.js';
-import { useTheme } from '../theme.js';
 import type { Duration, History, Outcomes, Stats } from '../types.js';
 import { Chart, type ChartOption } from './chart.js';
 
@@ -25,15 +24,6 @@ export function bySeverity(a: string, b: string): number {
   const ib = SEVERITIES.indexOf(b as (typeof SEVERITIES)[number]);
   if (ia !== -1 || ib !== -1) return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib);
   return a.localeCompare(b);
-}
-
-/**
- * `Chart`, remounted when the theme changes. Chart re-creates its ECharts instance on a theme switch
- * but only sets the option when the option changes, so without the remount the canvas stays blank.
- */
-export function ThemedChart(props: ComponentProps<typeof Chart>) {
-  const { dark } = useTheme();
-  return <Chart key={dark ? 'dark' : 'light'} {...props} />;
 }
 
 // ---- metrics ----
@@ -159,7 +149,7 @@ export function OutcomeHistogram({ title, data }: { title: string; data: Record<
       {total === 0 ? (
         <p className="empty">No cases with a {title.toLowerCase()} yet.</p>
       ) : (
-        <ThemedChart option={option} height={260} label={`Histogram: ${title} in days, cases per severity`} />
+        <Chart option={option} height={260} label={`Histogram: ${title} in days, cases per severity`} />
       )}
     </figure>
   );
@@ -240,7 +230,7 @@ export function CountPie({
       {entries.length === 0 ? (
         <p className="empty">Nothing to show.</p>
       ) : (
-        <ThemedChart option={option} height={280} label={`Pie chart: ${title}: ${summary}`} />
+        <Chart option={option} height={280} label={`Pie chart: ${title}: ${summary}`} />
       )}
     </figure>
   );
@@ -432,7 +422,7 @@ export function HistoryChart({ history, label }: { history: History; label: stri
       ) : visible.length === 0 ? (
         <p className="empty">All series are hidden; pick one above or "Show All".</p>
       ) : (
-        <ThemedChart
+        <Chart
           option={option}
           height={380}
           label={`${label}: daily values from ${history.from} to ${history.to} of ${visible

@@ -2,10 +2,9 @@ import type { EChartsType } from 'echarts/core';
 import { useCallback, useMemo } from 'react';
 import { apiUrl, useApi } from '../api.js';
 import { SeverityBadge, StatusBadge } from '../components/badges.js';
-import type { ChartOption } from '../components/chart.js';
+import { Chart, type ChartOption } from '../components/chart.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { safeUrl } from '../components/markup.js';
-import { ThemedChart } from '../components/stats-parts.js';
 import { dateTime, number } from '../format.js';
 import { href, Link, navigate } from '../router.js';
 import type { NewCase, StatusCounts } from '../types.js';
@@ -131,7 +130,7 @@ function StatusChart({ data }: { data: StatusCounts }) {
   const summary = data.counts.map((c) => `${c.status} ${c.count}`).join(', ');
   return (
     <>
-      <ThemedChart
+      <Chart
         option={option}
         height={300}
         label={`Bar chart: number of cards in each category: ${summary}. Click a bar to list its cards.`}
