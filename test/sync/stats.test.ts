@@ -245,7 +245,7 @@ describe.each(['pglite', 'postgres'] as const)('stats on %s', (backend) => {
       by_customer: { Acme: 2, Globex: 2 },
       by_engineer: { Alice: 2, Bob: 1 },
       by_severity: { Urgent: 1, High: 1, Normal: 1, Low: 1 },
-      by_status: { 'Waiting on Red Hat': 3, 'Waiting on Customer': 1 },
+      by_status: { 'Waiting on Red Hat': 3, 'Waiting on Customer': 1, Closed: 4 }, // Closed: E F G H
     } satisfies CaseStats);
   });
 

@@ -25,7 +25,8 @@ import type { Queryable } from '../db.js';
 //   bugs_no_target     of those: a bug whose target release is missing, empty or '---' (restricted
 //                      bugs, whose release is unknown, are not counted); an issue whose fix versions
 //                      are missing, empty or '---'.
-//   by_customer, by_severity, by_status   open cases per account / severity label / case status.
+//   by_customer, by_severity   open cases per account / severity label.
+//   by_status          cases per case status, Closed included (as the original's breakdown).
 //   by_engineer        open cases per card assignee (cases without an assigned card are not counted).
 
 /** Tables (change-feed entities) the stats read; a cached result is stale when any of them changes. */
@@ -147,7 +148,7 @@ SELECT
   (SELECT coalesce(jsonb_object_agg(severity_label, n), '{}'::jsonb)
    FROM (SELECT severity_label, count(*)::int AS n FROM open_cases GROUP BY severity_label) x) AS by_severity,
   (SELECT coalesce(jsonb_object_agg(status, n), '{}'::jsonb)
-   FROM (SELECT status, count(*)::int AS n FROM open_cases GROUP BY status) x) AS by_status`;
+   FROM (SELECT status, count(*)::int AS n FROM scope GROUP BY status) x) AS by_status`;
 
 /** The stats metrics at `now` (UTC), over every stored case or the filtered ones. */
 export async function computeCaseStats(

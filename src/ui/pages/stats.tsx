@@ -164,7 +164,7 @@ function Breakdowns({ stats, scope }: { stats: Stats; scope: { account?: string;
       <div className="breakdown-grid">
         <Breakdown title="Customer" keyHeader="Customer" countHeader="Open Cases" rows={customers} />
         <Breakdown title="Severity" keyHeader="Severity" countHeader="Open Cases" rows={severities} />
-        <Breakdown title="Status" keyHeader="Case Status" countHeader="Open Cases" rows={statuses} />
+        <Breakdown title="Status" keyHeader="Case Status" countHeader="Cases" rows={statuses} />
         <Breakdown
           title="Field Engineer"
           keyHeader="Engineer"
