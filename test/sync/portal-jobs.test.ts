@@ -33,6 +33,9 @@ const JIRAS = 'portal GET /cases/:caseNumber/jiras';
 
 const inQuery = (c: SimCase) => c.tags?.some((t) => t.includes(TEAM_TAG)) ?? false;
 const isOpen = (c: SimCase) => c.status !== 'Closed';
+/** The details job reads open cases, and once those first stored already closed within 90 days. */
+const getsDetails = (c: SimCase) =>
+  isOpen(c) || (c.closed !== undefined && c.closed > Date.now() - 90 * 86_400_000);
 const seconds = (ms: number) => Math.floor(ms / 1000) * 1000;
 
 async function runJob(
@@ -132,8 +135,8 @@ async function expectStoreMatchesSimulator(
     });
   }
 
-  // Details, comments and links of every open case the Portal lets us read.
-  const readable = expected.filter((c) => isOpen(c) && !c.forbidden);
+  // Details, comments and links of every open (or recently closed) case the Portal lets us read.
+  const readable = expected.filter((c) => getsDetails(c) && !c.forbidden);
   const perCase = async (sql: string) =>
     new Map(
       (await rows<{ case_number: string; n: number }>(store.db, sql)).map((r) => [
@@ -197,9 +200,10 @@ describe.each(['pglite', 'postgres'] as const)('Portal jobs on %s', (backend) =>
     const { expected, readable } = await expectStoreMatchesSimulator(main.store, sim);
 
     const c = await counters(sim);
-    const open = expected.filter(isOpen);
+    const open = expected.filter(getsDetails);
     expect(c.requests[SEARCH]).toBe(Math.ceil(expected.length / 100));
-    // One detail and one links request per open case, forbidden ones included (they answer 403).
+    // One detail and one links request per open (or recently closed) case, forbidden ones included
+    // (they answer 403).
     expect(c.requests[DETAIL]).toBe(open.length);
     expect(c.requests[JIRAS]).toBe(open.length);
     expect(readable.length).toBeGreaterThan(30);

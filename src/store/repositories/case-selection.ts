@@ -49,11 +49,16 @@ export async function latestChangeId(q: Queryable, entity: string): Promise<numb
   return Number(r.rows[0]?.id ?? 0);
 }
 
+/** A case first stored already closed gets its details once when it closed this recently. */
+const FIRST_SEEN_CLOSED_DAYS = 90;
+
 /**
  * Cases whose stored row changed between two `change_log` positions (`afterId` excluded, `uptoId`
  * included) and that are still open, or whose change was the status itself (a case that has just
- * closed gets its final details: resolution time, last comments). A re-read that changed nothing
- * writes no change_log row, so the Portal search's overlap window costs nothing here.
+ * closed gets its final details: resolution time, last comments), or that were first stored
+ * already closed within FIRST_SEEN_CLOSED_DAYS (so the relief/resolution distributions have a
+ * history from the first sync, not only from cases that close later). A re-read that changed
+ * nothing writes no change_log row, so the Portal search's overlap window costs nothing here.
  */
 export async function listChangedCaseRefs(q: Queryable, afterId: number, uptoId: number): Promise<CaseRef[]> {
   const r = await q.query<CaseRef>(
@@ -61,7 +66,8 @@ export async function listChangedCaseRefs(q: Queryable, afterId: number, uptoId:
      FROM change_log l
      JOIN cases c ON c.case_number = l.entity_key
      WHERE l.entity = 'case' AND l.id > $1 AND l.id <= $2
-       AND (c.status <> 'Closed' OR l.changes ? 'status')
+       AND (c.status <> 'Closed' OR l.changes ? 'status'
+            OR (l.op = 'insert' AND c.closed_date > now() - interval '${FIRST_SEEN_CLOSED_DAYS} days'))
      ORDER BY 1, 2`,
     [afterId, uptoId],
   );
