@@ -3,7 +3,15 @@ import { useState } from 'react';
 // Copy the page's main content (as rich text and plain text) for pasting into an e-mail, like the
 // original's copy button.
 
-export function CopyButton({ targetId = 'main' }: { targetId?: string }) {
+export function CopyButton({
+  targetId = 'main',
+  label = 'Copy',
+  title = 'Copy the page content to the clipboard',
+}: {
+  targetId?: string;
+  label?: string;
+  title?: string;
+}) {
   const [copied, setCopied] = useState<'ok' | 'failed' | null>(null);
   const copy = async () => {
     const el = document.getElementById(targetId);
@@ -26,8 +34,8 @@ export function CopyButton({ targetId = 'main' }: { targetId?: string }) {
     window.setTimeout(() => setCopied(null), 2000);
   };
   return (
-    <button type="button" onClick={copy} title="Copy the page content to the clipboard">
-      {copied === 'ok' ? '✓ Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
+    <button type="button" onClick={copy} title={title}>
+      {copied === 'ok' ? '✓ Copied' : copied === 'failed' ? 'Copy failed' : label}
     </button>
   );
 }

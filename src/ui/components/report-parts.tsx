@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { dash, dateTime, number, slug } from '../format.js';
 import { Link } from '../router.js';
 import type { CardItem, ReportBug } from '../types.js';
@@ -247,37 +247,4 @@ export function useScrollToHash(ready: boolean) {
     }
     document.getElementById(id)?.scrollIntoView();
   }, [ready]);
-}
-
-/**
- * "Copy report": the element's content as rich HTML (links and lists survive pasting into an e-mail)
- * and as plain text, like the header's copy button but for one part of the page.
- */
-export function CopyReportButton({ targetId, label = 'Copy report' }: { targetId: string; label?: string }) {
-  const [state, setState] = useState<'ok' | 'failed' | null>(null);
-  const copy = async () => {
-    const el = document.getElementById(targetId);
-    if (!el) return;
-    try {
-      if (window.ClipboardItem && navigator.clipboard.write) {
-        await navigator.clipboard.write([
-          new ClipboardItem({
-            'text/html': new Blob([el.innerHTML], { type: 'text/html' }),
-            'text/plain': new Blob([el.innerText], { type: 'text/plain' }),
-          }),
-        ]);
-      } else {
-        await navigator.clipboard.writeText(el.innerText);
-      }
-      setState('ok');
-    } catch {
-      setState('failed');
-    }
-    window.setTimeout(() => setState(null), 2000);
-  };
-  return (
-    <button type="button" onClick={copy} title="Copy the report as rich text and plain text">
-      {state === 'ok' ? '✓ Copied' : state === 'failed' ? 'Copy failed' : `⧉ ${label}`}
-    </button>
-  );
 }

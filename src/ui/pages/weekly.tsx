@@ -1,11 +1,11 @@
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { apiUrl, useApi } from '../api.js';
+import { CopyButton } from '../components/copy.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { Markup } from '../components/markup.js';
 import {
   ActiveFilters,
   accountLabel,
-  CopyReportButton,
   ExtLink,
   FILTER_LABELS,
   Pager,
@@ -96,7 +96,11 @@ export function WeeklyPage() {
       {data && !badRange && (
         <>
           <div className="toolbar">
-            <CopyReportButton targetId={REPORT_ID} />
+            <CopyButton
+              targetId={REPORT_ID}
+              label="Copy report"
+              title="Copy the report as rich text and plain text"
+            />
             <button type="button" onClick={() => downloadHtml(REPORT_ID, title)}>
               ⬇ Download as HTML
             </button>
