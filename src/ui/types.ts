@@ -1,4 +1,8 @@
 // The JSON the dashboard reads, as served by /api/v1 (see the route schemas in src/api/schemas).
+// Type-only imports of server types are erased by the build; they are used where the JSON has the
+// server type's exact shape (no dates).
+
+import type { CaseStats } from '../store/repositories/stats.js';
 
 export type Sla = 'none' | 'warning' | 'breach';
 export type PrioList = 'yes' | 'potentially' | 'no';
@@ -220,25 +224,8 @@ export interface Weekly {
   accounts: Grouped<WeeklyCard>[];
 }
 
-export interface Stats {
-  open_cases: number;
-  escalated: number;
-  crit_sit: number;
-  total_escalations: number;
-  high_prio: number;
-  daily_opened_cases: number;
-  weekly_opened_cases: number;
-  daily_closed_cases: number;
-  weekly_closed_cases: number;
-  no_updates: number;
-  no_bzs: number;
-  bugs_unique: number;
-  bugs_no_target: number;
-  by_customer: Record<string, number>;
-  by_engineer: Record<string, number>;
-  by_severity: Record<string, number>;
-  by_status: Record<string, number>;
-}
+/** The live metrics: the server's own type (numbers only, so the JSON has the same shape). */
+export type Stats = CaseStats;
 
 export interface Duration {
   count: number;

@@ -79,7 +79,7 @@ describe('markup renderer', () => {
     );
     expect(html).toContain('<strong>Update:</strong>');
     expect(html).toContain(
-      '<a href="https://access.redhat.com/errata/RHBA-1" target="_blank" rel="noopener noreferrer nofollow">the errata</a>',
+      '<a href="https://access.redhat.com/errata/RHBA-1" target="_blank" rel="noopener noreferrer">the errata</a>',
     );
     expect(html).toContain('<em>soon</em>');
     expect(html).toContain('<code>oc get nodes</code>');

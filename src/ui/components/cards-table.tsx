@@ -2,41 +2,16 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { apiUrl, useApi } from '../api.js';
 import { dateTime } from '../format.js';
 import { Link } from '../router.js';
-import type { Facet } from '../table-state.js';
+import { FACETS } from '../table-state.js';
 import type { CardItem, Detail } from '../types.js';
 import { CritSitBadge, DaysOpen, PrioListBadge, SeverityBadge, StatusBadge } from './badges.js';
 import { BugsTable, CommentList, IssuesTable, ShortComment } from './detail-parts.js';
 import { ExpandButton, FacetTable } from './facet-table.js';
 import { ErrorBox, Loading } from './layout.js';
-import { safeUrl } from './markup.js';
+import { ExtLink } from './markup.js';
 
 // The cards table of the original (§1.2): every column, badges, facet panes, expandable rows with
 // the case group, bugs, JIRA issues and every comment.
-
-const CARD_FACETS: readonly Facet[] = [
-  'severity',
-  'prioList',
-  'critSit',
-  'escalated',
-  'closedNotDone',
-  'product',
-  'account',
-  'caseStatus',
-  'internalStatus',
-  'assignee',
-  'label',
-];
-
-function External({ url, text }: { url: string | null; text: string }) {
-  const safe = safeUrl(url);
-  return safe ? (
-    <a href={safe} target="_blank" rel="noopener noreferrer">
-      {text}
-    </a>
-  ) : (
-    text
-  );
-}
 
 const col = <K extends keyof CardItem>(
   key: K,
@@ -65,7 +40,7 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
     (c) =>
       c.caseNumber ? (
         <span className="nowrap">
-          <External url={c.caseUrl} text={c.caseNumber} />{' '}
+          <ExtLink url={c.caseUrl}>{c.caseNumber}</ExtLink>{' '}
           <Link to={`/case/${encodeURIComponent(c.caseNumber)}`} className="detail-link" title="Case detail">
             ↗
           </Link>
@@ -126,7 +101,7 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
     'Jira',
     (c) => (
       <span className="nowrap">
-        <External url={c.jiraUrl} text={c.key} />{' '}
+        <ExtLink url={c.jiraUrl}>{c.key}</ExtLink>{' '}
         <Link to={`/card/${encodeURIComponent(c.key)}`} className="detail-link" title="Card detail">
           ↗
         </Link>
@@ -171,7 +146,7 @@ export function CardChildRow({ cardKey }: { cardKey: string }) {
             · <strong>Escalations:</strong>{' '}
             {d.escalations.map((e) => (
               <span key={e.key}>
-                <External url={e.url} text={e.key} /> ({e.status}){' '}
+                <ExtLink url={e.url}>{e.key}</ExtLink> ({e.status}){' '}
               </span>
             ))}
           </>
@@ -192,7 +167,7 @@ export function CardsTable({ fixed }: { fixed: Record<string, string | string[]>
       endpoint="cards"
       fixed={fixed}
       columns={CARD_COLUMNS}
-      facets={CARD_FACETS}
+      facets={FACETS}
       rowKey={(c) => c.key}
       renderChild={(c) => <CardChildRow cardKey={c.key} />}
       noun={['card', 'cards']}

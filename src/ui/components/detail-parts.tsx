@@ -1,19 +1,8 @@
 import { dash, dateTime, day } from '../format.js';
 import type { Bug, Comment, Issue, LastComment } from '../types.js';
-import { Markup, safeUrl } from './markup.js';
+import { ExtLink, Markup } from './markup.js';
 
 // The pieces of a case's detail, shared by the table's expanded row, the reports and the detail page.
-
-function ExtLink({ url, children }: { url: string | null; children: string }) {
-  const safe = safeUrl(url);
-  return safe ? (
-    <a href={safe} target="_blank" rel="noopener noreferrer">
-      {children}
-    </a>
-  ) : (
-    children
-  );
-}
 
 export function BugsTable({ bugs }: { bugs: Bug[] }) {
   if (!bugs.length) return null;

@@ -13,11 +13,22 @@ export function safeUrl(url: string | null | undefined): string | null {
   return SAFE_URL.test(trimmed) ? trimmed : null;
 }
 
-function ExternalLink({ url, children }: { url: string; children: ReactNode }) {
+/** An external link, only for http(s)/mailto URLs; anything else is shown as plain text. */
+export function ExtLink({
+  url,
+  children,
+  title,
+  className,
+}: {
+  url: string | null | undefined;
+  children: ReactNode;
+  title?: string;
+  className?: string;
+}) {
   const safe = safeUrl(url);
-  if (!safe) return <>{children}</>;
+  if (!safe) return className ? <span className={className}>{children}</span> : children;
   return (
-    <a href={safe} target="_blank" rel="noopener noreferrer nofollow">
+    <a href={safe} target="_blank" rel="noopener noreferrer" title={title} className={className}>
       {children}
     </a>
   );
@@ -31,9 +42,9 @@ export function linkify(text: string, keyPrefix = 'l'): ReactNode[] {
   for (const m of text.matchAll(re)) {
     if (m.index > last) out.push(text.slice(last, m.index));
     out.push(
-      <ExternalLink key={`${keyPrefix}${m.index}`} url={m[0]}>
+      <ExtLink key={`${keyPrefix}${m.index}`} url={m[0]}>
         {m[0]}
-      </ExternalLink>,
+      </ExtLink>,
     );
     last = m.index + m[0].length;
   }
@@ -53,9 +64,9 @@ const INLINE_RULES: InlineRule[] = [
   {
     re: /\[([^\]|]*?)\|([^\]]+?)\]/,
     render: (m, k) => (
-      <ExternalLink key={k} url={m[2] ?? ''}>
+      <ExtLink key={k} url={m[2] ?? ''}>
         {m[1] || m[2]}
-      </ExternalLink>
+      </ExtLink>
     ),
   },
   {
@@ -69,9 +80,9 @@ const INLINE_RULES: InlineRule[] = [
   {
     re: /\[((?:https?:\/\/|mailto:)[^\]]+?)\]/,
     render: (m, k) => (
-      <ExternalLink key={k} url={m[1] ?? ''}>
+      <ExtLink key={k} url={m[1] ?? ''}>
         {m[1]}
-      </ExternalLink>
+      </ExtLink>
     ),
   },
   {
@@ -100,9 +111,9 @@ const INLINE_RULES: InlineRule[] = [
   {
     re: /\bhttps?:\/\/[^\s<>"'|\]]+[^\s<>"'|\].,;:!?)]/,
     render: (m, k) => (
-      <ExternalLink key={k} url={m[0]}>
+      <ExtLink key={k} url={m[0]}>
         {m[0]}
-      </ExternalLink>
+      </ExtLink>
     ),
   },
 ];
@@ -341,7 +352,7 @@ function adfText(n: AdfNode, key: string): ReactNode {
         break;
       case 'link': {
         const url = typeof mark.attrs?.href === 'string' ? mark.attrs.href : '';
-        el = <ExternalLink url={url}>{el}</ExternalLink>;
+        el = <ExtLink url={url}>{el}</ExtLink>;
         break;
       }
       default:
@@ -399,9 +410,9 @@ function adfNode(n: AdfNode, k: string): ReactNode {
     case 'blockCard': {
       const url = attr(n, 'url') ?? '';
       return (
-        <ExternalLink key={k} url={url}>
+        <ExtLink key={k} url={url}>
           {url}
-        </ExternalLink>
+        </ExtLink>
       );
     }
     case 'table':

@@ -1,33 +1,12 @@
-import { type ReactNode, useEffect } from 'react';
+import { useEffect } from 'react';
 import { dash, dateTime, number, slug } from '../format.js';
 import { Link } from '../router.js';
 import type { CardItem, ReportBug } from '../types.js';
 import { OnPrioListMarker } from './badges.js';
-import { safeUrl } from './markup.js';
+import { ExtLink, safeUrl } from './markup.js';
 
 // Pieces shared by the report pages (recent / all / trends, weekly), the search page and the
 // case/card detail page.
-
-/** An external link, only for http(s)/mailto URLs; anything else is shown as plain text. */
-export function ExtLink({
-  url,
-  children,
-  title,
-  className,
-}: {
-  url: string | null | undefined;
-  children: ReactNode;
-  title?: string;
-  className?: string;
-}) {
-  const safe = safeUrl(url);
-  if (!safe) return <span className={className}>{children}</span>;
-  return (
-    <a href={safe} target="_blank" rel="noopener noreferrer" title={title} className={className}>
-      {children}
-    </a>
-  );
-}
 
 export const accountPath = (account: string) => `/account/${encodeURIComponent(account)}`;
 export const engineerPath = (name: string) => `/engineer/${encodeURIComponent(name)}`;

@@ -4,15 +4,8 @@ import { CritSitBadge, DaysOpen, PrioListBadge, SeverityBadge, StatusBadge } fro
 import { CopyText } from '../components/copy.js';
 import { BugsTable, CommentList, IssuesTable } from '../components/detail-parts.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
-import { Markup } from '../components/markup.js';
-import {
-  AccountLink,
-  CardMarkers,
-  cardPath,
-  casePath,
-  EngineerLink,
-  ExtLink,
-} from '../components/report-parts.js';
+import { ExtLink, Markup } from '../components/markup.js';
+import { AccountLink, CardMarkers, cardPath, casePath, EngineerLink } from '../components/report-parts.js';
 import { dash, dateTime } from '../format.js';
 import { Link } from '../router.js';
 import type { CardItem, CaseDetails, CaseInfo, Detail, Escalation } from '../types.js';

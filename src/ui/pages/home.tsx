@@ -4,7 +4,7 @@ import { apiUrl, useApi } from '../api.js';
 import { SeverityBadge, StatusBadge } from '../components/badges.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
-import { safeUrl } from '../components/markup.js';
+import { ExtLink } from '../components/markup.js';
 import { dateTime, number } from '../format.js';
 import { href, Link, navigate } from '../router.js';
 import type { NewCase, StatusCounts } from '../types.js';
@@ -34,16 +34,6 @@ const STATUS_COLORS: Record<string, string> = {
 
 const statusTable = (status: string) => href('/table/all', { internalStatus: status });
 
-function ExternalLink({ url, children, title }: { url: string | null; children: string; title?: string }) {
-  const safe = safeUrl(url);
-  if (!safe) return <>{children}</>;
-  return (
-    <a href={safe} target="_blank" rel="noopener noreferrer" title={title}>
-      {children}
-    </a>
-  );
-}
-
 function NewCasesTable({ items }: { items: NewCase[] }) {
   if (items.length === 0) return <p className="empty">No cases opened in the last {DAYS} days.</p>;
   return (
@@ -64,9 +54,9 @@ function NewCasesTable({ items }: { items: NewCase[] }) {
           {items.map((c) => (
             <tr key={c.caseNumber}>
               <td className="nowrap">
-                <ExternalLink url={c.caseUrl} title="Open the case in the Customer Portal">
+                <ExtLink url={c.caseUrl} title="Open the case in the Customer Portal">
                   {c.caseNumber}
-                </ExternalLink>{' '}
+                </ExtLink>{' '}
                 <Link
                   to={`/case/${encodeURIComponent(c.caseNumber)}`}
                   className="small-link"
@@ -85,7 +75,7 @@ function NewCasesTable({ items }: { items: NewCase[] }) {
               <td className="nowrap">{c.status}</td>
               <td className="nowrap">
                 {c.jiraKey ? (
-                  <ExternalLink url={c.jiraUrl}>{c.jiraKey}</ExternalLink>
+                  <ExtLink url={c.jiraUrl}>{c.jiraKey}</ExtLink>
                 ) : (
                   <span className="muted">---</span>
                 )}

@@ -2,7 +2,7 @@ import { useRef } from 'react';
 import { apiUrl, useApi } from '../api.js';
 import { SeverityBadge, StatusBadge } from '../components/badges.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
-import { Markup } from '../components/markup.js';
+import { ExtLink, Markup } from '../components/markup.js';
 import {
   AccountLink,
   ActiveFilters,
@@ -13,7 +13,6 @@ import {
   cardPath,
   casePath,
   EngineerLink,
-  ExtLink,
   Pager,
   ReportBugsTable,
   statusLabel,

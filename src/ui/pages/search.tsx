@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { apiUrl, useApi } from '../api.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
-import { Snippet } from '../components/markup.js';
-import { AccountLink, casePath, ExtLink } from '../components/report-parts.js';
+import { ExtLink, Snippet } from '../components/markup.js';
+import { AccountLink, casePath } from '../components/report-parts.js';
 import { dash, dateTime, number } from '../format.js';
 import { href, Link, navigate, useSearchParams } from '../router.js';
 import type { SearchHit } from '../types.js';

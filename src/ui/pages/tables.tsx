@@ -8,7 +8,7 @@ import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { safeUrl } from '../components/markup.js';
 import { dateTime } from '../format.js';
 import { Link, useLocation } from '../router.js';
-import type { Facet } from '../table-state.js';
+import { FACETS } from '../table-state.js';
 import type { CaseItem, Detail } from '../types.js';
 
 // The table pages: recent updates / all cards / trends (cards), and every case (cases).
@@ -51,18 +51,8 @@ export function CardsTablePage({ view }: { view: keyof typeof VIEWS }) {
 
 // ---- cases ----------------------------------------------------------------------------------------
 
-const CASE_FACETS: readonly Facet[] = [
-  'severity',
-  'prioList',
-  'critSit',
-  'escalated',
-  'closedNotDone',
-  'product',
-  'account',
-  'caseStatus',
-  'internalStatus',
-  'assignee',
-];
+/** Labels are card labels: not a facet of cases. */
+const CASE_FACETS = FACETS.filter((f) => f !== 'label');
 
 const caseCol = (
   id: string,

@@ -2,11 +2,10 @@ import { type FormEvent, useId, useMemo, useState } from 'react';
 import { apiUrl, useApi } from '../api.js';
 import { CopyButton } from '../components/copy.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
-import { Markup } from '../components/markup.js';
+import { ExtLink, Markup } from '../components/markup.js';
 import {
   ActiveFilters,
   accountLabel,
-  ExtLink,
   FILTER_LABELS,
   Pager,
   statusLabel,
