@@ -1,0 +1,183 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type BrowserProduct, browserSkipReason, useBrowserProduct } from '../support/browser.js';
+import { simControl } from '../support/sim-config.js';
+
+// Every page of the dashboard renders with the demo data in a real browser: one h1, no error box, no
+// console or page error. Plus the header (demo banner, freshness), dark mode and the refresh button.
+// Screenshots: test-artifacts/screenshots/page-*.png.
+
+interface Named {
+  name: string;
+}
+interface CardRow {
+  key: string;
+  caseNumber: string | null;
+}
+interface CaseRow {
+  caseNumber: string;
+  summary: string;
+}
+
+/** Records the pages that name one thing take from the API. */
+interface Picks {
+  account: string;
+  engineer: string;
+  cardKey: string;
+  caseNumber: string;
+  word: string;
+}
+
+/** A page, and what shows that it holds demo data: an element that must be there, or a text. */
+interface PageCase {
+  name: string;
+  path: (d: Picks) => string;
+  data: string | ((d: Picks) => { text: string });
+}
+
+const ROW = 'tr[data-row-key]';
+const PAGES: PageCase[] = [
+  { name: 'home', path: () => '/home', data: 'main table tbody tr' },
+  { name: 'table-recent', path: () => '/table/', data: ROW },
+  { name: 'table-all', path: () => '/table/all', data: ROW },
+  { name: 'table-trends', path: () => '/table/trends', data: ROW },
+  { name: 'cases', path: () => '/cases', data: ROW },
+  { name: 'report-recent', path: () => '/updates/', data: 'article.report-card' },
+  { name: 'report-all', path: () => '/updates/all', data: 'article.report-card' },
+  { name: 'report-trends', path: () => '/trends/', data: 'article.report-card' },
+  { name: 'weekly', path: () => '/weekly/', data: 'main li a[href^="/case/"], main li a[href*="/case"]' },
+  { name: 'stats', path: () => '/stats', data: 'main table tbody tr' },
+  { name: 'accounts', path: () => '/accounts', data: 'main table tbody tr a[href^="/account/"]' },
+  { name: 'engineers', path: () => '/engineers', data: 'main table tbody tr a[href^="/engineer/"]' },
+  {
+    name: 'account',
+    path: (d) => `/account/${encodeURIComponent(d.account)}`,
+    data: (d) => ({ text: d.account }),
+  },
+  {
+    name: 'engineer',
+    path: (d) => `/engineer/${encodeURIComponent(d.engineer)}`,
+    data: (d) => ({ text: d.engineer }),
+  },
+  { name: 'case', path: (d) => `/case/${d.caseNumber}`, data: (d) => ({ text: d.cardKey }) },
+  { name: 'card', path: (d) => `/card/${d.cardKey}`, data: (d) => ({ text: d.caseNumber }) },
+  {
+    name: 'search',
+    path: (d) => `/search?q=${encodeURIComponent(d.word)}`,
+    data: 'main li.search-hit mark',
+  },
+];
+
+describe.skipIf(browserSkipReason)('every page in the browser', () => {
+  const product = useBrowserProduct();
+  let p: BrowserProduct;
+  let picks: Picks;
+
+  beforeAll(async () => {
+    p = product();
+    const [accounts, engineers, cards, cases] = await Promise.all([
+      p.api<{ items: Named[] }>('/api/v1/accounts'),
+      p.api<{ items: (Named & { cards: number })[] }>('/api/v1/engineers'),
+      p.api<{ items: CardRow[] }>('/api/v1/cards?limit=20&sort=caseUpdated:desc'),
+      p.api<{ items: CaseRow[] }>('/api/v1/cases?limit=20&sort=caseNumber:desc'),
+    ]);
+    const card = cards.items.find((c) => c.caseNumber)!;
+    picks = {
+      account: accounts.items[0]!.name,
+      engineer: engineers.items.find((e) => e.cards > 0)!.name,
+      cardKey: card.key,
+      caseNumber: card.caseNumber!,
+      word: cases.items
+        .flatMap((c) => c.summary.split(/[^A-Za-z]+/))
+        .find((w) => w.length >= 6 && /^[a-z]+$/i.test(w))!,
+    };
+  });
+
+  /** The checks every page passes once rendered. */
+  async function expectRendered(name: string) {
+    const { page } = p;
+    await expect.poll(() => page.locator('h1').count()).toBe(1);
+    expect(await page.locator('h1').innerText()).not.toBe('');
+    expect(await page.locator('[role=alert]').count()).toBe(0);
+    await p.screenshot(`page-${name}`);
+    expect(p.problems).toEqual([]);
+  }
+
+  it.each(PAGES)('renders $name with the demo data, without errors', async ({ name, path, data }) => {
+    await p.goto(path(picks));
+    if (typeof data === 'string') await p.page.locator(data).first().waitFor();
+    else await expect.poll(() => p.page.locator('main').innerText()).toContain(data(picks).text);
+    await expectRendered(name);
+  });
+
+  it('the header shows the demo banner and per-source freshness', async () => {
+    await p.goto('/home');
+    await expect.poll(() => p.page.getByRole('note').innerText()).toMatch(/^Demo mode/);
+    const freshness = p.page.getByRole('region', { name: 'Data freshness' });
+    await expect.poll(() => freshness.innerText()).toMatch(/Cases synced (just now|\d+ \w+ ago)/);
+    expect(p.problems).toEqual([]);
+  });
+
+  it('sends the pages with a content security policy', async () => {
+    const res = await p.goto('/table/all');
+    const headers = await res!.allHeaders();
+    expect(headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(headers['content-security-policy']).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+  });
+
+  it('keeps a deprecated alias working: /updates/telco5g shows the home page', async () => {
+    await p.goto('/updates/telco5g');
+    expect(new URL(p.page.url()).pathname).toBe('/home');
+    await expectRendered('alias-updates-telco5g');
+  });
+
+  it('answers an unknown path with "Page not found"', async () => {
+    await p.goto('/no/such/page');
+    expect(await p.page.locator('h1').innerText()).toBe('Page not found');
+    await p.screenshot('page-not-found');
+    expect(p.problems).toEqual([]);
+  });
+
+  it('switches to dark mode and back', async () => {
+    const { page } = p;
+    await p.goto('/table/all');
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect
+      .poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor))
+      .not.toBe('rgb(255, 255, 255)');
+    await p.screenshot('page-table-all-dark');
+    await p.goto('/home');
+    await p.screenshot('page-home-dark');
+    await page.getByRole('button', { name: 'Switch to light mode' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(p.problems).toEqual([]);
+  });
+
+  // Last: it runs a whole sync again.
+  it('refresh shows its progress until it finishes', async () => {
+    const { page } = p;
+    // Slow upstreams, so the progress can be watched; new data, so the refresh has work to do.
+    const slow = { latencyMs: 150 };
+    await simControl(p.sim, 'faults', { method: 'PUT', body: { portal: slow, jira: slow, bugzilla: slow } });
+    await simControl(p.sim, 'mutate', { body: { newCases: 2, newComments: 3, newCardComments: 3 } });
+    try {
+      await p.goto('/home');
+      await page.getByRole('button', { name: /Refresh/ }).click();
+      const progress = page.locator('progress[aria-label="Refresh progress"]');
+      await progress.waitFor({ state: 'visible' });
+      expect(await page.getByRole('button', { name: /Refreshing/ }).isDisabled()).toBe(true);
+      // The run reports how many of its sources are done.
+      await expect.poll(() => page.locator('.refresh-progress').innerText()).toMatch(/\d+\/\d+ sources/);
+      await p.screenshot('refresh-in-progress', page.locator('header'));
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'Refresh finished' })
+        .waitFor({ state: 'visible', timeout: 45_000 });
+      expect(await progress.count()).toBe(0);
+      await p.screenshot('refresh-finished', page.locator('header'));
+      expect(p.problems).toEqual([]);
+    } finally {
+      await simControl(p.sim, 'faults', { method: 'DELETE' });
+    }
+  });
+});
