@@ -64,11 +64,22 @@ async function build(logger?: Logger): Promise<string> {
       'dist/ui is missing or stale and Vite is not installed: run `npm ci` (with dev dependencies)',
     );
   }
-  await vite.build({
-    configFile: path.join(ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: tmp, emptyOutDir: true },
-  });
+  // Always React's production build, whatever NODE_ENV this process has: Vite and its React plugin
+  // read NODE_ENV itself (vitest sets "test", which would give the development bundle to every
+  // later `npm start`). Not configuration, so it is set here for the build only.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await vite.build({
+      configFile: path.join(ROOT, 'vite.config.ts'),
+      logLevel: 'warn',
+      mode: 'production',
+      build: { outDir: tmp, emptyOutDir: true },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   await writeFile(path.join(tmp, STAMP), hash);
   await mkdir(path.dirname(UI_DIST), { recursive: true });
   const old = `${UI_DIST}.old-${process.pid}-${Date.now()}`;

@@ -14,7 +14,11 @@ describe('UI build on start', () => {
     const index = await readFile(path.join(dir, 'index.html'), 'utf8');
     const scripts = [...index.matchAll(/src="\/assets\/([^"]+\.js)"/g)].map((m) => m[1] as string);
     expect(scripts.length).toBeGreaterThan(0);
-    for (const s of scripts) expect(existsSync(path.join(dir, 'assets', s))).toBe(true);
+    for (const s of scripts) {
+      expect(existsSync(path.join(dir, 'assets', s))).toBe(true);
+      // React's production build even under vitest's NODE_ENV=test (no development JSX runtime).
+      expect(await readFile(path.join(dir, 'assets', s), 'utf8')).not.toContain('jsxDEV');
+    }
     expect(await readFile(path.join(dir, '.source-hash'), 'utf8')).toBe(await uiSourceHash());
 
     const before = (await stat(path.join(dir, 'index.html'))).mtimeMs;

@@ -140,21 +140,6 @@ function recordingLogger(problems: Problem[]): Logger {
   return pino({ level: 'error' }, sink);
 }
 
-/**
- * `ensureUiBuilt()` as `npm start` runs it. Vitest sets NODE_ENV=test, and Vite builds React's
- * development bundle under any NODE_ENV but production (and dist/ui is shared with `npm start`), so
- * the build runs with NODE_ENV=production, as it would outside the test runner.
- */
-async function buildUi(): Promise<string> {
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    return await ensureUiBuilt();
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-}
-
 /** Promise.all that waits for every part to settle, so each started part is known to its cleanup. */
 async function allStarted<T extends readonly unknown[]>(
   parts: T,
@@ -214,7 +199,7 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
 
     // The independent parts at once: the UI build, the simulators, the database (initdb + migrations).
     const [uiDir, sim, store] = await allStarted([
-      buildUi(),
+      ensureUiBuilt(),
       started(startSimulator({ port: 0, cases, seed, smtpPort: 0 }), (s) => s.close()),
       started(openStore(base.storage, { logger, metrics }), (s) => s.close()),
       mkdir(SCREENSHOT_DIR, { recursive: true }),
