@@ -3,7 +3,9 @@ import {
   type ExpandedState,
   flexRender,
   getCoreRowModel,
+  type Updater,
   useReactTable,
+  type VisibilityState,
 } from '@tanstack/react-table';
 import { Fragment, type ReactNode, useEffect, useMemo, useState } from 'react';
 import { apiUrl, useApi } from '../api.js';
@@ -184,6 +186,24 @@ function SearchInput({
   );
 }
 
+/** Hidden columns, remembered per table in this browser. */
+function useStoredVisibility(key: string): [VisibilityState, (u: Updater<VisibilityState>) => void] {
+  const [visibility, setVisibility] = useState<VisibilityState>(() => {
+    try {
+      return JSON.parse(window.localStorage.getItem(key) ?? '{}') as VisibilityState;
+    } catch {
+      return {};
+    }
+  });
+  const set = (u: Updater<VisibilityState>) =>
+    setVisibility((old) => {
+      const next = typeof u === 'function' ? u(old) : u;
+      window.localStorage.setItem(key, JSON.stringify(next));
+      return next;
+    });
+  return [visibility, set];
+}
+
 export function FacetTable<T>(props: FacetTableProps<T>) {
   const { endpoint, fixed, columns, facets, rowKey, renderChild, noun } = props;
   const [search, setSearch] = useSearchParams();
@@ -196,6 +216,8 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
   const query = useApi<TableResponse<T>>(apiUrl(endpoint, params));
   const data = query.data;
   const [expanded, setExpanded] = useState<ExpandedState>({});
+  const [visibility, setVisibility] = useStoredVisibility(`t5g.columns.${endpoint}`);
+  const [showFacets, setShowFacets] = useState(true);
 
   const table = useReactTable<T>({
     data: data?.items ?? [],
@@ -206,8 +228,9 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
     manualSorting: true,
     manualFiltering: true,
     getRowCanExpand: () => true,
-    state: { expanded },
+    state: { expanded, columnVisibility: visibility },
     onExpandedChange: setExpanded,
+    onColumnVisibilityChange: setVisibility,
   });
 
   const update = (next: URLSearchParams) => setSearch(next);
@@ -221,8 +244,8 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
   const allExpanded = rows.length > 0 && rows.every((r) => r.getIsExpanded());
 
   return (
-    <div className="with-facets">
-      <aside className="facets" aria-label="Filters">
+    <div className={showFacets ? 'with-facets' : 'without-facets'}>
+      <aside className="facets" aria-label="Filters" hidden={!showFacets}>
         {facets
           .filter((f) => !hiddenFacets.has(f))
           .map((f) => (
@@ -293,6 +316,29 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
           <a className="button" href={apiUrl(endpoint, csvParams)} download>
             Export CSV
           </a>
+          <button type="button" aria-pressed={!showFacets} onClick={() => setShowFacets(!showFacets)}>
+            {showFacets ? 'Hide filters' : 'Show filters'}
+          </button>
+          <details className="menu column-menu">
+            <summary className="button">Columns</summary>
+            <ul>
+              {table
+                .getAllLeafColumns()
+                .filter((c) => typeof c.columnDef.header === 'string')
+                .map((c) => (
+                  <li key={c.id}>
+                    <label>
+                      <input
+                        type="checkbox"
+                        checked={c.getIsVisible()}
+                        onChange={c.getToggleVisibilityHandler()}
+                      />{' '}
+                      {c.columnDef.header as string}
+                    </label>
+                  </li>
+                ))}
+            </ul>
+          </details>
           <span className="spacer" />
           <strong data-testid="table-total" aria-live="polite">
             {data ? `${number(data.total)} ${data.total === 1 ? noun[0] : noun[1]}` : ''}
@@ -370,7 +416,10 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
                       {row.getVisibleCells().map((cell) => {
                         const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
                         return (
-                          <td key={cell.id} className={meta?.className}>
+                          <td
+                            key={cell.id}
+                            className={`col-${cell.column.id} ${meta?.className ?? ''}`.trim()}
+                          >
                             {flexRender(cell.column.columnDef.cell, cell.getContext())}
                           </td>
                         );
