@@ -181,6 +181,35 @@ describe.skipIf(browserSkipReason)('the cards table in the browser', () => {
     expect(p.problems).toEqual([]);
   });
 
+  it('live: a row changes in place when the change feed reports a synced change (no reload)', async () => {
+    const { page } = p;
+    // An open card in Backlog; upstream, someone moves it to In Progress (internal status Eng Working).
+    const { items } = await p.api<{ items: { key: string }[] }>(
+      '/api/v1/cards?internalStatus=Backlog&limit=1',
+    );
+    const key = items[0]?.key;
+    if (!key) throw new Error('no Backlog card in the demo data');
+    await p.goto(`/table/all?q=${key}`);
+    const row = page.locator(`tr[data-row-key="${key}"]`);
+    await expect.poll(() => row.locator('td.col-internalStatus').innerText()).toBe('Backlog');
+    await page.evaluate(() => {
+      (window as { __sameDocument?: boolean }).__sameDocument = true;
+    });
+
+    const issue = p.sim.state.issues.find((i) => i.key === key)!;
+    issue.status = 'In Progress';
+    issue.updated = p.sim.state.now();
+    const res = await fetch(`${p.baseUrl}/api/v1/refresh/cards`, { method: 'POST' });
+    expect(res.status).toBe(202);
+
+    await expect
+      .poll(() => row.locator('td.col-internalStatus').innerText(), { timeout: 20_000 })
+      .toBe('Eng Working');
+    expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    await p.screenshot('table-live-update');
+    expect(p.problems).toEqual([]);
+  });
+
   async function openRow(page: Page, key: string) {
     const button = page.getByRole('button', { name: `Expand ${key}` });
     await button.click();
