@@ -327,6 +327,18 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
 
     refreshAll,
 
+    adminJobs() {
+      return registry
+        .list()
+        .filter((d) => d.refresh === 'none' && d.name !== REFRESH_ALL_JOB)
+        .map((d) => d.name);
+    },
+
+    async runAdminJob(job: string) {
+      if (!engine.adminJobs().includes(job)) throw new UnknownJobError(job);
+      return requestRun(job, 'manual', { params: {} });
+    },
+
     async startupSync() {
       const everSucceeded = await lastSuccessPerJob(store.db);
       const missing = fullRefreshJobs().filter((job) => !everSucceeded[job]);

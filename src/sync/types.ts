@@ -141,6 +141,10 @@ export interface SyncControl {
   refreshableJobs(): string[];
   refresh(job: string, opts?: { params?: JobParams }): Promise<RefreshResult>;
   refreshAll(opts?: { trigger?: 'manual' | 'startup' }): Promise<RefreshAllResult>;
+  /** Jobs that write upstream (card creation, priority sync, bug tagging): run by admins only. */
+  adminJobs(): string[];
+  /** Starts (or joins) a run of one of `adminJobs()`; UnknownJobError for any other name. */
+  runAdminJob(job: string): Promise<RefreshResult>;
 }
 
 export class UnknownJobError extends Error {

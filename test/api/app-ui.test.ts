@@ -19,6 +19,8 @@ const sync: SyncControl = {
   refreshableJobs: () => refreshable,
   refresh: async () => ({ runId: '00000000-0000-4000-8000-000000000000', joined: false }),
   refreshAll: async () => ({ id: '00000000-0000-4000-8000-000000000000', ids: {}, joined: false }),
+  adminJobs: () => [],
+  runAdminJob: async () => ({ runId: '00000000-0000-4000-8000-000000000000', joined: false }),
 };
 
 describe.each(['pglite', 'postgres'] as const)('web app on %s', (backend) => {

@@ -59,6 +59,19 @@ describe.each(['pglite', 'postgres'] as const)('sync engine on %s', (backend) =>
     },
   };
 
+  let writerRuns = 0;
+  // Stands for card creation / priority sync / bug tagging: never refreshed by hand, admins only.
+  const writerJob: JobDefinition = {
+    name: 'writer',
+    title: 'Writes upstream',
+    refresh: 'none',
+    retry: { limit: 0, delaySeconds: 0, backoff: false },
+    handler: async () => {
+      writerRuns += 1;
+      return { changed: 1 };
+    },
+  };
+
   const post = async (url: string) => {
     const res = await app.inject({ method: 'POST', url });
     return { status: res.statusCode, body: res.json(), location: res.headers.location };
@@ -72,7 +85,7 @@ describe.each(['pglite', 'postgres'] as const)('sync engine on %s', (backend) =>
       logger: silentLogger,
       role: { work: true, schedule: false },
       // Only jobs that need no upstream: the engine is under test here, not the connectors.
-      registry: new JobRegistry([statsSnapshotJob, latchJob, flakyJob]),
+      registry: new JobRegistry([statsSnapshotJob, latchJob, flakyJob, writerJob]),
       alerts: sink,
       tuning: FAST_TUNING,
       progressIntervalMs: 100,
@@ -235,6 +248,26 @@ describe.each(['pglite', 'postgres'] as const)('sync engine on %s', (backend) =>
     expect(nope.status).toBe(404);
     expect(nope.body.sources).toEqual(['stats', 'latch', 'flaky']);
     expect((await post('/api/v1/refresh/refresh-all')).status).toBe(404);
+  });
+
+  it('runs a job that writes upstream only through the admin route', async () => {
+    expect((await post('/api/v1/refresh/writer')).status).toBe(404);
+    expect(engine.adminJobs()).toEqual(['writer']);
+    const res = await post('/api/v1/admin/jobs/writer');
+    expect(res.status).toBe(202);
+    expect(res.location).toBe(`/api/v1/runs/${res.body.id}`);
+    expect(await finished(t.store, res.body.id)).toMatchObject({
+      job: 'writer',
+      trigger: 'manual',
+      status: 'succeeded',
+    });
+    expect(writerRuns).toBe(1);
+    // Reads and refreshes are not admin jobs, and neither is the whole-refresh run.
+    for (const job of ['stats', 'refresh-all', 'nope']) {
+      const r = await post(`/api/v1/admin/jobs/${job}`);
+      expect(r.status, job).toBe(404);
+      expect(r.body.sources).toEqual(['writer']);
+    }
   });
 
   it('lists quarantined records by source with paging', async () => {

@@ -11,6 +11,8 @@ import '../roles.js';
 //       or running), plus `id`: the `refresh-all` run that finishes when all of them have.
 //   POST /api/v1/refresh/:source   → 202 { id, joined } | 404 for a job that is unknown or not
 //       refreshable by hand; `joined` says the refresh joined a run already queued or running.
+//   POST /api/v1/admin/jobs/:job   → 202 { id, joined } | 404: the jobs that write upstream (card
+//       creation, priority sync, bug tagging), admin only. READ_ONLY still applies inside them.
 
 const accepted = {
   type: 'object',
@@ -69,6 +71,36 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
       } catch (err) {
         if (err instanceof UnknownJobError)
           return reply.code(404).send({ message: err.message, sources: sync.refreshableJobs() });
+        throw err;
+      }
+    },
+  );
+
+  app.post<{ Params: { job: string } }>(
+    '/api/v1/admin/jobs/:job',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Run a job that writes upstream now: card-creation, priority-sync or bug-tagging',
+        params: {
+          type: 'object',
+          properties: { job: { type: 'string', maxLength: 100 } },
+          required: ['job'],
+        },
+        response: { 202: accepted, 404: notFound },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const r = await sync.runAdminJob(req.params.job);
+        return reply
+          .code(202)
+          .header('location', `/api/v1/runs/${r.runId}`)
+          .send({ id: r.runId, joined: r.joined });
+      } catch (err) {
+        if (err instanceof UnknownJobError)
+          return reply.code(404).send({ message: err.message, sources: sync.adminJobs() });
         throw err;
       }
     },
