@@ -8,6 +8,7 @@ import { AccountPage, AccountsPage, EngineerPage, EngineersPage } from './pages/
 import { ReportPage } from './pages/report.js';
 import { SearchPage } from './pages/search.js';
 import { StatsPage } from './pages/stats.js';
+import { SyncPage } from './pages/sync.js';
 import { CardsTablePage, CasesTablePage } from './pages/tables.js';
 import { WeeklyPage } from './pages/weekly.js';
 import { navigate, useLocation } from './router.js';
@@ -37,6 +38,7 @@ const ROUTES: Route[] = [
   [/^\/case\/([^/]+)\/?$/, (m) => <CaseDetailPage caseNumber={decode(m[1])} />],
   [/^\/card\/([^/]+)\/?$/, (m) => <CardDetailPage cardKey={decode(m[1])} />],
   [/^\/search\/?$/, () => <SearchPage />],
+  [/^\/sync\/?$/, () => <SyncPage />],
 ];
 
 /** The original's deprecated aliases all showed the home page. */

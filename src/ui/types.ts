@@ -357,7 +357,21 @@ export interface Meta {
   jiraUrl: string | null;
   canRefresh: boolean;
   refreshable: string[];
+  adminJobs: string[];
   sources: SourceFreshness[];
   activeRefresh: Run | null;
   serverTime: string;
+}
+
+export interface Quarantined {
+  id: number;
+  source: string;
+  externalId: string;
+  reason: string;
+  payload: unknown;
+  firstSeen: string;
+  lastSeen: string;
+  occurrences: number;
+  runId: string | null;
+  resolvedAt: string | null;
 }

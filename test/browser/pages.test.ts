@@ -48,6 +48,7 @@ const PAGES: PageCase[] = [
   { name: 'stats', path: () => '/stats', data: 'main table tbody tr' },
   { name: 'accounts', path: () => '/accounts', data: 'main table tbody tr a[href^="/account/"]' },
   { name: 'engineers', path: () => '/engineers', data: 'main table tbody tr a[href^="/engineer/"]' },
+  { name: 'sync', path: () => '/sync', data: 'main table tbody tr td' },
   {
     name: 'account',
     path: (d) => `/account/${encodeURIComponent(d.account)}`,

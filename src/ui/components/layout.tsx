@@ -116,8 +116,10 @@ function Freshness({ meta, live }: { meta: Meta | undefined; live: LiveState }) 
                 : `${s.job} never synced`
           }
         >
-          {SOURCE_LABELS[s.job] ?? s.job}{' '}
-          {s.lastSuccessAt ? `synced ${ago(s.lastSuccessAt)}` : 'not synced yet'}
+          <Link to="/sync" className="fresh-link">
+            {SOURCE_LABELS[s.job] ?? s.job}{' '}
+            {s.lastSuccessAt ? `synced ${ago(s.lastSuccessAt)}` : 'not synced yet'}
+          </Link>
         </span>
       ))}
     </section>
@@ -165,6 +167,7 @@ export function Layout({ children, live }: { children: ReactNode; live: LiveStat
           <NavLink to="/stats">Stats</NavLink>
           <NavLink to="/accounts">Accounts</NavLink>
           <NavLink to="/engineers">Engineers</NavLink>
+          <NavLink to="/sync">Sync</NavLink>
         </nav>
         <SearchBox />
         <div className="topbar-actions">

@@ -1,0 +1,222 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { apiUrl, postJson, useApi } from '../api.js';
+import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
+import { ago, dash, dateTime, number } from '../format.js';
+import type { Meta, Quarantined, Run } from '../types.js';
+
+// Sync status for operators: when each source last synced and how, a refresh per source, recent
+// runs with their counts and errors, the records rejected into quarantine with their reasons, and
+// (for admins) the jobs that write upstream.
+
+const ADMIN_JOB_TITLES: Record<string, string> = {
+  'card-creation': 'Create JIRA cards for new cases',
+  'priority-sync': 'Sync JIRA priority to case severity',
+  'bug-tagging': 'Tag linked bugs with the Telco keywords',
+};
+
+function useStart() {
+  const client = useQueryClient();
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const start = async (url: string, what: string) => {
+    setMessage(null);
+    try {
+      const r = await postJson<{ id: string; joined: boolean }>(url);
+      setMessage({ ok: true, text: `${what}: ${r.joined ? 'joined the run already going' : 'started'}` });
+      void client.invalidateQueries({ queryKey: ['api'] });
+    } catch (err) {
+      setMessage({ ok: false, text: `${what}: ${(err as Error).message}` });
+    }
+  };
+  return { message, start };
+}
+
+function Sources({ meta, start }: { meta: Meta; start: (url: string, what: string) => void }) {
+  return (
+    <table className="data">
+      <thead>
+        <tr>
+          <th>Source</th>
+          <th>Last successful sync</th>
+          <th>Last run</th>
+          <th>Error</th>
+          <th>
+            <span className="sr-only">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {meta.sources.map((s) => (
+          <tr key={s.job}>
+            <td>{s.job}</td>
+            <td title={s.lastSuccessAt ? `${dateTime(s.lastSuccessAt)} UTC` : undefined}>
+              {ago(s.lastSuccessAt)}
+            </td>
+            <td>{dash(s.lastStatus)}</td>
+            <td className={s.lastError ? 'error' : undefined}>{dash(s.lastError)}</td>
+            <td>
+              {meta.refreshable.includes(s.job) && (
+                <button type="button" onClick={() => start(apiUrl(`refresh/${s.job}`), `Refresh ${s.job}`)}>
+                  Refresh {s.job}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Runs() {
+  const q = useApi<{ items: Run[] }>(apiUrl('runs', { limit: 30 }), { refetchInterval: 10_000 });
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading what="Loading runs" />;
+  if (!q.data.items.length) return <p className="empty">No runs yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="data">
+        <thead>
+          <tr>
+            <th>Job</th>
+            <th>Trigger</th>
+            <th>Status</th>
+            <th>Started (UTC)</th>
+            <th>Took</th>
+            <th className="num">Fetched</th>
+            <th className="num">Changed</th>
+            <th className="num">Quarantined</th>
+            <th className="num">Requests</th>
+            <th>Progress / error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {q.data.items.map((r) => (
+            <tr key={r.id}>
+              <td>{r.job}</td>
+              <td>{r.trigger}</td>
+              <td className={r.status === 'failed' ? 'error' : undefined}>{r.status}</td>
+              <td className="nowrap">{dateTime(r.startedAt)}</td>
+              <td>
+                {r.finishedAt
+                  ? `${number((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000, 1)} s`
+                  : '…'}
+              </td>
+              <td className="num">{number(r.fetched)}</td>
+              <td className="num">{number(r.changed)}</td>
+              <td className="num">{number(r.quarantined)}</td>
+              <td className="num">{number(r.upstreamRequests)}</td>
+              <td>
+                {r.error ??
+                  (r.progress.phase
+                    ? `${r.progress.phase} ${r.progress.current ?? ''}/${r.progress.total ?? ''}`
+                    : '')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Quarantine() {
+  const q = useApi<{ items: Quarantined[]; total: number }>(apiUrl('quarantine', { limit: 100 }));
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading what="Loading quarantine" />;
+  if (!q.data.items.length) return <p className="empty">No rejected records.</p>;
+  return (
+    <>
+      <p className="muted">
+        {number(q.data.total)} upstream record{q.data.total === 1 ? '' : 's'} rejected and kept with the
+        reason; the rest of each batch was stored.
+      </p>
+      <div className="table-wrap">
+        <table className="data">
+          <thead>
+            <tr>
+              <th>Source</th>
+              <th>Record</th>
+              <th>Reason</th>
+              <th className="num">Seen</th>
+              <th>Last seen (UTC)</th>
+              <th>Payload</th>
+            </tr>
+          </thead>
+          <tbody>
+            {q.data.items.map((r) => (
+              <tr key={r.id}>
+                <td>{r.source}</td>
+                <td>{r.externalId}</td>
+                <td>{r.reason}</td>
+                <td className="num">{number(r.occurrences)}</td>
+                <td className="nowrap">{dateTime(r.lastSeen)}</td>
+                <td>
+                  <details>
+                    <summary>show</summary>
+                    <pre>{JSON.stringify(r.payload, null, 2)}</pre>
+                  </details>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export function SyncPage() {
+  const meta = useApi<Meta>(apiUrl('meta'), { refetchInterval: 10_000 });
+  const { message, start } = useStart();
+  return (
+    <section>
+      <PageTitle title="sync">Sync status</PageTitle>
+      {message && (
+        <p className={message.ok ? 'muted' : 'error'} role="status">
+          {message.text}
+        </p>
+      )}
+      <ErrorBox error={meta.error} />
+      {meta.data && (
+        <>
+          <h2>Sources</h2>
+          {!meta.data.canRefresh && (
+            <p className="muted">This process serves reads only: no refresh from here.</p>
+          )}
+          <Sources meta={meta.data} start={start} />
+          {meta.data.adminJobs.length > 0 && (
+            <>
+              <h2>Jobs that write upstream</h2>
+              <p className="muted">
+                {meta.data.readOnly
+                  ? 'READ_ONLY is on: these jobs run, but every write to JIRA, the Portal, Bugzilla, Slack and e-mail is blocked and logged.'
+                  : 'These jobs write to JIRA, the Portal, Bugzilla, Slack and e-mail.'}
+              </p>
+              <ul className="admin-jobs">
+                {meta.data.adminJobs.map((job) => (
+                  <li key={job}>
+                    <button
+                      type="button"
+                      onClick={() => {
+                        if (window.confirm(`Run ${job} now?`)) start(apiUrl(`admin/jobs/${job}`), job);
+                      }}
+                    >
+                      Run {job}
+                    </button>{' '}
+                    {ADMIN_JOB_TITLES[job] ?? ''}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </>
+      )}
+      {!meta.data && !meta.error && <Loading />}
+      <h2>Recent runs</h2>
+      <Runs />
+      <h2>Quarantine</h2>
+      <Quarantine />
+    </section>
+  );
+}
