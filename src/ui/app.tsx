@@ -1,13 +1,10 @@
-import type { ReactNode } from 'react';
-import { Layout } from './components/layout.js';
+import { lazy, type ReactNode, Suspense } from 'react';
+import { Layout, Loading } from './components/layout.js';
 import { useLiveUpdates } from './live.js';
 import { CardDetailPage, CaseDetailPage } from './pages/detail.js';
-import { HomePage } from './pages/home.js';
 import { NotFoundPage } from './pages/not-found.js';
-import { AccountPage, AccountsPage, EngineerPage, EngineersPage } from './pages/people.js';
 import { ReportPage } from './pages/report.js';
 import { SearchPage } from './pages/search.js';
-import { StatsPage } from './pages/stats.js';
 import { SyncPage } from './pages/sync.js';
 import { CardsTablePage, CasesTablePage } from './pages/tables.js';
 import { WeeklyPage } from './pages/weekly.js';
@@ -15,6 +12,14 @@ import { navigate, useLocation } from './router.js';
 
 // Every page of the original at its original path (so old bookmarks keep working), plus the new
 // ones: accounts and engineers lists, case/card detail, search, the cases table.
+
+// The pages with charts load ECharts; they come in their own chunk, so the tables start faster.
+const HomePage = lazy(() => import('./pages/home.js').then((m) => ({ default: m.HomePage })));
+const StatsPage = lazy(() => import('./pages/stats.js').then((m) => ({ default: m.StatsPage })));
+const AccountPage = lazy(() => import('./pages/people.js').then((m) => ({ default: m.AccountPage })));
+const AccountsPage = lazy(() => import('./pages/people.js').then((m) => ({ default: m.AccountsPage })));
+const EngineerPage = lazy(() => import('./pages/people.js').then((m) => ({ default: m.EngineerPage })));
+const EngineersPage = lazy(() => import('./pages/people.js').then((m) => ({ default: m.EngineersPage })));
 
 type Route = [RegExp, (m: string[]) => ReactNode];
 
@@ -62,7 +67,9 @@ export function App() {
   return (
     <Layout live={live.state}>
       {/* Remount per path: page state (expanded rows, scroll) belongs to one page. */}
-      <div key={pathname}>{page}</div>
+      <div key={pathname}>
+        <Suspense fallback={<Loading />}>{page}</Suspense>
+      </div>
     </Layout>
   );
 }
