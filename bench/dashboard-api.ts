@@ -1,17 +1,28 @@
-// Dashboard API benchmark: seeds N cases (with cards, details, JIRA comments, bugs, issues and
-// escalations, through the repositories) and measures the read endpoints with autocannon against
-// the real app (buildApp) running in a child process, so the load generator does not share the
-// server's event loop.
+// Dashboard API benchmark: seeds N cases (with cards, details, JIRA comments, bugs, issues,
+// escalations and a year of daily stats snapshots, through the repositories) and measures the read
+// endpoints with autocannon against the real app (buildApp) running in a child process, so the load
+// generator does not share the server's event loop. It still shares the machine's cores, so every
+// autocannon run also reports the CPU time per request of the server process, the PostgreSQL
+// backends of the run's database, the load generator itself and everything else on the machine
+// (other processes: these machines are shared).
 //
-//   npx tsx bench/dashboard-api.ts [--runs pglite:10000,postgres:10000,postgres:100000]
-//                                  [--duration 10] [--connections 10]
+//   npm run bench:api -- [--runs pglite:10000,postgres:10000,postgres:100000] [--duration 10]
+//                        [--connections 10] [--curve 1,4,10] [--save out.json] [--baseline old.json]
+//
+//   --runs         backend:cases, comma-separated (env BENCH_RUNS)
+//   --duration     seconds per autocannon run (env BENCH_DURATION)
+//   --connections  concurrent connections for the endpoint table (env BENCH_CONNECTIONS)
+//   --curve        connection counts for the filtered-page latency curve (env BENCH_CURVE)
+//   --save         write the figures as JSON (to compare a later run against)
+//   --baseline     a JSON written by --save (say, on the previous commit): prints before → after
 //
 // PostgreSQL comes from BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); each
 // run creates and drops its own database. PGlite runs on a temporary data directory on disk.
+// BENCH_POOL_SIZE sets the server's DATABASE_POOL_SIZE (default: the app's, 10).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -23,52 +34,169 @@ import { silentLogger } from '../src/lib/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import { flushCardIndex } from '../src/store/queries/card-index.js';
 import { openStore } from '../src/store/store.js';
-import { makeDashboardData, seedDashboardData } from './dashboard-data.js';
+import { makeDashboardData, seedDashboardData, seedStatsHistory } from './dashboard-data.js';
 
+const env = process.env;
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: 'pglite:10000,postgres:10000,postgres:100000' },
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '10' },
+    runs: { type: 'string', default: env.BENCH_RUNS ?? 'pglite:10000,postgres:10000,postgres:100000' },
+    duration: { type: 'string', default: env.BENCH_DURATION ?? '10' },
+    connections: { type: 'string', default: env.BENCH_CONNECTIONS ?? '10' },
+    curve: { type: 'string', default: env.BENCH_CURVE ?? '1,4,10' },
+    save: { type: 'string' },
+    baseline: { type: 'string' },
     serve: { type: 'string' },
   },
 });
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ADMIN_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The issue's target: a filtered page of 50 cards within this p99 at 100k cases. */
+const TARGET_P99_MS = 50;
 
 /** Storage env for one run: a database URL, or a PGlite data directory. */
 type StorageEnv = Record<string, string>;
 const envFor = (storage: StorageEnv) =>
-  loadConfig({ env: { LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...storage }, dotEnv: false });
+  loadConfig({
+    env: {
+      LOG_LEVEL: 'silent',
+      DATA_DIR: 'memory://',
+      ...(env.BENCH_POOL_SIZE ? { DATABASE_POOL_SIZE: env.BENCH_POOL_SIZE } : {}),
+      ...storage,
+    },
+    dotEnv: false,
+  });
+
+// ---- CPU accounting (Linux /proc; omitted elsewhere) ---------------------------------------------
+const HAS_PROC = existsSync('/proc/stat');
+const TICK_MS = 10; // USER_HZ is 100 on every Linux this runs on
+
+/** utime + stime of a process, in ms. */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL backends serving a database (the server's pool), by pid. */
+async function backendPids(admin: pg.Client, database: string): Promise<number[]> {
+  const r = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [
+    database,
+  ]);
+  return r.rows.map((x) => x.pid);
+}
+
+/** Busy CPU of the whole machine (all cores), in ms. */
+function machineBusyMs(): number {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = f.map(Number) as number[];
+  return (user! + nice! + system! + irq! + softirq! + steal!) * TICK_MS;
+}
+
+interface Cpu {
+  server: number;
+  db: number;
+  client: number;
+  other: number;
+}
+
+/**
+ * Runs `fn` and splits the machine's CPU time over it per request: the server process, the
+ * database's backends (local PostgreSQL; with PGlite the database is in the server process), the
+ * load generator (this process) and everything else. Backends that connect during the run count
+ * in full; they did all their work in it.
+ */
+async function withCpu<T>(
+  serverPid: number,
+  db: { admin: pg.Client; name: string } | undefined,
+  fn: () => Promise<T>,
+): Promise<{ value: T; cpuMs?: (n: number) => Cpu }> {
+  if (!HAS_PROC) return { value: await fn() };
+  const backends0 = new Map(
+    (db ? await backendPids(db.admin, db.name) : []).map((p) => [p, processCpuMs(p)]),
+  );
+  const s0 = processCpuMs(serverPid);
+  const m0 = machineBusyMs();
+  const c0 = process.cpuUsage();
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  const client = (c.user + c.system) / 1000;
+  const server = processCpuMs(serverPid) - s0;
+  const busy = machineBusyMs() - m0;
+  let dbMs = 0;
+  for (const p of db ? await backendPids(db.admin, db.name) : [])
+    dbMs += processCpuMs(p) - (backends0.get(p) ?? 0);
+  return {
+    value,
+    cpuMs: (n) => ({
+      server: server / n,
+      db: dbMs / n,
+      client: client / n,
+      other: Math.max(0, busy - server - dbMs - client) / n,
+    }),
+  };
+}
 
 // ---- parent: seed, start the server, measure ----------------------------------------------------
 interface Row {
   run: string;
   endpoint: string;
+  connections: number;
   p50: number;
   p99: number;
   rps: number;
+  /** First request, empty cache; NaN when not measured. */
   cold: number;
   bytes: number;
+  cpu?: Cpu;
 }
+
+const ENDPOINTS: [string, string][] = [
+  [
+    'cards: filtered page of 50 (+ facets)',
+    '/api/v1/cards?severity=Urgent&severity=High&caseStatus=Waiting%20on%20Red%20Hat&limit=50',
+  ],
+  ['cards: first page, no filter', '/api/v1/cards?limit=50'],
+  ['cards: recent (7 days)', '/api/v1/cards?recent=true&limit=50'],
+  ['cards: full text q', '/api/v1/cards?q=worker%20node%207&limit=50'],
+  ['cards/status-counts (home chart)', '/api/v1/cards/status-counts'],
+  ['cases/new?days=7 (home list)', '/api/v1/cases/new?days=7'],
+  ['stats (live)', '/api/v1/stats'],
+  ['stats/history (90 days)', '/api/v1/stats/history'],
+  ['stats/outcomes', '/api/v1/stats/outcomes'],
+];
+const FILTERED = ENDPOINTS[0]!;
+const CURVE_ENDPOINT = 'cards: filtered page of 50, latency curve';
+const UNCACHED_ENDPOINT = 'cards: a new filter each time (facets uncached), 20 in a row';
 
 async function main() {
   const duration = Number(values.duration);
   const connections = Number(values.connections);
+  const curve = values.curve.split(',').map(Number);
   const rows: Row[] = [];
+  const machine = `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    `machine: ${machine}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
   for (const spec of values.runs.split(',')) {
     const [backend, n] = spec.split(':') as ['pglite' | 'postgres', string];
     const cases = Number(n);
-    const run = `${backend} ${cases.toLocaleString('en-US')}`;
+    const run = `${backend === 'pglite' ? 'PGlite' : 'PostgreSQL'} ${cases.toLocaleString('en-US')}`;
     const { storage, cleanup } = await createStorage(backend);
     try {
       await seed(storage, cases, run);
       const server = await startServer(storage);
+      const admin = storage.DATABASE_URL ? new pg.Client({ connectionString: ADMIN_URL }) : undefined;
       try {
-        rows.push(...(await measure(`http://127.0.0.1:${server.port}`, run, duration, connections)));
+        await admin?.connect();
+        const db = admin && { admin, name: new URL(storage.DATABASE_URL!).pathname.slice(1) };
+        const target = { base: `http://127.0.0.1:${server.port}`, pid: server.child.pid!, db };
+        rows.push(...(await measure(target, run, duration, connections, curve)));
       } finally {
+        await admin?.end();
         server.child.kill('SIGTERM');
         await new Promise((r) => server.child.once('exit', r));
       }
@@ -76,12 +204,14 @@ async function main() {
       await cleanup();
     }
   }
-  console.log('\n| run | endpoint | first request (cold) | p50 | p99 | req/s | bytes |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of rows)
-    console.log(
-      `| ${r.run} | ${r.endpoint} | ${Number.isNaN(r.cold) ? '—' : `${r.cold.toFixed(1)} ms`} | ${r.p50} ms | ${r.p99} ms | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.bytes.toLocaleString('en-US')} |`,
+  report(rows);
+  if (values.save) {
+    writeFileSync(
+      values.save,
+      `${JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 2)}\n`,
     );
+    console.log(`\nsaved to ${values.save}`);
+  }
 }
 
 async function createStorage(
@@ -121,11 +251,15 @@ async function seed(storage: StorageEnv, cases: number, run: string) {
     t = performance.now();
     const built = await flushCardIndex(store.db);
     const index = (performance.now() - t) / 1000;
+    await seedStatsHistory(store, 365);
     await store.db.query('VACUUM ANALYZE');
+    const size = await store.db.query<{ size: string }>(
+      "SELECT pg_size_pretty(pg_total_relation_size('card_index')) AS size",
+    );
     console.log(
       `\n${run} (server ${version}): seeded ${data.cases.length} cases, ${data.cards.length} cards, ` +
         `${data.jiraComments.length} JIRA comments in ${seeded.toFixed(1)} s; card_index of ` +
-        `${built.upserted} rows built in ${index.toFixed(1)} s`,
+        `${built.upserted} rows (${size.rows[0]?.size} with indexes) built in ${index.toFixed(1)} s`,
     );
   } finally {
     await store.close();
@@ -153,74 +287,154 @@ async function timedGet(url: string): Promise<{ ms: number; bytes: number; statu
   return { ms: performance.now() - t, bytes: body.byteLength, status: res.status };
 }
 
-const ENDPOINTS: [string, string][] = [
-  [
-    'cards: filtered page of 50 (+ facets)',
-    '/api/v1/cards?severity=Urgent&severity=High&caseStatus=Waiting%20on%20Red%20Hat&limit=50',
-  ],
-  ['cards: first page, no filter', '/api/v1/cards?limit=50'],
-  ['cards: recent (7 days)', '/api/v1/cards?recent=true&limit=50'],
-  ['cards: full text q', '/api/v1/cards?q=worker%20node%207&limit=50'],
-  ['cards/status-counts (home chart)', '/api/v1/cards/status-counts'],
-  ['cases/new?days=7 (home list)', '/api/v1/cases/new?days=7'],
-  ['stats (live)', '/api/v1/stats'],
-  ['stats/outcomes', '/api/v1/stats/outcomes'],
-];
+const fmtCpu = (c?: Cpu) =>
+  c
+    ? `CPU/req: server ${c.server.toFixed(2)} ms, db ${c.db.toFixed(2)} ms, autocannon ${c.client.toFixed(2)} ms, other ${c.other.toFixed(2)} ms`
+    : '';
 
-async function measure(base: string, run: string, duration: number, connections: number): Promise<Row[]> {
+async function measure(
+  target: { base: string; pid: number; db: { admin: pg.Client; name: string } | undefined },
+  run: string,
+  duration: number,
+  connections: number,
+  curve: number[],
+): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const [endpoint, path] of ENDPOINTS) {
+  const load = async (url: string, c: number) => {
+    const { value: r, cpuMs } = await withCpu(target.pid, target.db, () =>
+      autocannon({ url, connections: c, duration }),
+    );
+    if (r.errors || r.non2xx) throw new Error(`${url}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    return { r, cpu: cpuMs?.(Math.max(1, r.requests.total)) };
+  };
+  for (const [endpoint, urlPath] of ENDPOINTS) {
     // The first request meets an empty cache: page, total and facets (or stats) are all computed.
-    const cold = await timedGet(base + path);
-    if (cold.status !== 200) throw new Error(`${path}: HTTP ${cold.status}`);
-    const r = await autocannon({ url: base + path, connections, duration });
-    if (r.errors || r.non2xx) throw new Error(`${path}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    const cold = await timedGet(target.base + urlPath);
+    if (cold.status !== 200) throw new Error(`${urlPath}: HTTP ${cold.status}`);
+    const { r, cpu } = await load(target.base + urlPath, connections);
     rows.push({
       run,
       endpoint,
+      connections,
       p50: r.latency.p50,
       p99: r.latency.p99,
       rps: r.requests.average,
       cold: cold.ms,
       bytes: cold.bytes,
+      cpu,
     });
     console.log(
-      `  ${endpoint.padEnd(42)} cold ${cold.ms.toFixed(1)} ms, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${Math.round(r.requests.average)} req/s, ${cold.bytes} B`,
+      `  ${endpoint.padEnd(42)} cold ${cold.ms.toFixed(1)} ms, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+        `${Math.round(r.requests.average)} req/s, ${cold.bytes} B; ${fmtCpu(cpu)}`,
     );
   }
-  // The target (a filtered page of 50 ≤ 50 ms p99) also without concurrent clients queueing.
-  const [, filtered] = ENDPOINTS[0]!;
-  const single = await autocannon({ url: base + filtered, connections: 1, duration });
-  rows.push({
-    run,
-    endpoint: 'cards: filtered page of 50, 1 connection',
-    p50: single.latency.p50,
-    p99: single.latency.p99,
-    rps: single.requests.average,
-    cold: Number.NaN,
-    bytes: rows[0]!.bytes,
-  });
-  console.log(`  filtered page, 1 connection: p50 ${single.latency.p50} ms, p99 ${single.latency.p99} ms`);
+  // The target (a filtered page of 50 ≤ 50 ms p99) at each concurrency of the curve.
+  for (const c of curve) {
+    const { r, cpu } = await load(target.base + FILTERED[1], c);
+    rows.push({
+      run,
+      endpoint: CURVE_ENDPOINT,
+      connections: c,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      rps: r.requests.average,
+      cold: Number.NaN,
+      bytes: rows[0]!.bytes,
+      cpu,
+    });
+    console.log(
+      `  filtered page, ${String(c).padStart(2)} connections: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+        `${Math.round(r.requests.average)} req/s; ${fmtCpu(cpu)}`,
+    );
+  }
   // Facet counts are cached per filter; a filter nobody asked for yet pays for them. Twenty new
   // filters in a row (each a different account) show that cost.
   const misses: number[] = [];
   for (let i = 1; i <= 20; i++)
     misses.push(
-      (await timedGet(`${base}/api/v1/cards?account=Account%20${i * 7}&severity=High&limit=50`)).ms,
+      (await timedGet(`${target.base}/api/v1/cards?account=Account%20${i * 7}&severity=High&limit=50`)).ms,
     );
   misses.sort((a, b) => a - b);
   const p = (q: number) => misses[Math.min(misses.length - 1, Math.floor(q * misses.length))]!;
   rows.push({
     run,
-    endpoint: 'cards: a new filter each time (facets uncached), 20 in a row',
+    endpoint: UNCACHED_ENDPOINT,
+    connections: 1,
     p50: Math.round(p(0.5)),
     p99: Math.round(p(0.99)),
     rps: 0,
-    cold: misses[0]!,
+    cold: Number.NaN,
     bytes: 0,
   });
   console.log(`  new filter each time: p50 ${p(0.5).toFixed(1)} ms, max ${p(0.99).toFixed(1)} ms`);
   return rows;
+}
+
+// ---- the report ---------------------------------------------------------------------------------
+const ms = (v: number) => (Number.isNaN(v) ? '—' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
+const int = (v: number) => (v ? Math.round(v).toLocaleString('en-US') : '—');
+const cpuCell = (c?: Cpu) =>
+  c ? `${c.server.toFixed(2)} / ${c.db.toFixed(2)} / ${c.client.toFixed(2)} / ${c.other.toFixed(2)}` : '—';
+const keyOf = (r: Pick<Row, 'run' | 'endpoint' | 'connections'>) => `${r.run}|${r.endpoint}|${r.connections}`;
+
+function report(rows: Row[]) {
+  console.log(
+    '\n| run | endpoint | conns | first request (cold) | p50 | p99 | req/s | bytes | CPU ms/req: server / db / autocannon / other |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows)
+    console.log(
+      `| ${r.run} | ${r.endpoint} | ${r.connections} | ${ms(r.cold)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.rps)} | ${int(r.bytes)} | ${cpuCell(r.cpu)} |`,
+    );
+
+  // In the same run: PostgreSQL against PGlite, and 10k against 100k cases, where both were measured.
+  const runs = [...new Set(rows.map((r) => r.run))];
+  const pairs: [string, string][] = [];
+  for (const a of runs)
+    for (const b of runs) {
+      const [ba, na] = a.split(' ');
+      const [bb, nb] = b.split(' ');
+      if ((na === nb && ba === 'PGlite' && bb === 'PostgreSQL') || (ba === bb && na !== nb && a < b))
+        pairs.push([a, b]);
+    }
+  for (const [a, b] of pairs) {
+    console.log(`\n${b} against ${a}:\n`);
+    console.log(`| endpoint | conns | p99 ${a} → ${b} | req/s ${a} → ${b} |`);
+    console.log('| --- | --- | --- | --- |');
+    for (const r of rows.filter((x) => x.run === b && x.rps > 0)) {
+      const o = rows.find((x) => keyOf(x) === keyOf({ ...r, run: a }));
+      if (o)
+        console.log(
+          `| ${r.endpoint} | ${r.connections} | ${ms(o.p99)} → ${ms(r.p99)} | ${int(o.rps)} → ${int(r.rps)} |`,
+        );
+    }
+  }
+
+  if (values.baseline) {
+    const base = JSON.parse(readFileSync(values.baseline, 'utf8')) as { date: string; rows: Row[] };
+    const before = new Map(base.rows.map((r) => [keyOf(r), r]));
+    console.log(`\nAgainst the baseline ${values.baseline} (${base.date}):\n`);
+    console.log(
+      '| run | endpoint | conns | p50 before → after | p99 before → after | req/s before → after | bytes |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of rows) {
+      const o = before.get(keyOf(r));
+      if (o)
+        console.log(
+          `| ${r.run} | ${r.endpoint} | ${r.connections} | ${ms(o.p50)} → ${ms(r.p50)} | ${ms(o.p99)} → ${ms(r.p99)} | ${int(o.rps)} → ${int(r.rps)} | ${int(o.bytes)} → ${int(r.bytes)} |`,
+        );
+    }
+  }
+
+  console.log(`\nTarget: a filtered page of 50 cards ≤ ${TARGET_P99_MS} ms p99 at 100k cases`);
+  for (const r of rows.filter((x) => x.endpoint === CURVE_ENDPOINT || x.endpoint === UNCACHED_ENDPOINT)) {
+    if (Number(r.run.split(' ')[1]?.replaceAll(',', '')) < 100_000) continue;
+    const what = r.endpoint === CURVE_ENDPOINT ? `${r.connections} connections` : 'facets not cached yet';
+    console.log(
+      `  ${r.run}, ${what}: p99 ${ms(r.p99)} — ${r.p99 <= TARGET_P99_MS ? 'within' : 'OVER'} the target`,
+    );
+  }
 }
 
 // ---- child: the server --------------------------------------------------------------------------

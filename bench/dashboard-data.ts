@@ -20,6 +20,8 @@ import {
   upsertIssues,
 } from '../src/store/repositories/issues.js';
 import { type JiraCommentRecord, upsertJiraComments } from '../src/store/repositories/jira-comments.js';
+import { computeCaseStats } from '../src/store/repositories/stats.js';
+import { saveStatsSnapshot } from '../src/store/repositories/stats-snapshots.js';
 import type { Store } from '../src/store/store.js';
 
 const SEVERITIES = ['Urgent', 'High', 'Normal', 'Low'] as const;
@@ -238,4 +240,29 @@ export async function seedDashboardData(store: Store, d: DashboardData, batch = 
   await write('issue', d.issues, upsertIssues);
   await write('case_issue', d.caseIssues, upsertCaseIssueLinks);
   await write('escalation', d.escalations, upsertEscalations);
+}
+
+/**
+ * `days` daily stats snapshots ending today (the history chart's data): today's live stats, the
+ * counts scaled a little per day, so each snapshot has the shape and size the stats job writes.
+ */
+export async function seedStatsHistory(store: Store, days: number, now = new Date()): Promise<void> {
+  const stats = (await computeCaseStats(store.db, { now })) as unknown as Record<string, unknown>;
+  const scale = (v: unknown, f: number): unknown =>
+    typeof v === 'number'
+      ? Math.round(v * f)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scale(x, f)]))
+        : v;
+  await store.write(async (tx, changes) => {
+    for (let d = days - 1; d >= 0; d--) {
+      const day = new Date(now.getTime() - d * DAY).toISOString().slice(0, 10);
+      await saveStatsSnapshot(
+        tx,
+        day,
+        scale(stats, 0.8 + (0.2 * ((d * 37) % 100)) / 100) as Record<string, unknown>,
+      );
+    }
+    changes.add('stats_snapshot', ['*']);
+  });
 }

@@ -316,9 +316,9 @@ export const escalations = pgTable(
   (t) => [index('escalations_case_numbers_idx').using('gin', t.caseNumbers)],
 );
 
-// The dashboard's card table, one narrow row per card with what the table filters, sorts and counts
-// on (the card, its case, crit sit, prio-list, latest JIRA comment), so a filtered, sorted page of
-// 100k cards is an index scan instead of a five-table join. It is derived data: triggers on the
+// The dashboard's card table, one row per card with what the table filters, sorts, counts and shows
+// (the card, its case, crit sit, prio-list, latest JIRA comment), so a filtered, sorted page of 100k
+// cards is one index scan instead of a five-table join, and needs no second query to complete it. It is derived data: triggers on the
 // source tables only mark the affected cards in card_index_dirty (cheap, inside the writer's
 // transaction), and readers recompute the marked rows before they read
 // (src/store/queries/card-index.ts). Recomputing in a statement that sees the mark also sees the
@@ -349,6 +349,14 @@ export const cardIndex = pgTable(
     prioRank: smallint('prio_rank').notNull(),
     lastCommentAt: tstz('last_comment_at'),
     cardUpdatedAt: tstz('card_updated_at').notNull(),
+    // Shown on every row (not filtered on): copied so a page is a single statement.
+    contributors: jsonb('contributors').notNull().default(sql`'[]'::jsonb`),
+    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    priority: text('priority'),
+    productVersion: text('product_version'),
+    lastCommentBody: text('last_comment_body'),
+    lastCommentFormat: text('last_comment_format'),
+    lastCommentAuthor: text('last_comment_author'),
   },
   (t) => [
     // The table's default order (most severe, prio-list, crit sit first): a page of 50 stops early.

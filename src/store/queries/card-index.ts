@@ -3,8 +3,9 @@ import type { Queryable } from '../db.js';
 // card_index: the dashboard's denormalised card table (see its definition in schema.ts). Triggers
 // on cards, cases, case_details, jira_comments and escalations mark the cards a write touched in
 // card_index_dirty; `flushCardIndex` recomputes exactly those rows. Every reader of card_index calls
-// it first, so a read always reflects every write committed before it: the statement that deletes
-// a mark runs on a snapshot that includes the commit which made the mark.
+// it first (or, as the card page does, asks in its own statement whether marks are pending and
+// flushes and reads again if so), so a read always reflects every write committed before it: the
+// statement that deletes a mark runs on a snapshot that includes the commit which made the mark.
 
 /** Change-feed entities whose writes change card_index rows (and so the card list and its facets). */
 export const CARD_INDEX_ENTITIES = ['card', 'case', 'case_detail', 'jira_comment', 'escalation'] as const;
@@ -32,8 +33,9 @@ fresh AS (
          coalesce(dt.crit_sit, false) AS crit_sit,
          EXISTS (SELECT 1 FROM escalations e
                  WHERE e.case_numbers @> ARRAY[k.case_number] AND ${OPEN_ESCALATION}) AS escalated,
-         (SELECT max(j.last_update_date) FROM jira_comments j WHERE j.jira_key = k.jira_key) AS last_comment_at,
-         k.updated_at AS card_updated_at
+         lc.last_update_date AS last_comment_at, k.updated_at AS card_updated_at,
+         k.contributors, k.labels, k.priority, c.product_version,
+         lc.body AS last_comment_body, lc.body_format AS last_comment_format, lc.author AS last_comment_author
   FROM cards k
   LEFT JOIN LATERAL (
     SELECT * FROM cases c
@@ -42,18 +44,25 @@ fresh AS (
     ORDER BY c.created_date DESC LIMIT 1
   ) c ON true
   LEFT JOIN case_details dt ON dt.case_number = c.case_number AND dt.case_created_date = c.created_date
+  LEFT JOIN LATERAL (
+    SELECT j.last_update_date, j.body, j.body_format, j.author FROM jira_comments j
+    WHERE j.jira_key = k.jira_key ORDER BY j.last_update_date DESC, j.created_at DESC, j.jira_comment_id DESC
+    LIMIT 1
+  ) lc ON true
   WHERE k.jira_key IN (SELECT jira_key FROM dirty)
 ),
 upserted AS (
   INSERT INTO card_index AS i (
     jira_key, case_number, case_created_date, severity, severity_label, account, product, case_status,
     summary, case_last_update, case_closed_date, card_status, assignee_name, is_trends,
-    is_potential_escalation, is_daily_telco, crit_sit, escalated, prio_rank, last_comment_at, card_updated_at)
+    is_potential_escalation, is_daily_telco, crit_sit, escalated, prio_rank, last_comment_at, card_updated_at,
+    contributors, labels, priority, product_version, last_comment_body, last_comment_format, last_comment_author)
   SELECT jira_key, case_number, case_created_date, severity, severity_label, account, product, case_status,
          summary, case_last_update, case_closed_date, card_status, assignee_name, is_trends,
          is_potential_escalation, is_daily_telco, crit_sit, escalated,
          CASE WHEN escalated THEN 2 WHEN is_potential_escalation THEN 1 ELSE 0 END,
-         last_comment_at, card_updated_at
+         last_comment_at, card_updated_at,
+         contributors, labels, priority, product_version, last_comment_body, last_comment_format, last_comment_author
   FROM fresh
   ON CONFLICT (jira_key) DO UPDATE SET
     case_number = EXCLUDED.case_number, case_created_date = EXCLUDED.case_created_date,
@@ -64,7 +73,10 @@ upserted AS (
     is_trends = EXCLUDED.is_trends, is_potential_escalation = EXCLUDED.is_potential_escalation,
     is_daily_telco = EXCLUDED.is_daily_telco, crit_sit = EXCLUDED.crit_sit, escalated = EXCLUDED.escalated,
     prio_rank = EXCLUDED.prio_rank, last_comment_at = EXCLUDED.last_comment_at,
-    card_updated_at = EXCLUDED.card_updated_at
+    card_updated_at = EXCLUDED.card_updated_at, contributors = EXCLUDED.contributors, labels = EXCLUDED.labels,
+    priority = EXCLUDED.priority, product_version = EXCLUDED.product_version,
+    last_comment_body = EXCLUDED.last_comment_body, last_comment_format = EXCLUDED.last_comment_format,
+    last_comment_author = EXCLUDED.last_comment_author
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upserted)::int AS upserted, (SELECT count(*) FROM removed)::int AS removed`;

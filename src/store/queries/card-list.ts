@@ -59,56 +59,96 @@ export interface ListOptions {
 
 // Timestamps come back as epoch milliseconds: parsing float8 and building a Date costs a third of
 // node-postgres's timestamptz text parsing, which was the largest CPU cost of a page (250 values).
+// Labels come as json for the same reason (JSON.parse instead of node-postgres's array parser).
 const ms = (col: string, alias: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS "${alias}"`;
+// Everything a row shows is on card_index, so a page is one statement. The last column says whether
+// card_index_dirty held marks in the statement's snapshot (an InitPlan, evaluated once): if it did
+// not, every write committed before the statement is already in the rows it read.
 const ROW_COLUMNS = `r.jira_key AS "jiraKey", r.case_number AS "caseNumber", ${ms('r.case_created_date', 'caseCreatedDate')},
-  r.severity, r.severity_label AS "severityLabel", r.account, r.product, r.case_status AS "caseStatus", r.summary,
-  ${ms('r.case_last_update', 'caseLastUpdate')}, ${ms('r.case_closed_date', 'caseClosedDate')},
-  r.card_status AS "cardStatus", r.assignee_name AS "assigneeName", r.is_trends AS "isTrends",
-  r.is_potential_escalation AS "isPotentialEscalation", r.is_daily_telco AS "isDailyTelco", r.crit_sit AS "critSit",
-  r.escalated, ${ms('r.last_comment_at', 'lastCommentAt')}, ${ms('r.card_updated_at', 'cardUpdatedAt')}`;
+  r.severity, r.severity_label AS "severityLabel", r.account, r.product, r.product_version AS "productVersion",
+  r.case_status AS "caseStatus", r.summary, ${ms('r.case_last_update', 'caseLastUpdate')},
+  ${ms('r.case_closed_date', 'caseClosedDate')}, r.card_status AS "cardStatus", r.assignee_name AS "assigneeName",
+  r.contributors, to_json(r.labels) AS labels, r.priority, r.is_trends AS "isTrends", r.is_potential_escalation AS "isPotentialEscalation",
+  r.is_daily_telco AS "isDailyTelco", r.crit_sit AS "critSit", r.escalated, ${ms('r.last_comment_at', 'lastCommentAt')},
+  r.last_comment_body AS "lastCommentBody", r.last_comment_format AS "lastCommentFormat",
+  r.last_comment_author AS "lastCommentAuthor", ${ms('r.card_updated_at', 'cardUpdatedAt')},
+  (SELECT EXISTS (SELECT 1 FROM card_index_dirty)) AS "stale"`;
 
-const DATE_FIELDS = [
-  'caseCreatedDate',
-  'caseLastUpdate',
-  'caseClosedDate',
-  'lastCommentAt',
-  'cardUpdatedAt',
-] as const;
-
-/** The epoch-millisecond columns of ROW_COLUMNS as Dates. */
-function withDates(rows: Record<string, unknown>[]): IndexRow[] {
-  for (const row of rows)
-    for (const f of DATE_FIELDS) {
-      const v = row[f];
-      row[f] = v === null ? null : new Date(v as number);
-    }
-  return rows as unknown as IndexRow[];
-}
-
-type IndexRow = Omit<
+type RawRow = Omit<
   CardRow,
-  | 'contributors'
-  | 'labels'
-  | 'priority'
-  | 'productVersion'
-  | 'lastCommentBody'
-  | 'lastCommentFormat'
-  | 'lastCommentAuthor'
+  | 'caseCreatedDate'
+  | 'caseLastUpdate'
+  | 'caseClosedDate'
+  | 'lastCommentAt'
+  | 'cardUpdatedAt'
   | 'escalationUrl'
->;
+> & {
+  caseCreatedDate: number | null;
+  caseLastUpdate: number | null;
+  caseClosedDate: number | null;
+  lastCommentAt: number | null;
+  cardUpdatedAt: number;
+  stale: boolean;
+};
+
+const date = (v: number | null) => (v === null ? null : new Date(v));
+
+/** A fresh object of one fixed shape (cheaper to build, read and serialise than the driver's row patched in place). */
+const toCardRow = (r: RawRow): CardRow => ({
+  jiraKey: r.jiraKey,
+  caseNumber: r.caseNumber,
+  caseCreatedDate: date(r.caseCreatedDate),
+  severity: r.severity,
+  severityLabel: r.severityLabel,
+  account: r.account,
+  product: r.product,
+  productVersion: r.productVersion,
+  caseStatus: r.caseStatus,
+  summary: r.summary,
+  caseLastUpdate: date(r.caseLastUpdate),
+  caseClosedDate: date(r.caseClosedDate),
+  cardStatus: r.cardStatus,
+  assigneeName: r.assigneeName,
+  contributors: r.contributors,
+  labels: r.labels,
+  priority: r.priority,
+  isTrends: r.isTrends,
+  isPotentialEscalation: r.isPotentialEscalation,
+  isDailyTelco: r.isDailyTelco,
+  critSit: r.critSit,
+  escalated: r.escalated,
+  escalationUrl: null,
+  lastCommentAt: date(r.lastCommentAt),
+  lastCommentBody: r.lastCommentBody,
+  lastCommentFormat: r.lastCommentFormat,
+  lastCommentAuthor: r.lastCommentAuthor,
+  cardUpdatedAt: new Date(r.cardUpdatedAt),
+});
+
+/**
+ * Runs a card_index read selecting ROW_COLUMNS. In the common case (nothing marked) that is the
+ * only statement. When marks were pending, or the read found no row to tell, the marked rows are
+ * recomputed and the read runs again; always again, since a concurrent flush (the facet counts'
+ * one, say) may have taken the marks and committed their rows after this read's snapshot.
+ */
+async function readCardIndex(q: Queryable, text: string, values: unknown[]): Promise<RawRow[]> {
+  const first = await q.query<RawRow>(text, values);
+  if (first.rows[0] && !first.rows[0].stale) return first.rows;
+  await flushCardIndex(q);
+  return (await q.query<RawRow>(text, values)).rows;
+}
 
 /** One page of cards in the requested order. */
 export async function listCards(q: Queryable, opts: ListOptions): Promise<CardRow[]> {
-  await flushCardIndex(q);
   const p = new SqlParams();
   const page = pageQuery(CARD_SOURCE, opts.filter, opts.sort, opts, opts.now, p);
-  // An index scan that stops after `limit` rows in the default order; only that page is then
-  // completed with its card, case and latest comment.
-  const r = await q.query<Record<string, unknown>>(
+  // An index scan that stops after `limit` rows in the default order.
+  const rows = await readCardIndex(
+    q,
     `${withClause(page.ctes)}SELECT ${ROW_COLUMNS} FROM (${page.select}) r ORDER BY ${page.order}`,
     p.values,
   );
-  return complete(q, withDates(r.rows), opts.escalationProject);
+  return complete(q, rows.map(toCardRow), opts.escalationProject);
 }
 
 /** These cards (in key order), with the same fields as a page row; unknown keys are skipped. */
@@ -118,75 +158,32 @@ export async function getCardRows(
   escalationProject?: string,
 ): Promise<CardRow[]> {
   if (keys.length === 0) return [];
-  await flushCardIndex(q);
-  const r = await q.query<Record<string, unknown>>(
+  const rows = await readCardIndex(
+    q,
     `SELECT ${ROW_COLUMNS} FROM card_index r WHERE r.jira_key = ANY($1::text[]) ORDER BY r.jira_key`,
     [keys],
   );
-  return complete(q, withDates(r.rows), escalationProject);
+  return complete(q, rows.map(toCardRow), escalationProject);
 }
 
-// Kept as separate, simple statements: planning one statement with every join and subquery cost
-// more than running these (the page query is ~1 ms; a combined one spent ~5 ms in the planner).
+/** Adds the prio-list link of the escalated rows (a few per page at most). */
 async function complete(
   q: Queryable,
-  rows: IndexRow[],
+  rows: CardRow[],
   escalationProject: string | undefined,
 ): Promise<CardRow[]> {
-  if (rows.length === 0) return [];
-  const keys = rows.map((r) => r.jiraKey);
   const escalated = rows.filter((r) => r.escalated && r.caseNumber);
-  type Extras = Pick<
-    CardRow,
-    | 'jiraKey'
-    | 'contributors'
-    | 'labels'
-    | 'priority'
-    | 'productVersion'
-    | 'lastCommentBody'
-    | 'lastCommentFormat'
-    | 'lastCommentAuthor'
-  >;
-  // One json value for the page: a single JSON.parse instead of node-postgres parsing arrays and
-  // jsonb cell by cell.
-  const [extras, links] = await Promise.all([
-    q.query<{ rows: Extras[] }>(
-      `SELECT coalesce(json_agg(x), '[]') AS rows FROM (
-         SELECT k.jira_key AS "jiraKey", k.contributors, k.labels, k.priority, cs.product_version AS "productVersion",
-                lc.body AS "lastCommentBody", lc.body_format AS "lastCommentFormat", lc.author AS "lastCommentAuthor"
-         FROM cards k
-         LEFT JOIN cases cs ON cs.case_number = k.case_number AND cs.created_date = k.case_created_date
-         LEFT JOIN LATERAL (
-           SELECT j.body, j.body_format, j.author FROM jira_comments j
-           WHERE j.jira_key = k.jira_key ORDER BY j.last_update_date DESC LIMIT 1
-         ) lc ON true
-         WHERE k.jira_key = ANY($1::text[])) x`,
-      [keys],
-    ),
-    escalationLinks(q, escalated, escalationProject),
-  ]);
-  const byKey = new Map((extras.rows[0]?.rows ?? []).map((x) => [x.jiraKey, x]));
-  return rows.map((r) => {
-    const x = byKey.get(r.jiraKey);
-    return {
-      ...r,
-      contributors: x?.contributors ?? [],
-      labels: x?.labels ?? [],
-      priority: x?.priority ?? null,
-      productVersion: x?.productVersion ?? null,
-      lastCommentBody: x?.lastCommentBody ?? null,
-      lastCommentFormat: x?.lastCommentFormat ?? null,
-      lastCommentAuthor: x?.lastCommentAuthor ?? null,
-      escalationUrl: links.get(r.jiraKey) ?? null,
-    };
-  });
+  if (escalated.length === 0) return rows;
+  const links = await escalationLinks(q, escalated, escalationProject);
+  for (const r of escalated) r.escalationUrl = links.get(r.jiraKey) ?? null;
+  return rows;
 }
 
 /**
  * The prio-list link of escalated cards: as the original's escalated_link, a linked issue in the
  * escalations project; else the open escalation itself.
  */
-async function escalationLinks(q: Queryable, rows: IndexRow[], escalationProject: string | undefined) {
+async function escalationLinks(q: Queryable, rows: CardRow[], escalationProject: string | undefined) {
   if (rows.length === 0) return new Map<string, string>();
   const r = await q.query<{ jiraKey: string; url: string | null }>(
     `SELECT x.jira_key AS "jiraKey", coalesce(

@@ -308,34 +308,67 @@ export type Facets = Record<FacetName, FacetCount[]>;
 /**
  * One statement for the total and every facet's counts. As in search panes, each facet is counted
  * with every *other* selection applied, so its own options stay visible and say how many rows each
- * would add. The rows that pass the non-facet conditions are materialised once and scanned per facet.
+ * would add. Every facet without a selection sees the same rows (all selections applied), so they
+ * are counted together in one pass (GROUPING SETS, with the total); each selected facet takes one
+ * more pass over the rows its other selections leave. On a plain table without text search or
+ * time windows, each pass reads the table itself (the selections can use its indexes); otherwise
+ * the rows that pass those conditions are materialised once and each pass scans them.
  */
 export function facetQuery(source: SqlSource, filter: DashboardFilter, now: Date, p: SqlParams): string {
   const f = buildFilter(filter, p, now);
   const selected = [...f.facets.keys()];
-  const matchCol = (name: FacetName) => `m_${name}`;
-  const others = (name: FacetName | null) => and(selected.filter((s) => s !== name).map((s) => matchCol(s)));
+  const direct = f.base.length === 0 && source.ctes.length === 0;
+  // The row's value of a facet, a label's flag and a selection's predicate, in the pass's FROM.
+  const value = (name: Exclude<FacetName, 'label'>) => (direct ? FACETS[name].value : `f_${name}`);
+  const flag = (col: string) => (direct ? `r.${col}` : col);
+  const match = (name: FacetName) => (direct ? f.facets.get(name)! : `m_${name}`);
+  const from = direct ? source.from : 'base';
+  const others = (name: FacetName | null) => and(selected.filter((s) => s !== name).map(match));
+  const labels = Object.entries(LABEL_COLUMNS);
+
+  // Unselected facets and the total: one pass. A label is a set of its flag; only `true` is kept.
+  const sets: { facet: string | null; expr: string; value: string }[] = [
+    ...(Object.keys(FACETS) as Exclude<FacetName, 'label'>[])
+      .filter((name) => !f.facets.has(name))
+      .map((name) => ({ facet: name, expr: value(name), value: value(name) })),
+    ...(f.facets.has('label')
+      ? []
+      : labels.map(([name, col]) => ({
+          facet: 'label',
+          expr: flag(col),
+          value: `CASE WHEN ${flag(col)} THEN '${name}' END`,
+        }))),
+  ];
+  const when = (pick: (s: (typeof sets)[number]) => string) =>
+    sets.map((s) => `WHEN GROUPING(${s.expr}) = 0 THEN ${pick(s)}`).join(' ');
+  const grouped = sets.length
+    ? `SELECT CASE ${when((s) => `'${s.facet}'`)} END AS facet, CASE ${when((s) => s.value)} END AS value,
+         count(*)::int AS count
+       FROM ${from} WHERE ${others(null)}
+       GROUP BY GROUPING SETS ((), ${sets.map((s) => `(${s.expr})`).join(', ')})`
+    : `SELECT NULL::text AS facet, NULL::text AS value, count(*)::int AS count FROM ${from} WHERE ${others(null)}`;
+  const counts = [
+    `SELECT facet, value, count FROM (${grouped}) g WHERE facet IS DISTINCT FROM 'label' OR value IS NOT NULL`,
+    // Each selected facet under the other selections.
+    ...selected.map((name) =>
+      name === 'label'
+        ? `SELECT 'label', l.name, count(*)::int FROM ${from}
+             CROSS JOIN LATERAL (VALUES ${labels.map(([n, col]) => `('${n}', ${flag(col)})`).join(', ')}) AS l(name, flag)
+           WHERE l.flag AND ${others('label')} GROUP BY 2`
+        : `SELECT '${name}', ${value(name)}, count(*)::int FROM ${from} WHERE ${others(name)} GROUP BY 2`,
+    ),
+  ];
   const columns = [
     ...Object.entries(FACETS).map(([name, spec]) => `${spec.value} AS f_${name}`),
     ...Object.values(LABEL_COLUMNS).map((col) => `r.${col}`),
-    ...selected.map((name) => `${f.facets.get(name)} AS ${matchCol(name)}`),
-  ];
-  const counts = [
-    `SELECT NULL::text AS facet, NULL::text AS value, count(*)::int AS count FROM base WHERE ${others(null)}`,
-    ...Object.keys(FACETS).map(
-      (name) =>
-        `SELECT '${name}', f_${name}, count(*)::int FROM base WHERE ${others(name as FacetName)} GROUP BY 2`,
-    ),
-    `SELECT 'label', l.name, count(*)::int FROM base
-       CROSS JOIN LATERAL (VALUES ${Object.entries(LABEL_COLUMNS)
-         .map(([name, col]) => `('${name}', ${col})`)
-         .join(', ')}) AS l(name, flag)
-     WHERE l.flag AND ${others('label')} GROUP BY 2`,
+    ...selected.map((name) => `${f.facets.get(name)} AS m_${name}`),
   ];
   const ctes = [
     ...source.ctes,
     ...f.ctes,
-    `base AS MATERIALIZED (SELECT ${columns.join(', ')} FROM ${source.from} WHERE ${and(f.base)})`,
+    ...(direct
+      ? []
+      : [`base AS MATERIALIZED (SELECT ${columns.join(', ')} FROM ${source.from} WHERE ${and(f.base)})`]),
   ];
   return `${withClause(ctes)}${counts.join('\nUNION ALL\n')}`;
 }
