@@ -26,7 +26,9 @@ removed AS (
   RETURNING 1
 ),
 fresh AS (
-  SELECT k.jira_key, c.case_number, c.created_date AS case_created_date, c.severity, c.severity_label,
+  -- A card whose case is not stored (closed outside the query) still shows its case number.
+  SELECT k.jira_key, coalesce(c.case_number, k.case_number) AS case_number,
+         c.created_date AS case_created_date, c.severity, c.severity_label,
          c.account, c.product, c.status AS case_status, coalesce(c.summary, k.summary) AS summary,
          c.last_update AS case_last_update, c.closed_date AS case_closed_date, k.status AS card_status,
          k.assignee_name, k.is_trends, k.is_potential_escalation, k.is_daily_telco,
