@@ -430,7 +430,10 @@ function report(rows: Row[]) {
   console.log(`\nTarget: a filtered page of 50 cards ≤ ${TARGET_P99_MS} ms p99 at 100k cases`);
   for (const r of rows.filter((x) => x.endpoint === CURVE_ENDPOINT || x.endpoint === UNCACHED_ENDPOINT)) {
     if (Number(r.run.split(' ')[1]?.replaceAll(',', '')) < 100_000) continue;
-    const what = r.endpoint === CURVE_ENDPOINT ? `${r.connections} connections` : 'facets not cached yet';
+    const what =
+      r.endpoint === CURVE_ENDPOINT
+        ? `${r.connections} connection${r.connections === 1 ? '' : 's'}`
+        : 'facets not cached yet';
     console.log(
       `  ${r.run}, ${what}: p99 ${ms(r.p99)} — ${r.p99 <= TARGET_P99_MS ? 'within' : 'OVER'} the target`,
     );

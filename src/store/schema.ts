@@ -349,14 +349,13 @@ export const cardIndex = pgTable(
     prioRank: smallint('prio_rank').notNull(),
     lastCommentAt: tstz('last_comment_at'),
     cardUpdatedAt: tstz('card_updated_at').notNull(),
-    // Shown on every row (not filtered on): copied so a page is a single statement.
+    // Shown on every row (not filtered on): copied so a page is a single statement. The latest
+    // comment is referenced, not copied: its body would widen every row the facet counts scan.
     contributors: jsonb('contributors').notNull().default(sql`'[]'::jsonb`),
     labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
     priority: text('priority'),
     productVersion: text('product_version'),
-    lastCommentBody: text('last_comment_body'),
-    lastCommentFormat: text('last_comment_format'),
-    lastCommentAuthor: text('last_comment_author'),
+    lastCommentId: text('last_comment_id'),
   },
   (t) => [
     // The table's default order (most severe, prio-list, crit sit first): a page of 50 stops early.

@@ -13,7 +13,7 @@ import { buildTestApp, DAY, type Seeded, seedDashboard, testConfig } from './sup
 // statement reports pending card_index_dirty marks). These tests pin what that must keep: every
 // write to a source of a shown column shows on the next read, an empty page a write fills is not
 // served stale, the cached facet counts are dropped by a write, and the migration that added the
-// columns fills them exactly as the flush computes them.
+// latest-comment reference fills it exactly as the flush picks it.
 describe.each(['pglite', 'postgres'] as const)('card page on %s', (backend) => {
   let t: TestStore;
   let app: FastifyInstance;
@@ -157,24 +157,44 @@ describe.each(['pglite', 'postgres'] as const)('card page on %s', (backend) => {
     expect(after.items.find((i: { key: string }) => i.key === 'KNIECO-2').internalStatus).toBe('Eng Working');
   });
 
-  it('fills the columns added by migration 0004 as the flush computes them', async () => {
+  it('fills the latest-comment reference of migration 0006 as the flush picks it', async () => {
     const db = t.store.db;
-    const columns = `jira_key, contributors, labels, priority, product_version, last_comment_body,
-      last_comment_format, last_comment_author`;
+    // Two comments of K-2 updated at the same instant: the later-created one is the latest.
+    const { c2 } = seeded.cases;
+    const at = new Date(seeded.now.getTime() - DAY / 4);
+    const tie = (id: string, created: number, body: string) => ({
+      jiraCommentId: id,
+      jiraKey: 'KNIECO-2',
+      caseNumber: c2.caseNumber,
+      caseCreatedDate: c2.createdDate,
+      author: 'Bob',
+      body,
+      bodyFormat: 'wiki' as const,
+      createdAt: new Date(at.getTime() - created),
+      lastUpdateDate: at,
+    });
+    await t.store.write(async (tx, ch) => {
+      ch.record(
+        'jira_comment',
+        await upsertJiraComments(tx, [tie('2003', 1000, 'edited later'), tie('2002', 0, 'written later')]),
+      );
+    });
+    expect((await row('KNIECO-2')).lastComment.body).toBe('written later');
+
+    const columns = 'jira_key, last_comment_id';
     await db.query(
       'INSERT INTO card_index_dirty (jira_key) SELECT jira_key FROM cards ON CONFLICT DO NOTHING',
     );
     await flushCardIndex(db);
     const flushed = (await db.query(`SELECT ${columns} FROM card_index ORDER BY jira_key`)).rows;
-    expect(flushed.some((r) => r.last_comment_body !== null)).toBe(true);
+    expect(flushed.filter((r) => r.last_comment_id !== null).length).toBeGreaterThan(3);
 
-    await db.query(`UPDATE card_index SET contributors = '[]', labels = '{}', priority = NULL,
-      product_version = NULL, last_comment_body = NULL, last_comment_format = NULL, last_comment_author = NULL`);
+    await db.query('UPDATE card_index SET last_comment_id = NULL');
     const migration = readFileSync(
-      new URL('../../drizzle/0004_card_index_page.sql', import.meta.url),
+      new URL('../../drizzle/0006_card_index_last_comment_id.sql', import.meta.url),
       'utf8',
     );
-    const backfill = migration.split('--> statement-breakpoint').filter((s) => /^\s*UPDATE/m.test(s));
+    const backfill = migration.split('--> statement-breakpoint').filter((s) => /^UPDATE/m.test(s));
     expect(backfill).toHaveLength(1);
     for (const statement of backfill) await db.query(statement);
     expect((await db.query(`SELECT ${columns} FROM card_index ORDER BY jira_key`)).rows).toEqual(flushed);

@@ -36,8 +36,7 @@ fresh AS (
          EXISTS (SELECT 1 FROM escalations e
                  WHERE e.case_numbers @> ARRAY[k.case_number] AND ${OPEN_ESCALATION}) AS escalated,
          lc.last_update_date AS last_comment_at, k.updated_at AS card_updated_at,
-         k.contributors, k.labels, k.priority, c.product_version,
-         lc.body AS last_comment_body, lc.body_format AS last_comment_format, lc.author AS last_comment_author
+         k.contributors, k.labels, k.priority, c.product_version, lc.jira_comment_id AS last_comment_id
   FROM cards k
   LEFT JOIN LATERAL (
     SELECT * FROM cases c
@@ -47,7 +46,7 @@ fresh AS (
   ) c ON true
   LEFT JOIN case_details dt ON dt.case_number = c.case_number AND dt.case_created_date = c.created_date
   LEFT JOIN LATERAL (
-    SELECT j.last_update_date, j.body, j.body_format, j.author FROM jira_comments j
+    SELECT j.last_update_date, j.jira_comment_id FROM jira_comments j
     WHERE j.jira_key = k.jira_key ORDER BY j.last_update_date DESC, j.created_at DESC, j.jira_comment_id DESC
     LIMIT 1
   ) lc ON true
@@ -58,13 +57,13 @@ upserted AS (
     jira_key, case_number, case_created_date, severity, severity_label, account, product, case_status,
     summary, case_last_update, case_closed_date, card_status, assignee_name, is_trends,
     is_potential_escalation, is_daily_telco, crit_sit, escalated, prio_rank, last_comment_at, card_updated_at,
-    contributors, labels, priority, product_version, last_comment_body, last_comment_format, last_comment_author)
+    contributors, labels, priority, product_version, last_comment_id)
   SELECT jira_key, case_number, case_created_date, severity, severity_label, account, product, case_status,
          summary, case_last_update, case_closed_date, card_status, assignee_name, is_trends,
          is_potential_escalation, is_daily_telco, crit_sit, escalated,
          CASE WHEN escalated THEN 2 WHEN is_potential_escalation THEN 1 ELSE 0 END,
          last_comment_at, card_updated_at,
-         contributors, labels, priority, product_version, last_comment_body, last_comment_format, last_comment_author
+         contributors, labels, priority, product_version, last_comment_id
   FROM fresh
   ON CONFLICT (jira_key) DO UPDATE SET
     case_number = EXCLUDED.case_number, case_created_date = EXCLUDED.case_created_date,
@@ -77,8 +76,7 @@ upserted AS (
     prio_rank = EXCLUDED.prio_rank, last_comment_at = EXCLUDED.last_comment_at,
     card_updated_at = EXCLUDED.card_updated_at, contributors = EXCLUDED.contributors, labels = EXCLUDED.labels,
     priority = EXCLUDED.priority, product_version = EXCLUDED.product_version,
-    last_comment_body = EXCLUDED.last_comment_body, last_comment_format = EXCLUDED.last_comment_format,
-    last_comment_author = EXCLUDED.last_comment_author
+    last_comment_id = EXCLUDED.last_comment_id
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upserted)::int AS upserted, (SELECT count(*) FROM removed)::int AS removed`;

@@ -61,18 +61,20 @@ export interface ListOptions {
 // node-postgres's timestamptz text parsing, which was the largest CPU cost of a page (250 values).
 // Labels come as json for the same reason (JSON.parse instead of node-postgres's array parser).
 const ms = (col: string, alias: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS "${alias}"`;
-// Everything a row shows is on card_index, so a page is one statement. The last column says whether
-// card_index_dirty held marks in the statement's snapshot (an InitPlan, evaluated once): if it did
-// not, every write committed before the statement is already in the rows it read.
+// Everything a row shows is on card_index or its latest comment (joined on the id card_index keeps),
+// so a page is one statement. The last column says whether card_index_dirty held marks in the
+// statement's snapshot (an InitPlan, evaluated once): if it did not, every write committed before
+// the statement is already in the rows it read.
 const ROW_COLUMNS = `r.jira_key AS "jiraKey", r.case_number AS "caseNumber", ${ms('r.case_created_date', 'caseCreatedDate')},
   r.severity, r.severity_label AS "severityLabel", r.account, r.product, r.product_version AS "productVersion",
   r.case_status AS "caseStatus", r.summary, ${ms('r.case_last_update', 'caseLastUpdate')},
   ${ms('r.case_closed_date', 'caseClosedDate')}, r.card_status AS "cardStatus", r.assignee_name AS "assigneeName",
   r.contributors, to_json(r.labels) AS labels, r.priority, r.is_trends AS "isTrends", r.is_potential_escalation AS "isPotentialEscalation",
   r.is_daily_telco AS "isDailyTelco", r.crit_sit AS "critSit", r.escalated, ${ms('r.last_comment_at', 'lastCommentAt')},
-  r.last_comment_body AS "lastCommentBody", r.last_comment_format AS "lastCommentFormat",
-  r.last_comment_author AS "lastCommentAuthor", ${ms('r.card_updated_at', 'cardUpdatedAt')},
+  lc.body AS "lastCommentBody", lc.body_format AS "lastCommentFormat", lc.author AS "lastCommentAuthor",
+  ${ms('r.card_updated_at', 'cardUpdatedAt')},
   (SELECT EXISTS (SELECT 1 FROM card_index_dirty)) AS "stale"`;
+const LAST_COMMENT = 'LEFT JOIN jira_comments lc ON lc.jira_comment_id = r.last_comment_id';
 
 type RawRow = Omit<
   CardRow,
@@ -145,7 +147,7 @@ export async function listCards(q: Queryable, opts: ListOptions): Promise<CardRo
   // An index scan that stops after `limit` rows in the default order.
   const rows = await readCardIndex(
     q,
-    `${withClause(page.ctes)}SELECT ${ROW_COLUMNS} FROM (${page.select}) r ORDER BY ${page.order}`,
+    `${withClause(page.ctes)}SELECT ${ROW_COLUMNS} FROM (${page.select}) r ${LAST_COMMENT} ORDER BY ${page.order}`,
     p.values,
   );
   return complete(q, rows.map(toCardRow), opts.escalationProject);
@@ -160,7 +162,7 @@ export async function getCardRows(
   if (keys.length === 0) return [];
   const rows = await readCardIndex(
     q,
-    `SELECT ${ROW_COLUMNS} FROM card_index r WHERE r.jira_key = ANY($1::text[]) ORDER BY r.jira_key`,
+    `SELECT ${ROW_COLUMNS} FROM card_index r ${LAST_COMMENT} WHERE r.jira_key = ANY($1::text[]) ORDER BY r.jira_key`,
     [keys],
   );
   return complete(q, rows.map(toCardRow), escalationProject);
