@@ -10,7 +10,7 @@
 //                        [--connections 10] [--curve 1,4,10] [--save out.json] [--baseline old.json]
 //
 //   --runs         backend:cases, comma-separated (env BENCH_RUNS)
-//   --duration     seconds per autocannon run (env BENCH_DURATION)
+//   --duration     seconds per measured autocannon run, after up to 3 s of warm-up (env BENCH_DURATION)
 //   --connections  concurrent connections for the endpoint table (env BENCH_CONNECTIONS)
 //   --curve        connection counts for the filtered-page latency curve (env BENCH_CURVE)
 //   --save         write the figures as JSON (to compare a later run against)
@@ -300,7 +300,11 @@ async function measure(
   curve: number[],
 ): Promise<Row[]> {
   const rows: Row[] = [];
+  // Each measured run follows a short unmeasured one at the same concurrency, so it sees a warm
+  // server: V8 has compiled the route's code, the pool has opened its connections and their
+  // backends have loaded the catalog (a fresh 100k server's first seconds cost up to 2× in p99).
   const load = async (url: string, c: number) => {
+    await autocannon({ url, connections: c, duration: Math.min(3, duration) });
     const { value: r, cpuMs } = await withCpu(target.pid, target.db, () =>
       autocannon({ url, connections: c, duration }),
     );
