@@ -51,11 +51,11 @@ describe('generator', () => {
     expect(s.cards().every((i) => /^\d{8}: /.test(i.summary))).toBe(true);
   });
 
-  it('builds 100k cases in a few seconds', () => {
-    const t = Date.now();
+  // How long it takes is for the benchmarks (bench:sync generates 10k); here: that 100k is complete.
+  it('builds 100k cases with unique numbers', () => {
     const s = generateState({ cases: 100_000, seed: 3, anchor: ANCHOR });
     expect(s.cases).toHaveLength(100_000);
-    expect(Date.now() - t).toBeLessThan(8000);
+    expect(new Set(s.cases.map((c) => c.number)).size).toBe(100_000);
   });
 });
 
