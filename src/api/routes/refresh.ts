@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Store } from '../../store/store.js';
-import { type SyncControl, UnknownJobError } from '../../sync/types.js';
+import { type RefreshResult, type SyncControl, UnknownJobError } from '../../sync/types.js';
 import '../roles.js';
 
 // Manual refresh. Both answer 202 at once; the work happens on a worker and is followed through
@@ -48,32 +48,42 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
     },
   );
 
+  /** 202 with the run (Location: the run), or 404 naming the jobs this route accepts. */
+  const startRun = async (
+    reply: FastifyReply,
+    start: () => Promise<RefreshResult>,
+    accepts: () => string[],
+  ) => {
+    try {
+      const r = await start();
+      return reply
+        .code(202)
+        .header('location', `/api/v1/runs/${r.runId}`)
+        .send({ id: r.runId, joined: r.joined });
+    } catch (err) {
+      if (err instanceof UnknownJobError)
+        return reply.code(404).send({ message: err.message, sources: accepts() });
+      throw err;
+    }
+  };
+  const jobParams = (name: string) => ({
+    type: 'object',
+    properties: { [name]: { type: 'string', maxLength: 100 } },
+    required: [name],
+  });
+
   app.post<{ Params: { source: string } }>(
     '/api/v1/refresh/:source',
     {
       config: { role: 'operator' },
-      schema: {
-        params: {
-          type: 'object',
-          properties: { source: { type: 'string', maxLength: 100 } },
-          required: ['source'],
-        },
-        response: { 202: accepted, 404: notFound },
-      },
+      schema: { params: jobParams('source'), response: { 202: accepted, 404: notFound } },
     },
-    async (req, reply) => {
-      try {
-        const r = await sync.refresh(req.params.source);
-        return reply
-          .code(202)
-          .header('location', `/api/v1/runs/${r.runId}`)
-          .send({ id: r.runId, joined: r.joined });
-      } catch (err) {
-        if (err instanceof UnknownJobError)
-          return reply.code(404).send({ message: err.message, sources: sync.refreshableJobs() });
-        throw err;
-      }
-    },
+    (req, reply) =>
+      startRun(
+        reply,
+        () => sync.refresh(req.params.source),
+        () => sync.refreshableJobs(),
+      ),
   );
 
   app.post<{ Params: { job: string } }>(
@@ -83,26 +93,15 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
       schema: {
         tags: ['admin'],
         summary: 'Run a job that writes upstream now: card-creation, priority-sync or bug-tagging',
-        params: {
-          type: 'object',
-          properties: { job: { type: 'string', maxLength: 100 } },
-          required: ['job'],
-        },
+        params: jobParams('job'),
         response: { 202: accepted, 404: notFound },
       },
     },
-    async (req, reply) => {
-      try {
-        const r = await sync.runAdminJob(req.params.job);
-        return reply
-          .code(202)
-          .header('location', `/api/v1/runs/${r.runId}`)
-          .send({ id: r.runId, joined: r.joined });
-      } catch (err) {
-        if (err instanceof UnknownJobError)
-          return reply.code(404).send({ message: err.message, sources: sync.adminJobs() });
-        throw err;
-      }
-    },
+    (req, reply) =>
+      startRun(
+        reply,
+        () => sync.runAdminJob(req.params.job),
+        () => sync.adminJobs(),
+      ),
   );
 }
