@@ -38,10 +38,21 @@ describe('Redis outage', () => {
       const read = () => store.read(['case'], 'count', (q) => countCases(q));
       await store.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(1)])));
       expect((await read()).total).toBe(1);
-      expect((await read()).total).toBe(1);
-      expect((await metrics.cacheRequests.get()).values).toContainEqual(
-        expect.objectContaining({ labels: { backend: 'redis', result: 'hit' } }),
-      );
+      // Served from Redis once it is connected (a connection hiccup while it starts makes the first
+      // reads bypass it until the epoch is bumped, which is the safe side).
+      const hits = async () =>
+        (await metrics.cacheRequests.get()).values
+          .filter((v) => v.labels.backend === 'redis' && v.labels.result === 'hit')
+          .reduce((n, v) => n + v.value, 0);
+      await expect
+        .poll(
+          async () => {
+            expect((await read()).total).toBe(1);
+            return hits();
+          },
+          { timeout: 10_000 },
+        )
+        .toBeGreaterThan(0);
 
       await proxy.cut();
       // A write while Redis is down: committed to PostgreSQL, the invalidation is lost.
