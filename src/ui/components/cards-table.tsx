@@ -6,35 +6,16 @@ import { FACETS } from '../table-state.js';
 import type { CardItem, Detail } from '../types.js';
 import { CritSitBadge, DaysOpen, PrioListBadge, SeverityBadge, StatusBadge } from './badges.js';
 import { BugsTable, CommentList, IssuesTable, ShortComment } from './detail-parts.js';
-import { ExpandButton, FacetTable } from './facet-table.js';
+import { column, expandColumn, FacetTable } from './facet-table.js';
 import { ErrorBox, Loading } from './layout.js';
 import { ExtLink } from './markup.js';
 
 // The cards table of the original (§1.2): every column, badges, facet panes, expandable rows with
 // the case group, bugs, JIRA issues and every comment.
 
-const col = <K extends keyof CardItem>(
-  key: K,
-  header: string,
-  cell: (c: CardItem) => React.ReactNode,
-  sortKey?: string,
-  firstDir: 'asc' | 'desc' = 'asc',
-): ColumnDef<CardItem, unknown> => ({
-  id: key,
-  header,
-  cell: ({ row }) => cell(row.original),
-  meta: { sortKey, firstDir },
-});
-
 export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
-  {
-    id: 'expand',
-    header: () => <span className="sr-only">Details</span>,
-    cell: ({ row }) => (
-      <ExpandButton label={row.id} expanded={row.getIsExpanded()} onToggle={row.getToggleExpandedHandler()} />
-    ),
-  },
-  col(
+  expandColumn<CardItem>((c) => c.key),
+  column<CardItem>(
     'caseNumber',
     'Case#',
     (c) =>
@@ -50,18 +31,24 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
       ),
     'caseNumber',
   ),
-  col('severity', 'Severity', (c) => <SeverityBadge severity={c.severity} />, 'severity', 'desc'),
-  col(
+  column<CardItem>(
+    'severity',
+    'Severity',
+    (c) => <SeverityBadge severity={c.severity} />,
+    'severity',
+    'desc',
+  ),
+  column<CardItem>(
     'prioList',
     'On Prio-list?',
     (c) => <PrioListBadge prioList={c.prioList} url={c.escalationUrl} />,
     'prioList',
     'desc',
   ),
-  col('critSit', 'Crit Sit?', (c) => <CritSitBadge critSit={c.critSit} />, 'critSit', 'desc'),
-  col('summary', 'Summary', (c) => c.summary, 'summary'),
-  col('product', 'Product', (c) => c.product ?? <span className="muted">---</span>, 'product'),
-  col(
+  column<CardItem>('critSit', 'Crit Sit?', (c) => <CritSitBadge critSit={c.critSit} />, 'critSit', 'desc'),
+  column<CardItem>('summary', 'Summary', (c) => c.summary, 'summary'),
+  column<CardItem>('product', 'Product', (c) => c.product ?? <span className="muted">---</span>, 'product'),
+  column<CardItem>(
     'account',
     'Account',
     (c) =>
@@ -72,14 +59,14 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
       ),
     'account',
   ),
-  col('caseStatus', 'Case Status', (c) => c.caseStatus ?? '---', 'caseStatus'),
-  col(
+  column<CardItem>('caseStatus', 'Case Status', (c) => c.caseStatus ?? '---', 'caseStatus'),
+  column<CardItem>(
     'internalStatus',
     'Internal Status',
     (c) => <StatusBadge status={c.internalStatus} />,
     'internalStatus',
   ),
-  col(
+  column<CardItem>(
     'assignee',
     'Assignee',
     (c) => (
@@ -96,7 +83,7 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
     ),
     'assignee',
   ),
-  col(
+  column<CardItem>(
     'key',
     'Jira',
     (c) => (
@@ -109,7 +96,7 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
     ),
     'jiraKey',
   ),
-  col(
+  column<CardItem>(
     'lastComment',
     'Most Recent Comment',
     (c) => (
@@ -120,8 +107,14 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
     'lastComment',
     'desc',
   ),
-  col('daysOpen', 'Days Open', (c) => <DaysOpen days={c.daysOpen} sla={c.sla} />, 'daysOpen', 'desc'),
-  col(
+  column<CardItem>(
+    'daysOpen',
+    'Days Open',
+    (c) => <DaysOpen days={c.daysOpen} sla={c.sla} />,
+    'daysOpen',
+    'desc',
+  ),
+  column<CardItem>(
     'caseLastUpdated',
     'Case Last Updated',
     (c) => <span className="nowrap">{dateTime(c.caseLastUpdated)}</span>,

@@ -1,10 +1,14 @@
 import { dash, dateTime, day } from '../format.js';
-import type { Bug, Comment, Issue, LastComment } from '../types.js';
+import type { Bug, Comment, Issue, LastComment, ReportBug } from '../types.js';
 import { ExtLink, Markup } from './markup.js';
 
 // The pieces of a case's detail, shared by the table's expanded row, the reports and the detail page.
 
-export function BugsTable({ bugs }: { bugs: Bug[] }) {
+/** A bug as the detail (every field) or a report (no visibility flags) carries it. */
+type BugRow = ReportBug & Partial<Pick<Bug, 'unavailable' | 'unavailableReason'>>;
+
+/** The Bugzillas table; the reports leave out Severity, as the original's did. */
+export function BugsTable({ bugs, severity = true }: { bugs: BugRow[]; severity?: boolean }) {
   if (!bugs.length) return null;
   return (
     <table className="data bugs-table">
@@ -13,7 +17,7 @@ export function BugsTable({ bugs }: { bugs: Bug[] }) {
         <tr>
           <th>#</th>
           <th>Summary</th>
-          <th>Severity</th>
+          {severity && <th>Severity</th>}
           <th>Target Release</th>
           <th>Assignee</th>
           <th>QA Contact</th>
@@ -36,7 +40,7 @@ export function BugsTable({ bugs }: { bugs: Bug[] }) {
                 dash(b.summary)
               )}
             </td>
-            <td>{dash(b.severity)}</td>
+            {severity && <td>{dash(b.severity)}</td>}
             <td>{dash(b.targetRelease[0])}</td>
             <td>{dash(b.assignee)}</td>
             <td>{dash(b.qaContact)}</td>

@@ -455,6 +455,32 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
   );
 }
 
+/** A data column: its cell from the row, and the API sort key a header click sorts by. */
+export function column<T>(
+  id: string,
+  header: string,
+  cell: (row: T) => ReactNode,
+  sortKey?: string,
+  firstDir: 'asc' | 'desc' = 'asc',
+): ColumnDef<T, unknown> {
+  return { id, header, cell: ({ row }) => cell(row.original), meta: { sortKey, firstDir } };
+}
+
+/** The first column: a row's expand/collapse control, named after what the row shows. */
+export function expandColumn<T>(label: (row: T) => string): ColumnDef<T, unknown> {
+  return {
+    id: 'expand',
+    header: () => <span className="sr-only">Details</span>,
+    cell: ({ row }) => (
+      <ExpandButton
+        label={label(row.original)}
+        expanded={row.getIsExpanded()}
+        onToggle={row.getToggleExpandedHandler()}
+      />
+    ),
+  };
+}
+
 /** The expand/collapse control of a row (first column). */
 export function ExpandButton({
   label,

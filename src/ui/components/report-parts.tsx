@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import { dash, dateTime, number, slug } from '../format.js';
+import { number, slug } from '../format.js';
 import { Link } from '../router.js';
-import type { CardItem, ReportBug } from '../types.js';
+import type { CardItem } from '../types.js';
 import { OnPrioListMarker } from './badges.js';
-import { ExtLink, safeUrl } from './markup.js';
+import { safeUrl } from './markup.js';
 
 // Pieces shared by the report pages (recent / all / trends, weekly), the search page and the
 // case/card detail page.
@@ -60,44 +60,6 @@ export function CardMarkers({ card }: { card: Pick<CardItem, 'prioList' | 'escal
       )}
       {card.critSit && <span className="badge crit-sit">Crit Sit</span>}
     </>
-  );
-}
-
-/** The report card's Bugzilla sub-table (the original's columns). */
-export function ReportBugsTable({ bugs }: { bugs: ReportBug[] }) {
-  if (!bugs.length) return null;
-  return (
-    <div className="table-wrap report-bugs">
-      <table className="data">
-        <caption className="report-caption">Bugzillas</caption>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Summary</th>
-            <th scope="col">Target Release</th>
-            <th scope="col">Assignee</th>
-            <th scope="col">QA Contact</th>
-            <th scope="col">Last Updated</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {bugs.map((b) => (
-            <tr key={b.id}>
-              <td>
-                <ExtLink url={b.url}>{b.id}</ExtLink>
-              </td>
-              <td>{dash(b.summary)}</td>
-              <td>{dash(b.targetRelease[0])}</td>
-              <td>{dash(b.assignee)}</td>
-              <td>{dash(b.qaContact)}</td>
-              <td>{dateTime(b.lastChange)}</td>
-              <td>{dash(b.status)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { apiUrl, useApi } from '../api.js';
 import { SeverityBadge, StatusBadge } from '../components/badges.js';
+import { BugsTable } from '../components/detail-parts.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { ExtLink, Markup } from '../components/markup.js';
 import {
@@ -14,7 +15,6 @@ import {
   casePath,
   EngineerLink,
   Pager,
-  ReportBugsTable,
   statusLabel,
   useScrollToHash,
   withoutKeys,
@@ -201,7 +201,9 @@ function ReportCardView({ card }: { card: ReportCard }) {
         {card.contributors.length > 0 && <> / Contributor: {card.contributors.join(', ')}</>}) | Product:{' '}
         {card.product ?? <span className="muted">---</span>}
       </div>
-      <ReportBugsTable bugs={card.bugs} />
+      <div className="table-wrap report-bugs">
+        <BugsTable bugs={card.bugs} severity={false} />
+      </div>
       <ReportComments comments={card.comments} />
     </article>
   );

@@ -3,7 +3,7 @@ import { apiUrl, useApi } from '../api.js';
 import { CritSitBadge, DaysOpen, PrioListBadge, SeverityBadge, StatusBadge } from '../components/badges.js';
 import { CardChildRow, CardsTable } from '../components/cards-table.js';
 import { BugsTable, CommentList, IssuesTable } from '../components/detail-parts.js';
-import { ExpandButton, FacetTable } from '../components/facet-table.js';
+import { column, expandColumn, FacetTable } from '../components/facet-table.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { safeUrl } from '../components/markup.js';
 import { dateTime } from '../format.js';
@@ -54,32 +54,9 @@ export function CardsTablePage({ view }: { view: keyof typeof VIEWS }) {
 /** Labels are card labels: not a facet of cases. */
 const CASE_FACETS = FACETS.filter((f) => f !== 'label');
 
-const caseCol = (
-  id: string,
-  header: string,
-  cell: (c: CaseItem) => React.ReactNode,
-  sortKey?: string,
-  firstDir: 'asc' | 'desc' = 'asc',
-): ColumnDef<CaseItem, unknown> => ({
-  id,
-  header,
-  cell: ({ row }) => cell(row.original),
-  meta: { sortKey, firstDir },
-});
-
 const CASE_COLUMNS: ColumnDef<CaseItem, unknown>[] = [
-  {
-    id: 'expand',
-    header: () => <span className="sr-only">Details</span>,
-    cell: ({ row }) => (
-      <ExpandButton
-        label={row.original.caseNumber}
-        expanded={row.getIsExpanded()}
-        onToggle={row.getToggleExpandedHandler()}
-      />
-    ),
-  },
-  caseCol(
+  expandColumn<CaseItem>((c) => c.caseNumber),
+  column<CaseItem>(
     'caseNumber',
     'Case#',
     (c) => (
@@ -94,20 +71,32 @@ const CASE_COLUMNS: ColumnDef<CaseItem, unknown>[] = [
     ),
     'caseNumber',
   ),
-  caseCol('severity', 'Severity', (c) => <SeverityBadge severity={c.severity} />, 'severity', 'desc'),
-  caseCol('prioList', 'On Prio-list?', (c) => <PrioListBadge prioList={c.prioList} />, 'prioList', 'desc'),
-  caseCol('critSit', 'Crit Sit?', (c) => <CritSitBadge critSit={c.critSit} />, 'critSit', 'desc'),
-  caseCol('summary', 'Summary', (c) => c.summary, 'summary'),
-  caseCol('product', 'Product', (c) => c.product ?? '---', 'product'),
-  caseCol(
+  column<CaseItem>(
+    'severity',
+    'Severity',
+    (c) => <SeverityBadge severity={c.severity} />,
+    'severity',
+    'desc',
+  ),
+  column<CaseItem>(
+    'prioList',
+    'On Prio-list?',
+    (c) => <PrioListBadge prioList={c.prioList} />,
+    'prioList',
+    'desc',
+  ),
+  column<CaseItem>('critSit', 'Crit Sit?', (c) => <CritSitBadge critSit={c.critSit} />, 'critSit', 'desc'),
+  column<CaseItem>('summary', 'Summary', (c) => c.summary, 'summary'),
+  column<CaseItem>('product', 'Product', (c) => c.product ?? '---', 'product'),
+  column<CaseItem>(
     'account',
     'Account',
     (c) => <Link to={`/account/${encodeURIComponent(c.account)}`}>{c.account}</Link>,
     'account',
   ),
-  caseCol('status', 'Case Status', (c) => c.status, 'caseStatus'),
-  caseCol('owner', 'Owner', (c) => c.owner ?? '---'),
-  caseCol(
+  column<CaseItem>('status', 'Case Status', (c) => c.status, 'caseStatus'),
+  column<CaseItem>('owner', 'Owner', (c) => c.owner ?? '---'),
+  column<CaseItem>(
     'card',
     'Card',
     (c) =>
@@ -121,7 +110,7 @@ const CASE_COLUMNS: ColumnDef<CaseItem, unknown>[] = [
       ),
     'internalStatus',
   ),
-  caseCol(
+  column<CaseItem>(
     'assignee',
     'Assignee',
     (c) =>
@@ -132,15 +121,21 @@ const CASE_COLUMNS: ColumnDef<CaseItem, unknown>[] = [
       ),
     'assignee',
   ),
-  caseCol('daysOpen', 'Days Open', (c) => <DaysOpen days={c.daysOpen} sla={c.sla} />, 'daysOpen', 'desc'),
-  caseCol(
+  column<CaseItem>(
+    'daysOpen',
+    'Days Open',
+    (c) => <DaysOpen days={c.daysOpen} sla={c.sla} />,
+    'daysOpen',
+    'desc',
+  ),
+  column<CaseItem>(
     'created',
     'Created',
     (c) => <span className="nowrap">{dateTime(c.createdDate)}</span>,
     'caseCreated',
     'desc',
   ),
-  caseCol(
+  column<CaseItem>(
     'lastUpdate',
     'Last Updated',
     (c) => <span className="nowrap">{dateTime(c.lastUpdate)}</span>,
