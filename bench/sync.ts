@@ -6,10 +6,10 @@
 //   npm run bench:sync -- [--cases 1000,10000] [--backend postgres|pglite]
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { withSimulatorUpstreams } from '../src/cli/demo.js';
 import { loadConfig } from '../src/config/config.js';
 import { silentLogger } from '../src/lib/logger.js';
-import { type RunningSimulator, startSimulator } from '../src/simulators/index.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../src/sync/index.js';
 import '../src/sync/upstreams.js';

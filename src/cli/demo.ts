@@ -1,7 +1,7 @@
+import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simulators';
 import type { Config } from '../config/config.js';
 import { withDemoUpstreams } from '../config/demo-upstreams.js';
 import type { Logger } from '../lib/logger.js';
-import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '../simulators/index.js';
 
 /**
  * Demo mode: no upstream credentials are configured, so the built-in simulators run in this

@@ -1,5 +1,5 @@
+import { simulateCommand } from '@t5g/simulators/cli';
 import { ConfigError } from '../config/config.js';
-import { simulateCommand } from '../simulators/cli.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { DatabaseUnavailableError } from '../store/wait-for-database.js';
 import { closedCasesCommand } from './commands/closed-cases.js';

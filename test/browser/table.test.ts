@@ -1,9 +1,12 @@
+import {
+  createRng,
+  isDoneStatus,
+  newCaseCommentId,
+  type RunningSimulator,
+  SIM_DEFAULTS,
+} from '@t5g/simulators';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, SIM_DEFAULTS } from '../../src/simulators/index.js';
-import { isDoneStatus } from '../../src/simulators/jira-workflow.js';
-import { createRng } from '../../src/simulators/rng.js';
-import { newCaseCommentId } from '../../src/simulators/text-gen.js';
 import { type BrowserProduct, browserSkipReason, useBrowserProduct } from '../support/browser.js';
 
 // The all-cards table in a real browser: a facet click filters and lands in the URL, a deep link

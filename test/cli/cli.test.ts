@@ -61,4 +61,12 @@ describe('t5g command', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown command "frobnicate"');
   });
+
+  it('rejects a bad simulate flag with the usage and exit code 2, not a stack trace', async () => {
+    const r = await t5g(['simulate', '--port', 'x'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('t5g simulate: --port needs a non-negative integer');
+    expect(r.stderr).toContain('Usage: t5g simulate');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });

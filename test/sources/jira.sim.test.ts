@@ -1,7 +1,7 @@
+import { SIM_DEFAULTS } from '@t5g/simulators';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
-import { SIM_DEFAULTS } from '../../src/simulators/index.js';
 import { createJiraClient } from '../../src/sources/jira/client.js';
 import { createPromUpstreamMetrics } from '../../src/sources/metrics.js';
 import type { SourceDeps } from '../../src/sources/types.js';

@@ -1,13 +1,8 @@
+import { type RunningSimulator, SIM_DEFAULTS, type SimulatorOptions, startSimulator } from '@t5g/simulators';
 import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/lib/logger.js';
-import {
-  type RunningSimulator,
-  SIM_DEFAULTS,
-  type SimulatorOptions,
-  startSimulator,
-} from '../../src/simulators/index.js';
 
 /** A debug-level logger that keeps every line, to assert on (and to check no secret is ever logged). */
 export function memoryLogger(): { logger: Logger; lines: string[] } {

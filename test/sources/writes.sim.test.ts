@@ -1,6 +1,6 @@
+import { SIM_DEFAULTS } from '@t5g/simulators';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SIM_DEFAULTS } from '../../src/simulators/index.js';
 import { createUpstreams, type Upstreams, type WriteOutcome } from '../../src/sources/index.js';
 import { createPromUpstreamMetrics } from '../../src/sources/metrics.js';
 import {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import {
@@ -20,7 +21,6 @@ import { ensureUiBuilt } from '../../src/cli/ui-build.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/lib/logger.js';
 import { type CoreMetrics, createMetrics } from '../../src/observability/metrics.js';
-import { type RunningSimulator, startSimulator } from '../../src/simulators/index.js';
 import { createPromUpstreamMetrics, createUpstreams } from '../../src/sources/index.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../../src/sync/index.js';

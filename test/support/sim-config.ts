@@ -1,6 +1,6 @@
+import type { RunningSimulator } from '@t5g/simulators';
 import { withSimulatorUpstreams } from '../../src/cli/demo.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
-import type { RunningSimulator } from '../../src/simulators/index.js';
 
 /** A Config whose upstreams are the given simulator; `env` adds or overrides variables (e.g. READ_ONLY). */
 export function simulatorConfig(sim: RunningSimulator, env: Record<string, string> = {}): Config {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config/config.js';
-import { silentLogger } from '../../src/lib/logger.js';
 import {
   type CounterSnapshot,
   type RunningSimulator,
   type SimCase,
   type SimIssue,
   startSimulator,
-} from '../../src/simulators/index.js';
+} from '@t5g/simulators';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/config.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { createJiraClient, expectWritten } from '../../src/sources/index.js';
 import { noopUpstreamMetrics } from '../../src/sources/metrics.js';
 import { upsertCases } from '../../src/store/repositories/cases.js';

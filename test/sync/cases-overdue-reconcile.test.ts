@@ -1,5 +1,5 @@
+import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../../src/simulators/index.js';
 import { getSyncState, saveSyncState } from '../../src/store/repositories/sync-state.js';
 import { casesJob } from '../../src/sync/jobs/cases.js';
 import { openTestStore, type TestStore } from '../support/backends.js';

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simulators';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
-import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '../../src/simulators/index.js';
 import { openStore } from '../../src/store/store.js';
 import { createSyncEngine, waitForRun } from '../../src/sync/index.js';
 import '../../src/sync/upstreams.js';

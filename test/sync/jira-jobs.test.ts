@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config/config.js';
 import {
   type CounterSnapshot,
   type MutateResult,
   type RunningSimulator,
   type SimIssue,
   startSimulator,
-} from '../../src/simulators/index.js';
+} from '@t5g/simulators';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/config.js';
 import type { Queryable } from '../../src/store/db.js';
 import { upsertCaseIssueLinks } from '../../src/store/repositories/issues.js';
 import { getSyncState } from '../../src/store/repositories/sync-state.js';

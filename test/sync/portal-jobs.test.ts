@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { CounterSnapshot, FaultUpdate, MutateResult, RunningSimulator, SimCase } from '@t5g/simulators';
+import { caseJiraLinks, startSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
-import type {
-  CounterSnapshot,
-  FaultUpdate,
-  MutateResult,
-  RunningSimulator,
-  SimCase,
-} from '../../src/simulators/index.js';
-import { startSimulator } from '../../src/simulators/index.js';
-import { caseJiraLinks } from '../../src/simulators/portal-docs.js';
 import type { Queryable } from '../../src/store/db.js';
 import { listQuarantined } from '../../src/store/repositories/quarantine.js';
 import type { RunProgress } from '../../src/store/repositories/sync-runs.js';

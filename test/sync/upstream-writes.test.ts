@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type CounterSnapshot, type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
-import { type CounterSnapshot, type RunningSimulator, startSimulator } from '../../src/simulators/index.js';
 import { upsertCaseBugLinks } from '../../src/store/repositories/bugs.js';
 import { upsertCaseIssueLinks, upsertIssues } from '../../src/store/repositories/issues.js';
 import { TAGGING_SUBJECT } from '../../src/sync/bug-tagging/tags.js';

@@ -22,12 +22,17 @@ export type { CustomFieldName, JiraFlavor, Upstream } from './constants.js';
 export { SIM_DEFAULTS } from './constants.js';
 export type { CounterSnapshot } from './counters.js';
 export type { FaultSettings, FaultUpdate, FaultUpstream } from './faults.js';
+// What a caller needs to plant or predict records the way the generator makes them.
+export { isDoneStatus } from './jira-workflow.js';
 export type * from './model.js';
 export type { MutateRequest, MutateResult } from './mutate.js';
 export type { SimulatorCredentials, SimulatorOptions } from './options.js';
+export { caseJiraLinks } from './portal-docs.js';
+export { createRng } from './rng.js';
 export { SLACK_CHANNELS } from './slack-routes.js';
 export type { StateSummary } from './state.js';
 export { SimulatorState } from './state.js';
+export { newCaseCommentId } from './text-gen.js';
 export type { SimulatorUrls } from './urls.js';
 export { simulatorUrls } from './urls.js';
 

@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  CounterSnapshot,
-  MutateResult,
-  RunningSimulator,
-  StateSummary,
-} from '../../src/simulators/index.js';
+import type { CounterSnapshot, MutateResult, RunningSimulator, StateSummary } from '../src/index.js';
 import { ANCHOR, accessToken, call, cloudAuth, jsonInit, startTestSimulator } from './helpers.js';
 
 type Search = { response: { numFound: number; docs: Record<string, unknown>[] } };

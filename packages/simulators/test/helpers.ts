@@ -1,4 +1,4 @@
-import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../src/simulators/index.js';
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../src/index.js';
 
 /** Pinned anchor so data is identical across runs (dates relative to it). */
 export const ANCHOR = Date.UTC(2026, 6, 30, 12, 0, 0);

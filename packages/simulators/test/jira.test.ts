@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, SIM_DEFAULTS } from '../../src/simulators/index.js';
+import { type RunningSimulator, SIM_DEFAULTS } from '../src/index.js';
 import { call, cloudAuth, dcAuth, jsonInit, startTestSimulator } from './helpers.js';
 
 type Issue = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSimulator } from '../../src/simulators/index.js';
+import type { RunningSimulator } from '../src/index.js';
 import { accessToken, call, jsonInit, startTestSimulator } from './helpers.js';
 
 type Doc = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generateState } from '../../src/simulators/generator.js';
-import { compileJql, parseJql } from '../../src/simulators/jql.js';
-import { compileSolrQuery, type SolrSchema } from '../../src/simulators/solr-query.js';
+import { generateState } from '../src/generator.js';
+import { compileJql, parseJql } from '../src/jql.js';
+import { compileSolrQuery, type SolrSchema } from '../src/solr-query.js';
 import { ANCHOR } from './helpers.js';
 
 describe('generator', () => {

@@ -1,12 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RunningSimulator,
-  SIM_DEFAULTS,
-  type SimMail,
-  type SimSlackMessage,
-} from '../../src/simulators/index.js';
+import { type RunningSimulator, SIM_DEFAULTS, type SimMail, type SimSlackMessage } from '../src/index.js';
 import { call, jsonInit, startTestSimulator } from './helpers.js';
 
 type Bugs = { bugs: Record<string, unknown>[]; faults: unknown[] };
