@@ -29,7 +29,7 @@ export async function startDemoUpstreams(
 /** The config with every upstream pointed at a running simulator (demo mode and tests). */
 export function withSimulatorUpstreams(config: Config, sim: RunningSimulator): Config {
   return withDemoUpstreams(config, {
-    baseUrl: sim.url,
+    urls: sim.urls,
     smtpPort: sim.smtpPort,
     team: sim.team,
     caseQuery: SIM_DEFAULTS.caseQuery,

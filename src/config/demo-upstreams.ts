@@ -2,7 +2,8 @@ import type { Config, TeamMember } from './config.js';
 
 /** Where the in-process simulators listen, and the names their generated data uses. */
 export interface DemoUpstreams {
-  baseUrl: string;
+  /** Base URL of each simulated upstream, as the simulator lays them out. */
+  urls: { ssoTokenUrl: string; portal: string; jira: string; bugzilla: string; slackApi: string };
   smtpPort: number | undefined;
   team: TeamMember[];
   caseQuery: string;
@@ -25,14 +26,14 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
     ...config,
     portal: {
       ...config.portal,
-      apiUrl: `${demo.baseUrl}/portal/hydra/rest`,
-      ssoTokenUrl: `${demo.baseUrl}/sso/auth/realms/redhat-external/protocol/openid-connect/token`,
+      apiUrl: demo.urls.portal,
+      ssoTokenUrl: demo.urls.ssoTokenUrl,
       offlineToken: 'demo-offline-token',
       caseQuery: demo.caseQuery,
     },
     jira: {
       ...config.jira,
-      url: `${demo.baseUrl}/jira`,
+      url: demo.urls.jira,
       flavor: 'cloud',
       user: 'demo@example.com',
       token: 'demo-api-token',
@@ -43,7 +44,7 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
       cardLabel: demo.cardLabel,
       escalations: demo.escalations,
     },
-    bugzilla: { ...config.bugzilla, url: `${demo.baseUrl}/bugzilla`, apiKey: 'demo-bugzilla-key' },
+    bugzilla: { ...config.bugzilla, url: demo.urls.bugzilla, apiKey: 'demo-bugzilla-key' },
     team: config.team.length ? config.team : demo.team,
     email: {
       ...config.email,
@@ -57,7 +58,7 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
     slack: {
       ...config.slack,
       token: 'xoxb-demo',
-      apiUrl: `${demo.baseUrl}/slack/api/`,
+      apiUrl: demo.urls.slackApi,
       highSeverityChannel: demo.slack.highSeverityChannel,
       lowSeverityChannel: demo.slack.lowSeverityChannel,
     },

@@ -4,7 +4,7 @@
  * exported as one object instead of being scattered through the generator.
  */
 
-/** Custom field ids as Red Hat's Jira Cloud uses them (upstream-apis.md §2.5). */
+/** Custom field ids as Red Hat's Jira Cloud uses them. */
 const CLOUD_FIELDS = {
   sfdcCaseLinks: 'customfield_10979',
   contributors: 'customfield_10466',
@@ -18,9 +18,9 @@ const CLOUD_FIELDS = {
 } as const;
 
 /**
- * The same fields on the Data Center flavor. The first five ids are the real DC ids from the
- * reference; Private Keywords, Internal Whiteboard, Release Note Text and Sprint have no documented
- * DC id, so the simulator invents plausible ones (only the simulator and a DC demo config use them).
+ * The same fields on the Data Center flavor. The first five ids are Red Hat's real DC ids;
+ * Private Keywords, Internal Whiteboard, Release Note Text and Sprint have no documented DC id, so
+ * the simulator invents plausible ones (only the simulator and a DC demo config use them).
  */
 const DC_FIELDS = {
   sfdcCaseLinks: 'customfield_12313441',
@@ -47,7 +47,7 @@ export const SIM_DEFAULTS = {
   cardLabel: 'field',
   cardComponent: 'KNI Labs & Field',
   cardIssueType: 'Story',
-  /** Card labels with a meaning in the dashboard (inventory §4.2, §6.3). */
+  /** Card labels the dashboard gives a meaning to: the Trends report, potential escalations, Daily Telco. */
   trendsLabel: 'Trends',
   potentialEscalationLabel: 'PotentialEscalation',
   dailyTelcoLabel: 'Daily_Telco_OCP',

@@ -66,7 +66,7 @@ export interface SimCase {
   groupNumber?: string;
   reliefAt?: number;
   resolvedAt?: number;
-  /** The inventory says resolvedAt/reliefAt come back as ISO strings or epoch-ms ints. */
+  /** The Portal returns resolvedAt/reliefAt as ISO strings for some cases and epoch-ms ints for others. */
   epochTimes: boolean;
   /** Detail, comments and jiras answer 403 for these. */
   forbidden: boolean;
