@@ -1,3 +1,11 @@
+import {
+  type ColumnDef,
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  type SortingState,
+  useReactTable,
+} from '@tanstack/react-table';
 import { type ReactNode, useMemo } from 'react';
 import { ApiError, apiUrl, useApi } from '../api.js';
 import { CardsTable } from '../components/cards-table.js';
@@ -34,14 +42,16 @@ interface Column<T> {
   firstDir?: 'asc' | 'desc';
 }
 
-function compare(a: string | number | null, b: string | number | null): number {
+function compare(a: unknown, b: unknown): number {
   if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a).localeCompare(String(b));
 }
 
+/**
+ * A client-side list (every row is on the page) on TanStack Table: the URL's `q` filters the first
+ * column, `sort`/`dir` order it, empty values sort last in both directions and ties go by name.
+ */
 function SortableList<T>({
   noun,
   rows,
@@ -68,6 +78,7 @@ function SortableList<T>({
       : sortKey === defaultSort.key
         ? defaultSort.dir
         : (columns.find((c) => c.key === sortKey)?.firstDir ?? 'asc');
+  const nameKey = columns[0]?.key ?? '';
 
   const update = (changes: Record<string, string>) => {
     const next = new URLSearchParams(search);
@@ -78,30 +89,44 @@ function SortableList<T>({
     setSearch(next);
   };
 
-  const shown = useMemo(() => {
-    const needle = q.trim().toLocaleLowerCase();
-    const col = columns.find((c) => c.key === sortKey) ?? columns[0];
-    const name = columns[0];
-    const list = needle
-      ? rows.filter((r) =>
-          String(name?.value(r) ?? '')
+  const defs = useMemo<ColumnDef<T, unknown>[]>(
+    () =>
+      columns.map((c) => ({
+        id: c.key,
+        header: c.header,
+        accessorFn: (row: T) => c.value(row),
+        // The table flips this comparator for "desc"; empty values stay last either way, and two
+        // empty values tie (so the name decides).
+        sortingFn: (a, b, id) => {
+          const va = a.getValue(id);
+          const vb = b.getValue(id);
+          if ((va === null) !== (vb === null)) return (va === null) === (dir === 'asc') ? 1 : -1;
+          return compare(va, vb);
+        },
+        filterFn: (row, id, needle: string) =>
+          String(row.getValue(id) ?? '')
             .toLocaleLowerCase()
             .includes(needle),
-        )
-      : [...rows];
-    if (col) {
-      const sign = dir === 'asc' ? 1 : -1;
-      list.sort((a, b) => {
-        const va = col.value(a);
-        const vb = col.value(b);
-        // Empty values last in both directions; ties by name.
-        if (va === null && vb !== null) return 1;
-        if (vb === null && va !== null) return -1;
-        return sign * compare(va, vb) || compare(name?.value(a) ?? null, name?.value(b) ?? null);
-      });
-    }
-    return list;
-  }, [rows, columns, q, sortKey, dir]);
+        meta: c,
+      })),
+    [columns, dir],
+  );
+  const sorting: SortingState = [
+    { id: sortKey, desc: dir === 'desc' },
+    ...(sortKey === nameKey ? [] : [{ id: nameKey, desc: false }]),
+  ];
+  const needle = q.trim().toLocaleLowerCase();
+  const table = useReactTable<T>({
+    data: rows,
+    columns: defs,
+    state: { sorting, columnFilters: needle ? [{ id: nameKey, value: needle }] : [] },
+    getRowId: rowKey,
+    getCoreRowModel: getCoreRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    enableMultiSort: true,
+  });
+  const shown = table.getRowModel().rows;
 
   const sortBy = (c: Column<T>) => {
     const nextDir = c.key === sortKey ? (dir === 'asc' ? 'desc' : 'asc') : (c.firstDir ?? 'asc');
@@ -131,37 +156,43 @@ function SortableList<T>({
           <table className="data">
             <thead>
               <tr>
-                {columns.map((c) => (
-                  <th
-                    key={c.key}
-                    scope="col"
-                    className={c.num ? 'num' : undefined}
-                    aria-sort={c.key === sortKey ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
-                  >
-                    <button type="button" className="sort-button" onClick={() => sortBy(c)}>
-                      {c.header}
-                      {c.key === sortKey && (
-                        <span className="sort-indicator" aria-hidden="true">
-                          {dir === 'asc' ? '▲' : '▼'}
-                        </span>
-                      )}
-                    </button>
-                  </th>
-                ))}
+                {table.getFlatHeaders().map((h) => {
+                  const c = h.column.columnDef.meta as Column<T>;
+                  return (
+                    <th
+                      key={h.id}
+                      scope="col"
+                      className={c.num ? 'num' : undefined}
+                      aria-sort={c.key === sortKey ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
+                    >
+                      <button type="button" className="sort-button" onClick={() => sortBy(c)}>
+                        {c.header}
+                        {c.key === sortKey && (
+                          <span className="sort-indicator" aria-hidden="true">
+                            {dir === 'asc' ? '▲' : '▼'}
+                          </span>
+                        )}
+                      </button>
+                    </th>
+                  );
+                })}
               </tr>
             </thead>
             <tbody>
               {shown.map((r) => (
-                <tr key={rowKey(r)}>
-                  {columns.map((c) => (
-                    <td key={c.key} className={c.num ? 'num' : undefined}>
-                      {c.render
-                        ? c.render(r)
-                        : c.num
-                          ? number(c.value(r) as number)
-                          : dash(String(c.value(r) ?? ''))}
-                    </td>
-                  ))}
+                <tr key={r.id}>
+                  {r.getVisibleCells().map((cell) => {
+                    const c = cell.column.columnDef.meta as Column<T>;
+                    return (
+                      <td key={cell.id} className={c.num ? 'num' : undefined}>
+                        {c.render
+                          ? c.render(r.original)
+                          : c.num
+                            ? number(c.value(r.original) as number)
+                            : dash(String(c.value(r.original) ?? ''))}
+                      </td>
+                    );
+                  })}
                 </tr>
               ))}
             </tbody>
