@@ -131,6 +131,33 @@ describe.skipIf(browserSkipReason)('every page in the browser', () => {
     await expectRendered('alias-updates-telco5g');
   });
 
+  it('sorts and filters the accounts list from its URL, as the header clicks set it', async () => {
+    const { page } = p;
+    const { items } = await p.api<{ items: (Named & { cases: number })[] }>('/api/v1/accounts');
+    const names = () => page.locator('main table tbody tr td:first-child').allInnerTexts();
+    await p.goto('/accounts?sort=name&dir=asc');
+    await page.locator('main table tbody tr').first().waitFor();
+    const byName = [...items].map((a) => a.name).sort((a, b) => a.localeCompare(b));
+    expect(await names()).toEqual(byName);
+
+    // A click on "Cases" sorts most first (ties by name); a second click flips it.
+    await page.getByRole('button', { name: 'Cases', exact: true }).click();
+    const byCases = [...items].sort((a, b) => b.cases - a.cases || a.name.localeCompare(b.name));
+    await expect.poll(names).toEqual(byCases.map((a) => a.name));
+    expect(new URL(page.url()).searchParams.get('dir')).toBe('desc');
+    await page.getByRole('button', { name: 'Cases', exact: true }).click();
+    const ascCases = [...items].sort((a, b) => a.cases - b.cases || a.name.localeCompare(b.name));
+    await expect.poll(names).toEqual(ascCases.map((a) => a.name));
+
+    // The filter keeps the names that contain the text, case-insensitively.
+    const needle = items[0]!.name.slice(1, 4);
+    await page.getByLabel('Filter by name').fill(needle.toUpperCase());
+    const matching = ascCases.filter((a) => a.name.toLowerCase().includes(needle.toLowerCase()));
+    await expect.poll(names).toEqual(matching.map((a) => a.name));
+    expect(await page.getByRole('status').innerText()).toBe(`${matching.length} of ${items.length} accounts`);
+    expect(p.problems).toEqual([]);
+  });
+
   it('answers an unknown path with "Page not found"', async () => {
     await p.goto('/no/such/page');
     expect(await p.page.locator('h1').innerText()).toBe('Page not found');

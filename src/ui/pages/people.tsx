@@ -111,15 +111,22 @@ function SortableList<T>({
       })),
     [columns, dir],
   );
-  const sorting: SortingState = [
-    { id: sortKey, desc: dir === 'desc' },
-    ...(sortKey === nameKey ? [] : [{ id: nameKey, desc: false }]),
-  ];
+  // Stable state objects: the table recomputes its row models (and re-renders) whenever they change.
+  const sorting = useMemo<SortingState>(
+    () => [
+      { id: sortKey, desc: dir === 'desc' },
+      ...(sortKey === nameKey ? [] : [{ id: nameKey, desc: false }]),
+    ],
+    [sortKey, dir, nameKey],
+  );
   const needle = q.trim().toLocaleLowerCase();
+  const columnFilters = useMemo(() => (needle ? [{ id: nameKey, value: needle }] : []), [needle, nameKey]);
   const table = useReactTable<T>({
     data: rows,
     columns: defs,
-    state: { sorting, columnFilters: needle ? [{ id: nameKey, value: needle }] : [] },
+    state: { sorting, columnFilters },
+    // Every row is shown: no pages to reset when the rows change.
+    autoResetPageIndex: false,
     getRowId: rowKey,
     getCoreRowModel: getCoreRowModel(),
     getFilteredRowModel: getFilteredRowModel(),
