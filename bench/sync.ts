@@ -12,7 +12,7 @@ import { silentLogger } from '../src/lib/logger.js';
 import { type RunningSimulator, startSimulator } from '../src/simulators/index.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../src/sync/index.js';
-import '../src/sync/upstreams.js';
+import '../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../test/support/databases.js';
 
 const { values } = parseArgs({

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { CARD_INDEX_ENTITIES, flushCardIndex } from '../store/queries/card-index.js';
+import { CARD_INDEX_ENTITIES, flushCardIndex } from '../store/read-model/card-index.js';
 import { cardRoutes } from './routes/cards.js';
 import { caseRoutes } from './routes/cases.js';
 import { eventRoutes } from './routes/events.js';

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createRun, finishRunOnce, updateRun } from '../../src/store/repositories/sync-runs.js';
-import { REFRESH_ALL_JOB } from '../../src/sync/refresh-all.js';
-import type { SyncControl } from '../../src/sync/types.js';
+import { REFRESH_ALL_JOB, type SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { testConfig } from './support.js';
 

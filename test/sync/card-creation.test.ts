@@ -12,12 +12,12 @@ import {
 import { createJiraClient, expectWritten } from '../../src/sources/index.js';
 import { noopUpstreamMetrics } from '../../src/sources/metrics.js';
 import { upsertCases } from '../../src/store/repositories/cases.js';
+import type { JobOutcome } from '../../src/sync/engine/types.js';
 import {
   CARD_CREATION_SOURCE,
   type CardCreationReport,
   cardCreationJob,
-} from '../../src/sync/jobs/card-creation.js';
-import type { JobOutcome } from '../../src/sync/types.js';
+} from '../../src/sync/upstream-writes/card-creation/job.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '../../src/simulators/index.js';
 import { openStore } from '../../src/store/store.js';
 import { createSyncEngine, waitForRun } from '../../src/sync/index.js';
-import '../../src/sync/upstreams.js';
+import '../../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../support/databases.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
 

@@ -5,11 +5,11 @@ import type { CaseRef } from '../../store/repositories/case-parents.js';
 import { upsertJiraComments } from '../../store/repositories/jira-comments.js';
 import { resolveQuarantined } from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
-import { toCardRecord, toJiraCommentRecord, unknownCaseRef } from '../mappers/jira.js';
+import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
+import { toCardRecord, toJiraCommentRecord, unknownCaseRef } from '../helpers/mappers/jira.js';
+import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.js';
+import { withUpstreams } from '../helpers/upstreams.js';
 import { listCardKeys, pruneCardComments, resolveCaseRefs, storedUpdateTimes } from '../queries/cards.js';
-import { QUARANTINE_ENTITY, quarantineRejections } from '../rejections.js';
-import type { JobContext, JobDefinition, JobOutcome } from '../types.js';
-import { withUpstreams } from '../upstreams.js';
 
 // The team's JIRA cards (project + card label; every sprint, not only the active one) with every
 // comment, contributors and the internal status from the configured map.

@@ -2,10 +2,10 @@ import type { Batch, CaseSearchStats, PortalCase, PortalClient } from '../../sou
 import { listOpenCasesNotIn } from '../../store/repositories/case-selection.js';
 import type { QuarantineRecord } from '../../store/repositories/quarantine.js';
 import { getSyncState } from '../../store/repositories/sync-state.js';
-import { isFullPassDue } from '../full-pass.js';
-import { CaseBatchWriter, LEFT_QUERY_SOURCE } from '../portal/case-writer.js';
-import type { JobContext, JobDefinition } from '../types.js';
-import { withUpstreams } from '../upstreams.js';
+import type { JobContext, JobDefinition } from '../engine/types.js';
+import { isFullPassDue } from '../helpers/full-pass.js';
+import { CaseBatchWriter, LEFT_QUERY_SOURCE } from '../helpers/portal/case-writer.js';
+import { withUpstreams } from '../helpers/upstreams.js';
 
 // Portal cases (every 15 min, and a full reconcile daily).
 //
