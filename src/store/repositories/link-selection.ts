@@ -2,7 +2,7 @@ import type { Queryable } from '../db.js';
 
 // Which linked JIRA issues and Bugzilla bugs a run fetches. A full pass takes every link; an
 // incremental one only what is new or what the Portal's link data says has changed since it was
-// stored, so a quiet day costs (almost) no upstream requests.
+// stored, so a quiet day costs (almost) no upstream requests. Bug tagging reads every link.
 
 /**
  * Issue keys linked to open cases. Incremental: keys not stored yet, and keys whose Portal link
@@ -47,4 +47,15 @@ export async function bugIdsToFetch(q: Queryable, opts: { full: boolean }): Prom
     [opts.full],
   );
   return r.rows.map((row) => row.bug_id);
+}
+
+/** Every stored issue linked to a stored case, with its type (bug tagging tags only type Bug). */
+export async function listLinkedIssues(
+  q: Queryable,
+): Promise<{ issueKey: string; issueType: string | null }[]> {
+  const r = await q.query<{ issueKey: string; issueType: string | null }>(
+    `SELECT DISTINCT i.issue_key AS "issueKey", i.issue_type AS "issueType" FROM issues i
+     JOIN case_issues ci ON ci.issue_key = i.issue_key ORDER BY 1`,
+  );
+  return r.rows;
 }

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Queryable } from '../../store/db.js';
+import { claimAlertSlot, countSuppressedAlert } from '../../store/repositories/alert-throttle.js';
 
 // Alerts go out when a run has failed its last retry. The e-mail/Slack sink plugs in behind the
 // `AlertSink` interface once the connectors exist; the engine always wraps whatever sink it gets in
@@ -53,23 +54,13 @@ export function createMemoryAlertGate(now: () => number = Date.now): AlertGate {
   };
 }
 
-/**
- * Gate kept in PostgreSQL (`alert_throttle`), so the window holds across every worker process. The
- * claim is one conditional upsert: of two processes racing for the same job, one row update wins.
- */
+/** Gate kept in PostgreSQL (`alert_throttle`), so the window holds across every worker process. */
 export function createStoreAlertGate(db: Queryable): AlertGate {
   return {
     async tryAcquire(job, windowSeconds) {
-      const claimed = await db.query<{ suppressed: number | null }>(
-        `WITH prev AS (SELECT suppressed FROM alert_throttle WHERE job = $1)
-         INSERT INTO alert_throttle AS t (job, last_sent_at, suppressed) VALUES ($1, now(), 0)
-         ON CONFLICT (job) DO UPDATE SET last_sent_at = now(), suppressed = 0
-           WHERE t.last_sent_at <= now() - make_interval(secs => $2)
-         RETURNING (SELECT suppressed FROM prev) AS suppressed`,
-        [job, windowSeconds],
-      );
-      if (claimed.rows.length > 0) return { send: true, suppressedSince: claimed.rows[0]!.suppressed ?? 0 };
-      await db.query('UPDATE alert_throttle SET suppressed = suppressed + 1 WHERE job = $1', [job]);
+      const claimed = await claimAlertSlot(db, job, windowSeconds);
+      if (claimed) return { send: true, suppressedSince: claimed.suppressedSince };
+      await countSuppressedAlert(db, job);
       return { send: false };
     },
   };

@@ -7,8 +7,8 @@ import type { ChangeSet } from '../../store/store.js';
 export const QUARANTINE_ENTITY = 'quarantine';
 
 /**
- * One rejection per (source, record id), the last one winning: `quarantineRecords` inserts a batch
- * with ON CONFLICT DO UPDATE, which may not touch the same row twice in one statement.
+ * One rejection per (source, record id), the last one winning: `quarantineRecords` writes a batch
+ * in one statement, which may not touch the same row twice.
  */
 export function uniqueRejections(rejections: readonly Rejection[]): Rejection[] {
   return [...new Map(rejections.map((r) => [`${r.source}\u0000${r.externalId}`, r])).values()];

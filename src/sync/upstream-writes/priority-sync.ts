@@ -1,33 +1,26 @@
 import type { Severity } from '../../config/config.js';
 import type { JiraClient } from '../../sources/index.js';
 import type { Queryable } from '../../store/db.js';
+import {
+  listOpenCardSeverities,
+  type OpenCardSeverity,
+  patchCardPriority,
+} from '../../store/repositories/cards.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
 import { withUpstreams } from '../helpers/upstreams.js';
 
 // Priority sync (daily 03:12; scheduled only with READ_ONLY off): every card not Done whose JIRA
 // priority differs from `priorityMap[case severity]` gets the mapped priority, and the stored card
-// is updated in the same step, so the dashboard shows it before the next cards sync (the original
-// left its cache stale). A blocked write (READ_ONLY) is reported as "would have" and changes nothing
-// stored; one card failing does not stop the others.
-
-interface Mismatch {
-  jiraKey: string;
-  priority: string | null;
-  severityLabel: Severity;
-}
+// is patched in the same step through the store's change-logged write path, so the dashboard shows
+// it before the next cards sync (the original left its cache stale). A blocked write (READ_ONLY) is
+// reported as "would have" and changes nothing stored; one card failing does not stop the others.
 
 /** Open cards whose priority is not the one their case's severity maps to. */
 export async function listPriorityMismatches(
   q: Queryable,
   priorityMap: Record<Severity, string>,
-): Promise<(Mismatch & { wanted: string })[]> {
-  const r = await q.query<Mismatch>(
-    `SELECT k.jira_key AS "jiraKey", k.priority, c.severity_label AS "severityLabel"
-     FROM cards k JOIN cases c ON c.case_number = k.case_number AND c.created_date = k.case_created_date
-     WHERE k.status <> 'Done'
-     ORDER BY k.jira_key`,
-  );
-  return r.rows
+): Promise<(OpenCardSeverity & { wanted: string })[]> {
+  return (await listOpenCardSeverities(q))
     .map((m) => ({ ...m, wanted: priorityMap[m.severityLabel] }))
     .filter((m) => m.wanted !== undefined && m.priority !== m.wanted);
 }
@@ -66,11 +59,10 @@ async function syncPriorities(ctx: JobContext): Promise<JobOutcome> {
           continue;
         }
         await store.write(async (tx, changes) => {
-          await tx.query('UPDATE cards SET priority = $2, synced_at = now() WHERE jira_key = $1', [
-            m.jiraKey,
-            m.wanted,
-          ]);
-          changes.add('card', [m.jiraKey]);
+          changes.record(
+            'card',
+            await patchCardPriority(tx, [{ jiraKey: m.jiraKey, priority: m.wanted }], ctx.runId),
+          );
         });
         changed++;
       } catch (err) {

@@ -46,11 +46,6 @@ export function toCaseRecord(c: PortalCase): CaseRecord {
   };
 }
 
-/** The stored key of a case, which child rows (details, comments, links) hang off. */
-export function caseRefOf(c: Pick<CaseRecord, 'caseNumber' | 'createdDate'>): CaseRef {
-  return { caseNumber: c.caseNumber, caseCreatedDate: c.createdDate };
-}
-
 /** A string field of the detail that the connector does not model (e.g. `entitlementSla`). */
 function rawText(raw: unknown, key: string): string | null {
   if (!raw || typeof raw !== 'object') return null;

@@ -1,5 +1,7 @@
 import type { JiraClient, Upstreams, WriteOutcome } from '../../../sources/index.js';
-import { listLinkedBugIds } from '../../../store/repositories/bugs.js';
+import { listLinkedBugIds, patchBugWhiteboard } from '../../../store/repositories/bugs.js';
+import { patchIssueKeywords } from '../../../store/repositories/issues.js';
+import { listLinkedIssues } from '../../../store/repositories/link-selection.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../../engine/types.js';
 import { withUpstreams } from '../../helpers/upstreams.js';
 import {
@@ -10,14 +12,15 @@ import {
   taggingMailBody,
 } from './tags.js';
 
-// Bug keyword tagging (daily 00:33; scheduled only with READ_ONLY off), inventory §6.6:
+// Bug keyword tagging (daily 00:33; scheduled only with READ_ONLY off), as the original did it:
 //  - every Bugzilla bug linked to a stored case: "Telco" and "Telco:Case" in the internal whiteboard;
 //  - every JIRA issue of type Bug linked to a stored case: both in the private keywords, or in the
 //    internal-whiteboard field when the issue has no private-keywords field;
 //  - a summary mail to BUG_EMAIL with the original's sections.
 // Current values are read fresh from the upstreams (not the store) so a tag is never written over
-// an edit made since the last sync; the stored rows are updated after each successful write. A
-// blocked write (READ_ONLY) is only counted. One failing bug or issue does not stop the rest.
+// an edit made since the last sync; the stored rows are patched (change-logged, like synced data)
+// after each successful write. A blocked write (READ_ONLY) is only counted. One failing bug or
+// issue does not stop the rest.
 
 export const bugTaggingJob: JobDefinition = {
   name: 'bug-tagging',
@@ -97,11 +100,8 @@ async function tagBugzilla(ctx: JobContext, up: Upstreams, tally: Tally, tagged:
       () => up.bugzilla.updateInternalWhiteboard(bug.id, next),
       () =>
         ctx.store.write(async (tx, changes) => {
-          await tx.query('UPDATE bugs SET internal_whiteboard = $2, synced_at = now() WHERE bug_id = $1', [
-            String(bug.id),
-            next,
-          ]);
-          changes.add('bug', [String(bug.id)]);
+          const bugs = [{ bugId: String(bug.id), internalWhiteboard: next }];
+          changes.record('bug', await patchBugWhiteboard(tx, bugs, ctx.runId));
         }),
     );
     if (ok) tagged.push(String(bug.id));
@@ -110,12 +110,9 @@ async function tagBugzilla(ctx: JobContext, up: Upstreams, tally: Tally, tagged:
 
 async function tagJira(ctx: JobContext, jira: JiraClient, tally: Tally, s: TaggingSummary) {
   const { config, store } = ctx;
-  const linked = await store.db.query<{ issue_key: string; issue_type: string | null }>(
-    `SELECT DISTINCT i.issue_key, i.issue_type FROM issues i
-     JOIN case_issues ci ON ci.issue_key = i.issue_key ORDER BY i.issue_key`,
-  );
   const bugKeys: string[] = [];
-  for (const r of linked.rows) (r.issue_type === 'Bug' ? bugKeys : s.nonBug).push(r.issue_key);
+  for (const r of await listLinkedIssues(store.db))
+    (r.issueType === 'Bug' ? bugKeys : s.nonBug).push(r.issueKey);
   const batch = await jira.getIssues(bugKeys, ctx.signal);
   ctx.counters.fetched += batch.items.length;
   for (const f of batch.failed) tally.failed.push(f.key);
@@ -137,11 +134,8 @@ async function tagJira(ctx: JobContext, jira: JiraClient, tally: Tally, s: Taggi
         () => jira.updateCustomFields(issue.key, { privateKeywords: next }),
         () =>
           store.write(async (tx, changes) => {
-            await tx.query(
-              'UPDATE issues SET private_keywords = $2, synced_at = now() WHERE issue_key = $1',
-              [issue.key, next.split(',')],
-            );
-            changes.add('issue', [issue.key]);
+            const issues = [{ issueKey: issue.key, privateKeywords: next.split(',') }];
+            changes.record('issue', await patchIssueKeywords(tx, issues, ctx.runId));
           }),
       );
       if (ok) s.taggedKeywords.push(issue.key);

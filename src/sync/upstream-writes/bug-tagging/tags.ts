@@ -1,4 +1,4 @@
-// The Telco tags the keyword tagging adds (inventory §6.6), as pure functions of the current value.
+// The Telco tags the keyword tagging adds, as pure functions of the current value.
 
 export const TELCO = 'Telco';
 export const TELCO_CASE = 'Telco:Case';

@@ -1,7 +1,6 @@
 import type { Config, TeamMember } from '../../../config/config.js';
 import { expectWritten, type JiraClient, type JiraSprint, type Upstreams } from '../../../sources/index.js';
 import { andJql, jqlString } from '../../../sources/jira/jql.js';
-import type { Queryable } from '../../../store/db.js';
 import type { CaseForCard, ReopenCandidate } from '../../../store/queries/card-creation.js';
 import {
   advanceClaim,
@@ -9,7 +8,8 @@ import {
   type CreationStep,
   reached,
 } from '../../../store/repositories/card-creations.js';
-import { type CardRecord, upsertCards } from '../../../store/repositories/cards.js';
+import { type CardRecord, patchCardStatus, upsertCards } from '../../../store/repositories/cards.js';
+import { patchCaseCard } from '../../../store/repositories/cases.js';
 import type { JobContext } from '../../engine/types.js';
 import { bugUrl, cardDescription, cardSummary, caseUrl, REOPEN_COMMENT } from './content.js';
 
@@ -173,18 +173,10 @@ async function storeCard(env: CreationEnv, c: CaseForCard, key: string, assignee
   };
   await ctx.store.write(async (tx, changes) => {
     changes.record('card', await upsertCards(tx, [record], ctx.runId));
-    await setCaseCard(tx, c, key);
-    changes.add('case', [c.caseNumber]);
+    const caseCard = { caseNumber: c.caseNumber, createdDate: c.createdDate, feJiraCard: key };
+    changes.record('case', await patchCaseCard(tx, [caseCard], ctx.runId));
     await advanceClaim(tx, c.caseNumber, ctx.runId, { step: 'stored' });
   });
-}
-
-async function setCaseCard(tx: Queryable, c: CaseForCard, key: string): Promise<void> {
-  await tx.query(
-    `UPDATE cases SET fe_jira_card = $3 WHERE case_number = $1 AND created_date = $2
-       AND fe_jira_card IS DISTINCT FROM $3`,
-    [c.caseNumber, c.createdDate, key],
-  );
 }
 
 /**
@@ -211,15 +203,13 @@ export async function reopenCard(
   });
   const statusRaw = config.jira.transitions.reopen;
   await ctx.store.write(async (tx, changes) => {
-    const r = await tx.query<{ jira_key: string }>(
-      `UPDATE cards SET status_raw = $2, status = $3, sprint = coalesce($4, sprint), synced_at = now()
-       WHERE jira_key = $1 RETURNING jira_key`,
-      [key, statusRaw, config.jira.statusMap[statusRaw] ?? 'Unknown', sprint?.name ?? null],
-    );
-    changes.add(
-      'card',
-      r.rows.map((x) => x.jira_key),
-    );
+    const card = {
+      jiraKey: key,
+      statusRaw,
+      status: config.jira.statusMap[statusRaw] ?? 'Unknown',
+      sprint: sprint?.name ?? null,
+    };
+    changes.record('card', await patchCardStatus(tx, [card], ctx.runId));
     await advanceClaim(tx, c.caseNumber, ctx.runId, { step: 'done' });
   });
   return { case: c, key, url: browseUrl(config, key), assignee: undefined };
