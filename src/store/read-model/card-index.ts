@@ -6,6 +6,8 @@ import type { Queryable } from '../db.js';
 // it first (or, as the card page does, asks in its own statement whether marks are pending and
 // flushes and reads again if so), so a read always reflects every write committed before it: the
 // statement that deletes a mark runs on a snapshot that includes the commit which made the mark.
+// The writing process also recomputes soon after its own writes (card-index-upkeep.ts), so readers
+// rarely find marks.
 
 /** Change-feed entities whose writes change card_index rows (and so the card list and its facets). */
 export const CARD_INDEX_ENTITIES = ['card', 'case', 'case_detail', 'jira_comment', 'escalation'] as const;

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../../config/config.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { type CardIndexUpkeep, keepCardIndexWarm } from '../../store/read-model/card-index-upkeep.js';
 import {
   ensureRun,
   lastSuccessPerJob,
@@ -124,6 +125,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const metrics = opts.metricsRegistry ? createSyncMetrics(opts.metricsRegistry) : undefined;
   const inFlight = new Set<Promise<unknown>>();
   let orphanTimer: NodeJS.Timeout | undefined;
+  let cardIndexUpkeep: CardIndexUpkeep | undefined;
   let started = false;
 
   async function work(def: JobDefinition) {
@@ -291,6 +293,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       if (role.work) for (const def of definitions) await work(def);
       if (role.schedule) await applySchedules();
       if (role.work) {
+        // The process that runs the jobs does the writes, so it keeps the read model warm too.
+        cardIndexUpkeep = keepCardIndexWarm(store, logger);
         orphanTimer = setInterval(() => void checkOrphans(), (opts.orphanCheckSeconds ?? 60) * 1000);
         orphanTimer.unref();
         void checkOrphans();
@@ -309,6 +313,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       // pg-boss has failed and aborted what did not finish in time; give those handlers a moment to
       // record it before the store closes under them.
       if (inFlight.size > 0) await Promise.race([Promise.allSettled([...inFlight]), sleep(2000)]);
+      await cardIndexUpkeep?.stop();
+      cardIndexUpkeep = undefined;
       started = false;
     },
 
