@@ -2,7 +2,7 @@ import { fromPglite, PgBoss, type Queue } from 'pg-boss';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Store } from '../../store/store.js';
-import type { JobDefinition, RetryPolicy } from './types.js';
+import type { JobDefinition, JobRetryPolicy } from './types.js';
 
 // pg-boss on whichever database the store uses: in-process on PGlite (same single connection, NOTIFY
 // delivered in-process) or with its own small pool on PostgreSQL (LISTEN/NOTIFY so a refresh is
@@ -45,7 +45,12 @@ export const DEFAULT_TUNING: WorkerTuning = {
   poolSize: 4,
 };
 
-export const DEFAULT_RETRY: RetryPolicy = { limit: 3, delaySeconds: 30, backoff: true, maxDelaySeconds: 600 };
+export const DEFAULT_JOB_RETRY: JobRetryPolicy = {
+  limit: 3,
+  delaySeconds: 30,
+  backoff: true,
+  maxDelaySeconds: 600,
+};
 export const DEFAULT_TIMEOUT_SECONDS = 60 * 60;
 
 /** Queues are namespaced so t5g's rows are easy to tell from anything else using pg-boss here. */
@@ -94,7 +99,7 @@ export function createBoss(
  * single-flight on any number of workers: a second send returns null instead of queueing.
  */
 export function queueOptions(def: JobDefinition, tuning: WorkerTuning): Omit<Queue, 'name'> {
-  const retry = { ...DEFAULT_RETRY, ...def.retry };
+  const retry = { ...DEFAULT_JOB_RETRY, ...def.retry };
   return {
     policy: 'exclusive',
     retryLimit: retry.limit,

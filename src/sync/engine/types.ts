@@ -83,7 +83,8 @@ export interface JobOutcome extends Partial<RunCounters> {
 // biome-ignore lint/suspicious/noConfusingVoidType: lets `async (ctx) => { … }` be a handler as it is.
 export type JobHandler = (ctx: JobContext) => Promise<JobOutcome | void>;
 
-export interface RetryPolicy {
+/** How pg-boss retries a failed run attempt; the HTTP calls inside it have their own `HttpRetryPolicy`. */
+export interface JobRetryPolicy {
   /** Retries after the first attempt; the alert goes out when the last one fails. */
   limit: number;
   /** Seconds before the first retry (an integer; pg-boss's unit). */
@@ -113,7 +114,7 @@ export interface JobDefinition {
    * Names not in the refresh are ignored. Scheduled runs are not ordered (each works from the store).
    */
   after?: readonly string[];
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<JobRetryPolicy>;
   /** Longest a single attempt may run before pg-boss fails it (and aborts `ctx.signal`). */
   timeoutSeconds?: number;
   /** Alert after the last failed attempt (default true). */
