@@ -1,8 +1,8 @@
 import type { TeamMember } from '../../../config/config.js';
 import type { CaseForCard } from '../../../store/queries/card-creation.js';
 
-// The texts of card creation, kept as the original wrote them (inventory §4.2, §4.4, §4.5) so the
-// team's mail filters and Slack habits keep working. One deliberate change: the case description is
+// The texts of card creation (card summary and description, mail, Slack), kept as the original
+// dashboard wrote them so the team's mail filters and Slack habits keep working. One deliberate change: the case description is
 // kept whole (the original cut summary and description at 253 characters, and its boilerplate alone
 // was ~230, so the description was lost). The JIRA client still caps at JIRA's own field limits.
 
