@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { type CounterSnapshot, type RunningSimulator, startSimulator } from '../../src/simulators/index.js';
 import type { ChangeEvent } from '../../src/store/change-feed.js';
-import { upsertBugs, upsertCaseBugLinks } from '../../src/store/repositories/bugs.js';
+import { upsertCaseBugLinks } from '../../src/store/repositories/bugs.js';
 import { upsertCaseIssueLinks, upsertIssues } from '../../src/store/repositories/issues.js';
 import type { JobDefinition, JobOutcome } from '../../src/sync/engine/types.js';
+import { bugsJob } from '../../src/sync/jobs/bugs.js';
 import { bugTaggingJob } from '../../src/sync/upstream-writes/bug-tagging/job.js';
 import { TAGGING_SUBJECT } from '../../src/sync/upstream-writes/bug-tagging/tags.js';
 import { listPriorityMismatches, prioritySyncJob } from '../../src/sync/upstream-writes/priority-sync.js';
@@ -211,28 +212,8 @@ describe.each(['pglite', 'postgres'] as const)('priority sync and bug tagging on
           return b && b.visibility !== 'private';
         })!;
       sim.state.bugs.get(Number(bugId))!.internalWhiteboard = 'triaged';
-      // Stored as the bugs sync would have it (only linked bugs were seeded, not the bugs themselves).
-      await ts.store.write((tx) =>
-        upsertBugs(tx, [
-          {
-            bugId,
-            summary: null,
-            status: null,
-            severity: null,
-            priority: null,
-            component: null,
-            targetRelease: null,
-            assignee: null,
-            qaContact: null,
-            lastChangeTime: null,
-            internalWhiteboard: 'triaged',
-            keywords: null,
-            unavailable: false,
-            unavailableReason: null,
-            raw: {},
-          },
-        ]),
-      );
+      // Stored as the bugs sync stores it.
+      await bugsJob.handler(makeJobContext(ts.store, config, { job: bugsJob.name, params: { full: true } }));
 
       const issueKey = (
         await ts.store.db.query<{ issue_key: string }>(
