@@ -1,5 +1,5 @@
 // The sync engine: pg-boss queues (one per job, single-flight), the schedule table, run records with
-// live progress, retries and rate-limited alerts. See engine.ts for how processes share the work.
+// live progress, retries and rate-limited alerts. See engine/engine.ts for how processes share the work.
 export {
   type AlertGate,
   type AlertSink,

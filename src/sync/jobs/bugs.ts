@@ -12,11 +12,11 @@ import { withUpstreams } from '../helpers/upstreams.js';
 // Bugzilla bugs linked to cases (ids from `case_bugs`, which the Portal `details` job writes),
 // fetched in batches of `bugzilla.batchSize` ids per request (the original made one call per bug).
 //
-// Incremental: bugs not stored yet, and readable bugs whose status or summary as the Portal reports
-// them differ from the stored bug (queries/linked.ts). The connector cannot ask Bugzilla for "these
-// ids, changed since" (a missing id reads as unavailable), so anything else waits for the full pass:
-// on `params.full`, and at least once a day by itself. Batches make a full pass cheap (1,000 bugs =
-// 10 requests).
+// Incremental: bugs not stored yet, and readable bugs whose status or summary as the Portal
+// reports them differ from the stored bug (store/repositories/link-selection.ts). The connector
+// cannot ask Bugzilla for "these ids, changed since" (a missing id reads as unavailable), so
+// anything else waits for the full pass: on `params.full`, and at least once a day by itself.
+// Batches make a full pass cheap (1,000 bugs = 10 requests).
 //
 // A bug the key may not read, or that does not exist, is stored as an `unavailable` row with the
 // reason (the original did the same per bug); an invalid record is quarantined.

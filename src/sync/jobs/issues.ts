@@ -12,9 +12,10 @@ import { withUpstreams } from '../helpers/upstreams.js';
 
 // JIRA issues linked to open cases (keys from `case_issues`, which the Portal `details` job
 // writes). Only what is new or changed is fetched: keys not stored yet, and keys whose Portal link
-// reports a newer modification than the stored issue (queries/linked.ts). A full pass refetches
-// every key: on `params.full`, and at least once a day by itself (the schedule has no separate
-// full run), since an issue can change without its case — and so its link — being re-read.
+// reports a newer modification than the stored issue (store/repositories/link-selection.ts). A
+// full pass refetches every key: on `params.full`, and at least once a day by itself (the schedule
+// has no separate full run), since an issue can change without its case — and so its link — being
+// re-read.
 //
 // Requests go through the connector's `getIssues`: one GET per key, `jira.concurrency` at a time.
 // An issue that is gone or hidden (403/404) or unreadable is quarantined and retried by the next
