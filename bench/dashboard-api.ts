@@ -32,7 +32,7 @@ import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { silentLogger } from '../src/lib/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
-import { flushCardIndex } from '../src/store/queries/card-index.js';
+import { flushCardIndex } from '../src/store/read-model/card-index.js';
 import { openStore } from '../src/store/store.js';
 import { makeDashboardData, seedDashboardData, seedStatsHistory } from './dashboard-data.js';
 

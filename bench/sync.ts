@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config/config.js';
 import { silentLogger } from '../src/lib/logger.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../src/sync/index.js';
-import '../src/sync/upstreams.js';
+import '../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../test/support/databases.js';
 
 const { values } = parseArgs({

@@ -4,7 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import type { CoreMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import './roles.js';
-import type { SyncControl } from '../sync/types.js';
+import type { SyncControl } from '../sync/index.js';
 import { registerApiDocs } from './docs.js';
 import { legacyRoutes } from './legacy.js';
 import { healthRoutes } from './routes/health.js';

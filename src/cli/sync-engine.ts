@@ -1,7 +1,7 @@
 import { createPromUpstreamMetrics, createUpstreams } from '../sources/index.js';
+import { createNotifyingAlertSink } from '../sync/engine/notify-alerts.js';
 import { createSyncEngine, type SyncEngine, type SyncRole } from '../sync/index.js';
-import { createNotifyingAlertSink } from '../sync/notify-alerts.js';
-import '../sync/upstreams.js';
+import '../sync/helpers/upstreams.js';
 import type { Runtime } from './boot.js';
 
 /**

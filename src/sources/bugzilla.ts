@@ -181,7 +181,7 @@ export function createBugzillaClient(
     baseUrl: `${bugzilla.url}/rest`,
     concurrency: BUGZILLA_CONCURRENCY,
     // Red Hat ignores api_key query parameters and reads `Authorization: Bearer`; upstream Bugzilla reads the
-    // X-BUGZILLA-API-KEY header. Sending both works with either (reference §3.2).
+    // X-BUGZILLA-API-KEY header. Sending both works with either.
     ...(bugzilla.apiKey
       ? {
           auth: {

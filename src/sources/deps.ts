@@ -1,7 +1,7 @@
 import type { Logger } from '../lib/logger.js';
 import { type Clock, systemClock } from './clock.js';
 import { noopUpstreamMetrics, type UpstreamMetrics } from './metrics.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import { DEFAULT_HTTP_RETRY_POLICY, type HttpRetryPolicy } from './retry.js';
 import type { SourceDeps, UpstreamName } from './types.js';
 
 /** `SourceDeps` with every default filled in, for one upstream. */
@@ -11,7 +11,7 @@ export interface ResolvedDeps {
   fetch: typeof globalThis.fetch;
   clock: Clock;
   random: () => number;
-  policy: RetryPolicy;
+  policy: HttpRetryPolicy;
 }
 
 export function resolveDeps(deps: SourceDeps, upstream: UpstreamName): ResolvedDeps {
@@ -23,6 +23,6 @@ export function resolveDeps(deps: SourceDeps, upstream: UpstreamName): ResolvedD
     fetch: deps.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     clock: deps.clock ?? systemClock,
     random: deps.random ?? Math.random,
-    policy: { ...DEFAULT_RETRY_POLICY, ...common, ...perUpstream?.[upstream] },
+    policy: { ...DEFAULT_HTTP_RETRY_POLICY, ...common, ...perUpstream?.[upstream] },
   };
 }

@@ -48,7 +48,7 @@ export {
   ReadOnlyError,
   type WriteOutcome,
 } from './read-only.js';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+export { DEFAULT_HTTP_RETRY_POLICY, type HttpRetryPolicy } from './retry.js';
 export type { PostedMessage, SlackClient } from './slack.js';
 export { createSlackClient } from './slack.js';
 export type { Batch, RecordSource, Rejection, SourceDeps, UpstreamName } from './types.js';

@@ -4,7 +4,11 @@ import { UpstreamError } from './errors.js';
 import type { UpstreamMetrics } from './metrics.js';
 import type { UpstreamName } from './types.js';
 
-export interface RetryPolicy {
+/**
+ * How one upstream HTTP call is retried within a job attempt (timeouts, 5xx, 429). A job that still
+ * fails is retried as a whole by the job queue, under the job's own `JobRetryPolicy`.
+ */
+export interface HttpRetryPolicy {
   /** Per attempt, covering the response body too (a body that never ends is a timeout). */
   timeoutMs: number;
   /** Attempts in total, the first one included. */
@@ -20,7 +24,7 @@ export interface RetryPolicy {
   maxRetryTimeMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+export const DEFAULT_HTTP_RETRY_POLICY: HttpRetryPolicy = {
   timeoutMs: 30_000,
   maxAttempts: 6,
   baseDelayMs: 500,
@@ -32,7 +36,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
  * Exponential backoff with "equal jitter": half of the step is fixed, half random. Unlike full jitter it never
  * retries immediately, and unlike no jitter it spreads out callers that failed together.
  */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
+export function backoffDelay(attempt: number, policy: HttpRetryPolicy, random: () => number): number {
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return step / 2 + random() * (step / 2);
 }
@@ -90,7 +94,7 @@ export interface RetryContext {
   method: string;
   path: string;
   idempotent: boolean;
-  policy: RetryPolicy;
+  policy: HttpRetryPolicy;
   clock: Clock;
   random: () => number;
   logger: Logger;

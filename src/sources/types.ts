@@ -1,7 +1,7 @@
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from './clock.js';
 import type { UpstreamMetrics } from './metrics.js';
-import type { RetryPolicy } from './retry.js';
+import type { HttpRetryPolicy } from './retry.js';
 
 // Terminology used across the connectors:
 // - upstream: one external service (the SSO token endpoint, the Customer Portal, JIRA, Bugzilla, Slack, SMTP).
@@ -49,5 +49,7 @@ export interface SourceDeps {
   /** Returns a number in [0, 1); injectable so jitter is deterministic in tests. */
   random?: () => number;
   /** Overrides of the retry/timeout policy, per upstream or for all of them. */
-  retry?: Partial<RetryPolicy> & { perUpstream?: Partial<Record<UpstreamName, Partial<RetryPolicy>>> };
+  retry?: Partial<HttpRetryPolicy> & {
+    perUpstream?: Partial<Record<UpstreamName, Partial<HttpRetryPolicy>>>;
+  };
 }

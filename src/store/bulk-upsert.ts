@@ -24,6 +24,9 @@ import type { Queryable } from './db.js';
 //   SELECT entity_key, op FROM logged
 //
 // so a re-sync of identical data writes nothing, and `change_log` only ever records real changes.
+// `bulkPatcher` is the same statement for jobs that change a few columns of rows that exist (a
+// card's priority after JIRA accepted it): `UPDATE T SET C = input.C ... FROM input WHERE ... IS
+// DISTINCT FROM ...` instead of the INSERT, the same `before`/`logged` steps around it.
 // Table and column names come from the specs in this folder, never from input.
 
 export type ColumnType =
@@ -45,6 +48,8 @@ export interface ColumnSpec {
   type: ColumnType;
   /** Large values (the raw upstream record) are compared but logged as `true` instead of old → new. */
   logAsFlag?: boolean;
+  /** Patches only: a null input keeps the stored value instead of clearing it. */
+  keepWhenNull?: boolean;
 }
 
 export interface UpsertSpec {
@@ -73,6 +78,18 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 /** Builds the statement once per spec; the returned function runs it for a batch of rows. */
 export function bulkUpserter(spec: UpsertSpec) {
+  return batchWriter(spec, buildUpsert);
+}
+
+/**
+ * Like `bulkUpserter`, but only updates rows that exist (a key with no row is skipped, nothing is
+ * inserted) and only the spec's columns: for a job that changes a few fields of a stored record.
+ */
+export function bulkPatcher(spec: UpsertSpec) {
+  return batchWriter(spec, buildPatch);
+}
+
+function batchWriter(spec: UpsertSpec, build: (spec: UpsertSpec, all: ColumnSpec[]) => string) {
   const all = [
     ...spec.key.map((name) => columnOf(spec, name)),
     ...spec.columns.filter((c) => !spec.key.includes(c.name)),
@@ -80,7 +97,7 @@ export function bulkUpserter(spec: UpsertSpec) {
   for (const name of [spec.table, ...all.map((c) => c.name)]) {
     if (!IDENT.test(name)) throw new Error(`bulkUpserter: invalid identifier ${name}`);
   }
-  const text = buildStatement(spec, all);
+  const text = build(spec, all);
   return async (q: Queryable, rows: readonly UpsertRow[], runId?: string | null): Promise<UpsertResult> => {
     if (rows.length === 0) return { inserted: [], updated: [], unchanged: 0 };
     const unique = dedupeByKey(
@@ -103,24 +120,12 @@ function columnOf(spec: UpsertSpec, name: string): ColumnSpec {
   return col;
 }
 
-function buildStatement(spec: UpsertSpec, all: ColumnSpec[]): string {
+/** The parts both statements share: the typed input rows, and the old → new diff per column. */
+function statementParts(spec: UpsertSpec, all: ColumnSpec[]) {
   const names = all.map((c) => c.name);
-  const key = spec.key.join(', ');
-  const nonKey = all.filter((c) => !spec.key.includes(c.name));
-  const touch = spec.touchColumn === undefined ? 'synced_at' : spec.touchColumn;
-  const logKey = (spec.logKey ?? spec.key).map((c) => `w.${c}::text`).join(` || ':' || `);
   const casts = all.map((c) => `${castFromText(`u.${c.name}`, c.type)} AS ${c.name}`).join(',\n      ');
   const unnest = all.map((_c, i) => `$${i + 1}::text[]`).join(', ');
-  const entityParam = `$${all.length + 1}`;
-  const runParam = `$${all.length + 2}`;
-  const sets = [
-    ...nonKey.map((c) => `${c.name} = EXCLUDED.${c.name}`),
-    ...(touch ? [`${touch} = now()`] : []),
-  ];
-  const changed = nonKey.length
-    ? `WHERE (${nonKey.map((c) => `t.${c.name}`).join(', ')}) IS DISTINCT FROM (${nonKey.map((c) => `EXCLUDED.${c.name}`).join(', ')})`
-    : '';
-  const conflict = nonKey.length ? `DO UPDATE SET ${sets.join(', ')} ${changed}` : 'DO NOTHING';
+  const nonKey = all.filter((c) => !spec.key.includes(c.name));
   const diff = nonKey
     .map((c) =>
       c.logAsFlag
@@ -128,27 +133,78 @@ function buildStatement(spec: UpsertSpec, all: ColumnSpec[]): string {
         : `'${c.name}', CASE WHEN b.${c.name} IS DISTINCT FROM w.${c.name} THEN jsonb_build_array(to_jsonb(b.${c.name}), to_jsonb(w.${c.name})) END`,
     )
     .join(',\n          ');
-  const firstKey = spec.key[0]!;
-  return `WITH input AS (
+  const touch = spec.touchColumn === undefined ? 'synced_at' : spec.touchColumn;
+  return {
+    names,
+    nonKey,
+    key: spec.key.join(', '),
+    touch,
+    logKey: (spec.logKey ?? spec.key).map((c) => `w.${c}::text`).join(` || ':' || `),
+    diff: diff || `'_', NULL`,
+    input: `input AS (
     SELECT ${casts}
     FROM unnest(${unnest}) AS u(${names.join(', ')})
-  ),
-  before AS (SELECT t.* FROM ${spec.table} t JOIN input i USING (${key})),
+  )`,
+    entityParam: `$${all.length + 1}`,
+    runParam: `$${all.length + 2}`,
+  };
+}
+
+function buildUpsert(spec: UpsertSpec, all: ColumnSpec[]): string {
+  const p = statementParts(spec, all);
+  const sets = [
+    ...p.nonKey.map((c) => `${c.name} = EXCLUDED.${c.name}`),
+    ...(p.touch ? [`${p.touch} = now()`] : []),
+  ];
+  const changed = p.nonKey.length
+    ? `WHERE (${p.nonKey.map((c) => `t.${c.name}`).join(', ')}) IS DISTINCT FROM (${p.nonKey.map((c) => `EXCLUDED.${c.name}`).join(', ')})`
+    : '';
+  const conflict = p.nonKey.length ? `DO UPDATE SET ${sets.join(', ')} ${changed}` : 'DO NOTHING';
+  const firstKey = spec.key[0]!;
+  return `WITH ${p.input},
+  before AS (SELECT t.* FROM ${spec.table} t JOIN input i USING (${p.key})),
   written AS (
-    INSERT INTO ${spec.table} AS t (${names.join(', ')})
-    SELECT ${names.join(', ')} FROM input
-    ON CONFLICT (${key}) ${conflict}
+    INSERT INTO ${spec.table} AS t (${p.names.join(', ')})
+    SELECT ${p.names.join(', ')} FROM input
+    ON CONFLICT (${p.key}) ${conflict}
     RETURNING t.*
   ),
   logged AS (
     INSERT INTO change_log (entity, entity_key, op, changes, run_id)
-    SELECT ${entityParam}::text, ${logKey},
+    SELECT ${p.entityParam}::text, ${p.logKey},
       CASE WHEN b.${firstKey} IS NULL THEN 'insert' ELSE 'update' END,
       CASE WHEN b.${firstKey} IS NULL THEN '{}'::jsonb ELSE jsonb_strip_nulls(jsonb_build_object(
-          ${diff || `'_', NULL`}
+          ${p.diff}
       )) END,
-      ${runParam}::uuid
-    FROM written w LEFT JOIN before b USING (${key})
+      ${p.runParam}::uuid
+    FROM written w LEFT JOIN before b USING (${p.key})
+    RETURNING entity_key, op
+  )
+  SELECT entity_key, op FROM logged`;
+}
+
+function buildPatch(spec: UpsertSpec, all: ColumnSpec[]): string {
+  const p = statementParts(spec, all);
+  if (p.nonKey.length === 0) throw new Error(`bulkPatcher(${spec.table}): nothing to patch`);
+  const next = (c: ColumnSpec) => (c.keepWhenNull ? `coalesce(i.${c.name}, t.${c.name})` : `i.${c.name}`);
+  const sets = [...p.nonKey.map((c) => `${c.name} = ${next(c)}`), ...(p.touch ? [`${p.touch} = now()`] : [])];
+  const match = spec.key.map((k) => `t.${k} = i.${k}`).join(' AND ');
+  return `WITH ${p.input},
+  before AS (SELECT t.* FROM ${spec.table} t JOIN input i USING (${p.key})),
+  written AS (
+    UPDATE ${spec.table} AS t SET ${sets.join(', ')}
+    FROM input i
+    WHERE ${match}
+      AND (${p.nonKey.map((c) => `t.${c.name}`).join(', ')}) IS DISTINCT FROM (${p.nonKey.map(next).join(', ')})
+    RETURNING t.*
+  ),
+  logged AS (
+    INSERT INTO change_log (entity, entity_key, op, changes, run_id)
+    SELECT ${p.entityParam}::text, ${p.logKey}, 'update', jsonb_strip_nulls(jsonb_build_object(
+          ${p.diff}
+      )),
+      ${p.runParam}::uuid
+    FROM written w JOIN before b USING (${p.key})
     RETURNING entity_key, op
   )
   SELECT entity_key, op FROM logged`;

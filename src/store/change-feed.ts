@@ -6,7 +6,8 @@ import type { Database, Queryable } from './db.js';
 // After each committed write batch the store sends one NOTIFY naming the entity and the keys that
 // changed. Any process can LISTEN: web processes push it to browsers (SSE) and, without Redis,
 // invalidate their in-process caches with it, so several processes stay coherent on PostgreSQL
-// alone (seed 003). On PGlite it works in-process.
+// alone; the process that runs the jobs recomputes card_index after its own events
+// (read-model/card-index-upkeep.ts). On PGlite it works in-process.
 
 export const CHANGE_CHANNEL = 't5g_changes';
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 
 // PGlite has no postmaster.pid: two processes opening one data directory both "work" and silently
-// lose committed rows (stack-lab §1: 226 of 2000 rows gone). This lock makes the second process
+// lose committed rows (measured: 226 of 2000 rows gone). This lock makes the second process
 // refuse to start instead.
 
 export class DataDirLockedError extends Error {

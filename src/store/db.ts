@@ -1,16 +1,12 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import * as schema from './schema.js';
 
 // One interface over the two backends: node-postgres against a real server (DATABASE_URL), or
-// PGlite in-process on DATA_DIR. Repositories write plain SQL against `Queryable`, and use the
-// typed Drizzle `orm` where a query builder reads better. Both backends run the same migrations.
+// PGlite in-process on DATA_DIR. Repositories write plain SQL against `Queryable`; the Drizzle
+// schema (schema.ts) defines the tables and generates the migrations, which both backends run.
 
 export type BackendKind = 'postgres' | 'pglite';
 
@@ -23,11 +19,8 @@ export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
 }
 
-export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
-
 export interface Database extends Queryable {
   readonly kind: BackendKind;
-  readonly orm: Orm;
   /** Runs `fn` in one transaction. Inside it, use only `tx`: on PGlite a query on the outer handle waits for the transaction and would never return. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
@@ -68,11 +61,9 @@ async function openPostgres(url: string, poolSize: number, logger: Logger): Prom
   // An idle client losing its connection emits on the pool; without a listener Node would crash.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'postgres pool client error'));
   const location = describePgUrl(url);
-  const orm = drizzlePg({ client: pool, schema }) as unknown as Orm;
   const listeners = new Set<pg.Client>();
   return {
     kind: 'postgres',
-    orm,
     location,
     pool,
     query: async <R>(text: string, params?: unknown[]) => {
@@ -171,14 +162,12 @@ async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
     throw err;
   }
   logger.debug({ dataDir: dir }, 'PGlite opened');
-  const orm = drizzlePglite({ client: pglite, schema }) as unknown as Orm;
   const run = async <R>(q: Pick<PGlite, 'query'>, text: string, params?: unknown[]) => {
     const r = await q.query<R>(text, params);
     return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
   };
   return {
     kind: 'pglite',
-    orm,
     location: inMemory ? dataDir : dir,
     pglite,
     query: (text, params) => run(pglite, text, params),

@@ -321,7 +321,7 @@ export const escalations = pgTable(
 // cards is one index scan instead of a five-table join, and needs no second query to complete it. It is derived data: triggers on the
 // source tables only mark the affected cards in card_index_dirty (cheap, inside the writer's
 // transaction), and readers recompute the marked rows before they read
-// (src/store/queries/card-index.ts). Recomputing in a statement that sees the mark also sees the
+// (src/store/read-model/card-index.ts). Recomputing in a statement that sees the mark also sees the
 // commit that made it, so the table never keeps a stale row the way an eager trigger racing a
 // concurrent write could.
 export const cardIndex = pgTable(

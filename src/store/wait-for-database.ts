@@ -14,8 +14,8 @@ export class DatabaseUnavailableError extends Error {
 
 /**
  * Waits for a configured PostgreSQL to accept connections, with bounded exponential backoff and a
- * log line per attempt, instead of crashing when the app starts before its database (seed 000:
- * "all services wait for database health checks").
+ * log line per attempt, instead of crashing when the app starts before its database (as happens
+ * when every service of a deployment starts at once).
  */
 export async function waitForDatabase(
   url: string,

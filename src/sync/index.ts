@@ -1,5 +1,5 @@
 // The sync engine: pg-boss queues (one per job, single-flight), the schedule table, run records with
-// live progress, retries and rate-limited alerts. See engine.ts for how processes share the work.
+// live progress, retries and rate-limited alerts. See engine/engine.ts for how processes share the work.
 export {
   type AlertGate,
   type AlertSink,
@@ -8,12 +8,12 @@ export {
   createStoreAlertGate,
   type JobAlert,
   rateLimitAlerts,
-} from './alerts.js';
-export { createBoss, DEFAULT_TUNING, queueName, type WorkerTuning } from './boss.js';
-export { createSyncEngine, type SyncEngine, type SyncEngineOptions, type SyncRole } from './engine.js';
-export { RUN_ENTITY } from './progress.js';
-export { REFRESH_ALL_JOB } from './refresh-all.js';
-export { BUILT_IN_JOBS, createJobRegistry, JobRegistry } from './registry.js';
-export { waitForRun, watchRun } from './run-watch.js';
-export { planSchedules, SCHEDULES, type ScheduleEntry, type SchedulePlan } from './schedules.js';
-export * from './types.js';
+} from './engine/alerts.js';
+export { createBoss, DEFAULT_TUNING, queueName, type WorkerTuning } from './engine/boss.js';
+export { createSyncEngine, type SyncEngine, type SyncEngineOptions, type SyncRole } from './engine/engine.js';
+export { RUN_ENTITY } from './engine/progress.js';
+export { REFRESH_ALL_JOB } from './engine/refresh-all.js';
+export { BUILT_IN_JOBS, createJobRegistry, JobRegistry } from './engine/registry.js';
+export { waitForRun, watchRun } from './engine/run-watch.js';
+export { planSchedules, SCHEDULES, type ScheduleEntry, type SchedulePlan } from './engine/schedules.js';
+export * from './engine/types.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,9 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { createRun, finishRunOnce, updateRun } from '../../src/store/repositories/sync-runs.js';
-import { REFRESH_ALL_JOB } from '../../src/sync/refresh-all.js';
-import type { SyncControl } from '../../src/sync/types.js';
+import { finishRunOnce, startRunAttempt, updateRun } from '../../src/store/repositories/sync-runs.js';
+import { REFRESH_ALL_JOB, type SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { testConfig } from './support.js';
 
@@ -103,13 +103,17 @@ describe.each(['pglite', 'postgres'] as const)('web app on %s', (backend) => {
       lastError: null,
     });
 
-    const ok = await createRun(t.store.db, { job: 'cases', trigger: 'schedule' });
+    const ok = await startRunAttempt(t.store.db, { id: randomUUID(), job: 'cases', trigger: 'schedule' });
     await finishRunOnce(t.store.db, ok.id, { status: 'succeeded', error: null });
     // A later failure: freshness still dates from the success, and the failure is reported.
     await new Promise((r) => setTimeout(r, 5));
-    const bad = await createRun(t.store.db, { job: 'cases', trigger: 'schedule' });
+    const bad = await startRunAttempt(t.store.db, { id: randomUUID(), job: 'cases', trigger: 'schedule' });
     await finishRunOnce(t.store.db, bad.id, { status: 'failed', error: 'portal: 503 Service Unavailable' });
-    const refresh = await createRun(t.store.db, { job: REFRESH_ALL_JOB, trigger: 'manual' });
+    const refresh = await startRunAttempt(t.store.db, {
+      id: randomUUID(),
+      job: REFRESH_ALL_JOB,
+      trigger: 'manual',
+    });
     await updateRun(t.store.db, refresh.id, { progress: { current: 2, total: 7, phase: 'running cards' } });
 
     const meta = (await app.inject({ url: '/api/v1/meta' })).json();

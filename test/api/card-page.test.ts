@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flushCardIndex } from '../../src/store/queries/card-index.js';
+import { flushCardIndex } from '../../src/store/read-model/card-index.js';
 import { upsertCards } from '../../src/store/repositories/cards.js';
 import { upsertCases } from '../../src/store/repositories/cases.js';
 import { upsertJiraComments } from '../../src/store/repositories/jira-comments.js';

@@ -1,11 +1,12 @@
 import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedCasesCommand, listOpenCardsOfClosedCases } from '../../src/cli/commands/closed-cases.js';
+import { closedCasesCommand } from '../../src/cli/commands/closed-cases.js';
 import { previousSprintName, sprintSummary } from '../../src/cli/commands/sprint-summary.js';
 import { watchers } from '../../src/cli/commands/watchers.js';
 import type { Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createUpstreams, type JiraClient } from '../../src/sources/index.js';
+import { listOpenCardsOfClosedCases } from '../../src/store/repositories/cards.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
 import { seedCasesAndCards, teamCards } from '../sync/fixtures/card-creation-seed.js';

@@ -5,7 +5,7 @@ import { UpstreamError } from '../../src/sources/errors.js';
 import { noopUpstreamMetrics } from '../../src/sources/metrics.js';
 import {
   backoffDelay,
-  DEFAULT_RETRY_POLICY,
+  DEFAULT_HTTP_RETRY_POLICY,
   isRetryable,
   parseRetryAfter,
   type RetryContext,
@@ -43,7 +43,7 @@ function context(clock: Clock, overrides: Partial<RetryContext> = {}): RetryCont
     method: 'GET',
     path: '/x',
     idempotent: true,
-    policy: DEFAULT_RETRY_POLICY,
+    policy: DEFAULT_HTTP_RETRY_POLICY,
     clock,
     random: () => 0.5,
     logger: silentLogger,
@@ -54,7 +54,7 @@ function context(clock: Clock, overrides: Partial<RetryContext> = {}): RetryCont
 
 describe('backoff', () => {
   it('doubles per attempt with equal jitter and caps one step', () => {
-    const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
+    const policy = { ...DEFAULT_HTTP_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
     expect(backoffDelay(1, policy, () => 0)).toBe(50);
     expect(backoffDelay(1, policy, () => 0.999)).toBeCloseTo(99.95);
     expect(backoffDelay(3, policy, () => 0)).toBe(200);
@@ -148,7 +148,7 @@ describe('runWithRetries', () => {
 
   it('gives up when the next wait would pass the retry time budget', async () => {
     const clock = fakeClock();
-    const policy = { ...DEFAULT_RETRY_POLICY, maxRetryTimeMs: 5000 };
+    const policy = { ...DEFAULT_HTTP_RETRY_POLICY, maxRetryTimeMs: 5000 };
     let calls = 0;
     const error = await runWithRetries(context(clock, { policy }), async () => {
       calls++;
@@ -164,10 +164,13 @@ describe('runWithRetries', () => {
     const clock = fakeClock();
     let calls = 0;
     await expect(
-      runWithRetries(context(clock, { policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3 } }), async () => {
-        calls++;
-        throw httpError(500);
-      }),
+      runWithRetries(
+        context(clock, { policy: { ...DEFAULT_HTTP_RETRY_POLICY, maxAttempts: 3 } }),
+        async () => {
+          calls++;
+          throw httpError(500);
+        },
+      ),
     ).rejects.toMatchObject({ attempts: 3 });
     expect(calls).toBe(3);
   });

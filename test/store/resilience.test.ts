@@ -9,13 +9,14 @@ import { createMetrics } from '../../src/observability/metrics.js';
 import { DataDirLockedError } from '../../src/store/data-dir-lock.js';
 import { openDatabase } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
-import { countCases, upsertCases } from '../../src/store/repositories/cases.js';
+import { upsertCases } from '../../src/store/repositories/cases.js';
 import { openStore } from '../../src/store/store.js';
 import { DatabaseUnavailableError, waitForDatabase } from '../../src/store/wait-for-database.js';
 import { storageConfig } from '../support/backends.js';
 import { createTestDatabase } from '../support/databases.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env.js';
 import { makeCase } from '../support/fixtures.js';
+import { countStoredCases } from '../support/store-reads.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const redisTarget = new URL(TEST_REDIS_URL);
@@ -35,7 +36,7 @@ describe('Redis outage', () => {
       { logger: silentLogger, metrics, redisKeyPrefix: `t5g-test:${Date.now()}:` },
     );
     try {
-      const read = () => store.read(['case'], 'count', (q) => countCases(q));
+      const read = () => store.read(['case'], 'count', (q) => countStoredCases(q));
       await store.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(1)])));
       expect((await read()).total).toBe(1);
       // Served from Redis once it is connected (a connection hiccup while it starts makes the first
@@ -128,7 +129,7 @@ describe('several processes on one PostgreSQL without Redis', () => {
     const a = await openStore(config, { logger: silentLogger });
     const b = await openStore(config, { logger: silentLogger });
     try {
-      const readB = () => b.read(['case'], 'count', (q) => countCases(q));
+      const readB = () => b.read(['case'], 'count', (q) => countStoredCases(q));
       expect((await readB()).total).toBe(0);
       expect((await readB()).total).toBe(0); // now cached in B's own memory
       await a.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(1)])));

@@ -1,16 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent } from '../../src/store/change-feed.js';
-import { getCard, upsertCards } from '../../src/store/repositories/cards.js';
-import { countCases, getCase, searchCases, upsertCases } from '../../src/store/repositories/cases.js';
-import { listChanges } from '../../src/store/repositories/change-log.js';
-import { listCaseComments, upsertComments } from '../../src/store/repositories/comments.js';
-import { listCardComments, upsertJiraComments } from '../../src/store/repositories/jira-comments.js';
+import { getCardRows } from '../../src/store/queries/card-list.js';
+import { getCaseBundle } from '../../src/store/queries/case-bundle.js';
+import { upsertCards } from '../../src/store/repositories/cards.js';
+import { searchCases, upsertCases } from '../../src/store/repositories/cases.js';
+import { upsertComments } from '../../src/store/repositories/comments.js';
+import { upsertJiraComments } from '../../src/store/repositories/jira-comments.js';
 import { listQuarantined } from '../../src/store/repositories/quarantine.js';
 import { listStatsSnapshots, saveStatsSnapshot } from '../../src/store/repositories/stats-snapshots.js';
-import { createRun, getRun, listRuns, updateRun } from '../../src/store/repositories/sync-runs.js';
+import { getRun, listRuns, startRunAttempt, updateRun } from '../../src/store/repositories/sync-runs.js';
 import { getSyncState, saveSyncState } from '../../src/store/repositories/sync-state.js';
 import { openTestStore, STORAGE_BACKENDS, type TestStore } from '../support/backends.js';
 import { makeCard, makeCase, makeComment } from '../support/fixtures.js';
+import { changeLogOf, countStoredCases } from '../support/store-reads.js';
 
 // The same contract on PGlite, on PostgreSQL with the in-process cache, and on PostgreSQL with Redis.
 describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
@@ -35,7 +38,7 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
 
     const again = await t.store.write((tx) => upsertCases(tx, cases));
     expect(again).toEqual({ inserted: [], updated: [], unchanged: 3 });
-    const logAfterRepeat = await listChanges(t.store.db, { entity: 'case' });
+    const logAfterRepeat = await changeLogOf(t.store.db, { entity: 'case' });
     expect(logAfterRepeat).toHaveLength(3);
     expect(logAfterRepeat.every((e) => e.op === 'insert')).toBe(true);
 
@@ -43,7 +46,7 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
     const second = await t.store.write((tx) => upsertCases(tx, [cases[0]!, changed, cases[2]!]));
     expect(second).toEqual({ inserted: [], updated: [changed.caseNumber], unchanged: 2 });
 
-    const [entry] = await listChanges(t.store.db, {
+    const [entry] = await changeLogOf(t.store.db, {
       entity: 'case',
       entityKey: changed.caseNumber,
       limit: 1,
@@ -53,14 +56,14 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
       owner: [cases[1]!.owner, 'New Owner'],
       status: ['Waiting on Red Hat', 'Waiting on Customer'],
     });
-    expect(await getCase(t.store.db, changed.caseNumber)).toMatchObject({ owner: 'New Owner' });
+    expect((await getCaseBundle(t.store.db, changed.caseNumber)).case).toMatchObject({ owner: 'New Owner' });
   });
 
   it('keeps duplicates in one batch down to the last version of each key', async () => {
     const c = makeCase(50);
     const r = await t.store.write((tx) => upsertCases(tx, [c, { ...c, summary: 'last version wins' }]));
     expect(r.inserted).toEqual([c.caseNumber]);
-    expect((await getCase(t.store.db, c.caseNumber))?.summary).toBe('last version wins');
+    expect((await getCaseBundle(t.store.db, c.caseNumber)).case?.summary).toBe('last version wins');
   });
 
   it('quarantines a comment whose case is unknown and stores the rest', async () => {
@@ -73,7 +76,9 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
     const r = await t.store.write((tx) => upsertComments(tx, [...good, orphan]));
     expect(r.inserted).toHaveLength(2);
     expect(r.quarantined).toBe(1);
-    expect((await listCaseComments(t.store.db, known.caseNumber)).map((c) => c.commentId).sort()).toEqual(
+    const portalComments = async (caseNumber: string) =>
+      (await getCaseBundle(t.store.db, caseNumber)).comments.filter((c) => c.source === 'portal');
+    expect((await portalComments(known.caseNumber)).map((c) => c.id).sort()).toEqual(
       good.map((c) => c.commentId).sort(),
     );
     const q = await listQuarantined(t.store.db, { source: 'portal.comment' });
@@ -89,7 +94,7 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
       await upsertCases(tx, [orphanCase]);
       return upsertComments(tx, [orphan]);
     });
-    expect(await listCaseComments(t.store.db, orphanCase.caseNumber)).toHaveLength(1);
+    expect(await portalComments(orphanCase.caseNumber)).toHaveLength(1);
     expect((await listQuarantined(t.store.db, { source: 'portal.comment' })).items).toHaveLength(0);
     expect(
       (await listQuarantined(t.store.db, { source: 'portal.comment', includeResolved: true })).total,
@@ -114,12 +119,9 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
       changes.record('case', await upsertCases(tx, [c]));
       changes.record('card', await upsertCards(tx, [card]));
     });
-    expect(await getCard(t.store.db, card.jiraKey)).toMatchObject({
-      isTrends: true,
-      isDailyTelco: true,
-      isPotentialEscalation: false,
-      assignee: { displayName: 'Jane Doe' },
-    });
+    expect(await getCardRows(t.store.db, [card.jiraKey])).toMatchObject([
+      { isTrends: true, isDailyTelco: true, isPotentialEscalation: false, assigneeName: 'Jane Doe' },
+    ]);
     const comment = {
       jiraCommentId: '10001',
       jiraKey: card.jiraKey,
@@ -136,7 +138,9 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
     );
     expect(r.inserted).toEqual(['10001']);
     expect(r.quarantined).toBe(1);
-    expect(await listCardComments(t.store.db, card.jiraKey)).toHaveLength(1);
+    expect(
+      (await getCaseBundle(t.store.db, c.caseNumber)).comments.filter((x) => x.jiraKey === card.jiraKey),
+    ).toHaveLength(1);
   });
 
   it('ranks full-text matches in the summary above matches in the description only', async () => {
@@ -160,7 +164,7 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
     const read = () =>
       t.store.read(['case'], 'count', async (q) => {
         loads++;
-        return countCases(q);
+        return countStoredCases(q);
       });
     const before = await read();
     expect(await read()).toEqual(before);
@@ -182,7 +186,7 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
           throw new Error('validation failed after the write');
         }),
       ).rejects.toThrow('validation failed');
-      expect(await getCase(t.store.db, makeCase(60).caseNumber)).toBeUndefined();
+      expect((await getCaseBundle(t.store.db, makeCase(60).caseNumber)).case).toBeNull();
 
       await t.store.write(async (tx, changes) =>
         changes.record('case', await upsertCases(tx, [makeCase(61)])),
@@ -205,7 +209,7 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
       details: { reconcile: 'ok' },
     });
 
-    const run = await createRun(t.store.db, { job: 'cases', trigger: 'manual' });
+    const run = await startRunAttempt(t.store.db, { id: randomUUID(), job: 'cases', trigger: 'manual' });
     await updateRun(t.store.db, run.id, { progress: { current: 5, total: 10, phase: 'details' } });
     await updateRun(t.store.db, run.id, { status: 'succeeded', fetched: 10, changed: 3, finished: true });
     expect(await getRun(t.store.db, run.id)).toMatchObject({

@@ -23,9 +23,9 @@ import type { Logger } from '../../src/lib/logger.js';
 import { type CoreMetrics, createMetrics } from '../../src/observability/metrics.js';
 import { createPromUpstreamMetrics, createUpstreams } from '../../src/sources/index.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { createNotifyingAlertSink } from '../../src/sync/engine/notify-alerts.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../../src/sync/index.js';
-import { createNotifyingAlertSink } from '../../src/sync/notify-alerts.js';
-import '../../src/sync/upstreams.js';
+import '../../src/sync/helpers/upstreams.js';
 
 // Browser tests: the whole product as `npm start` runs it in demo mode (PGlite in memory, the built-in
 // simulators, a worker sync engine, the built UI), on port 0, driven by Debian's Chromium through

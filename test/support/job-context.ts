@@ -2,9 +2,9 @@ import type { Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { RunProgress } from '../../src/store/repositories/sync-runs.js';
 import type { Store } from '../../src/store/store.js';
-import { countingFetch } from '../../src/sync/runner.js';
-import type { JobContext, JobParams, JobServices, RunCounters } from '../../src/sync/types.js';
-import '../../src/sync/upstreams.js';
+import { countingFetch } from '../../src/sync/engine/runner.js';
+import type { JobContext, JobParams, JobServices, RunCounters } from '../../src/sync/engine/types.js';
+import '../../src/sync/helpers/upstreams.js';
 
 /**
  * A JobContext for calling one handler directly in a test, without pg-boss: the same counting

@@ -6,7 +6,7 @@ import {
   createStoreAlertGate,
   type JobAlert,
   rateLimitAlerts,
-} from '../../src/sync/alerts.js';
+} from '../../src/sync/engine/alerts.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { recordingSink } from './support.js';
 

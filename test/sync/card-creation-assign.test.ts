@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TeamMember } from '../../src/config/config.js';
-import { accountMatch, assignCases, loadByMember } from '../../src/sync/card-creation/assign.js';
+import {
+  accountMatch,
+  assignCases,
+  loadByMember,
+} from '../../src/sync/upstream-writes/card-creation/assign.js';
 
 // Assignment is pure: account affinity first, then the least-loaded active engineer (team order
 // breaks ties), never a crash on an empty pool (the original's ZeroDivisionError).

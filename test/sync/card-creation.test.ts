@@ -12,12 +12,12 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createJiraClient, expectWritten } from '../../src/sources/index.js';
 import { noopUpstreamMetrics } from '../../src/sources/metrics.js';
 import { upsertCases } from '../../src/store/repositories/cases.js';
+import type { JobOutcome } from '../../src/sync/engine/types.js';
 import {
   CARD_CREATION_SOURCE,
   type CardCreationReport,
   cardCreationJob,
-} from '../../src/sync/jobs/card-creation.js';
-import type { JobOutcome } from '../../src/sync/types.js';
+} from '../../src/sync/upstream-writes/card-creation/job.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
@@ -187,6 +187,30 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
     expect(mentioned).toBeDefined();
   }, 60_000);
 
+  it('stores every card and case link through the store: each is in change_log', async () => {
+    const linked = await rows<{ case_number: string; fe_jira_card: string }>(
+      'SELECT case_number, fe_jira_card FROM cases WHERE fe_jira_card IS NOT NULL ORDER BY case_number',
+    );
+    expect(linked.length).toBeGreaterThanOrEqual(expected.length);
+    const caseLog = await rows<{ entity_key: string; op: string; changes: unknown }>(
+      `SELECT entity_key, op, changes FROM change_log
+       WHERE entity = 'case' AND changes ? 'fe_jira_card' ORDER BY entity_key`,
+    );
+    expect(caseLog).toEqual(
+      linked.map((c) => ({
+        entity_key: c.case_number,
+        op: 'update',
+        changes: { fe_jira_card: [null, c.fe_jira_card] },
+      })),
+    );
+    const cardLog = await rows<{ entity_key: string }>(
+      `SELECT entity_key FROM change_log
+       WHERE entity = 'card' AND op = 'insert' AND run_id IS NOT NULL AND entity_key = ANY($1::text[])`,
+      [linked.map((c) => c.fe_jira_card)],
+    );
+    expect(cardLog.map((r) => r.entity_key).sort()).toEqual(linked.map((c) => c.fe_jira_card).sort());
+  });
+
   it('running again creates nothing and writes nothing', async () => {
     await resetCounters();
     const { report } = await run();
@@ -210,7 +234,8 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
       upsertCases(tx, [{ ...caseRecord(old), status: 'Waiting on Red Hat', closedDate: null }]),
     );
     await resetCounters();
-    const { report } = await run();
+    const reopenRun = randomUUID();
+    const { report } = await run(config, reopenRun);
     expect(report.reopened).toEqual([{ case: old.number, key: card.key }]);
     expect(report.created).toHaveLength(0);
     expect(cardsOf(old.number)).toHaveLength(1);
@@ -220,6 +245,13 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
       card.key,
     ]);
     expect(stored[0]?.status_raw).toBe('To Do');
+    // Through the store's write path: the status change is in change_log under the reopening run.
+    const logged = await rows<{ changes: Record<string, unknown> }>(
+      `SELECT changes FROM change_log WHERE entity = 'card' AND entity_key = $1 AND run_id = $2`,
+      [card.key, reopenRun],
+    );
+    expect(logged).toHaveLength(1);
+    expect(logged[0]?.changes).toMatchObject({ status_raw: ['Done', 'To Do'] });
     // Handled once: the next run leaves it alone.
     await resetCounters();
     const again = await run();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { openStore } from '../../src/store/store.js';
 import { createSyncEngine, waitForRun } from '../../src/sync/index.js';
-import '../../src/sync/upstreams.js';
+import '../../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../support/databases.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
 

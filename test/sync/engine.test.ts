@@ -4,10 +4,10 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { quarantineRecords } from '../../src/store/repositories/quarantine.js';
 import { listStatsSnapshots } from '../../src/store/repositories/stats-snapshots.js';
 import { getRun, type RunStatus } from '../../src/store/repositories/sync-runs.js';
+import { closeOrphanedRuns } from '../../src/sync/engine/orphans.js';
+import { watchRun } from '../../src/sync/engine/run-watch.js';
 import { createSyncEngine, type JobDefinition, JobRegistry, type SyncEngine } from '../../src/sync/index.js';
 import { statsSnapshotJob } from '../../src/sync/jobs/stats-snapshot.js';
-import { closeOrphanedRuns } from '../../src/sync/orphans.js';
-import { watchRun } from '../../src/sync/run-watch.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import {
   eventually,

@@ -2,7 +2,7 @@ import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createUpstreams } from '../../src/sources/index.js';
-import { createNotifyingAlertSink } from '../../src/sync/notify-alerts.js';
+import { createNotifyingAlertSink } from '../../src/sync/engine/notify-alerts.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
 
 interface Mail {

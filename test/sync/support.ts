@@ -5,9 +5,9 @@ import { type Config, loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { SyncRun } from '../../src/store/repositories/sync-runs.js';
 import type { Store } from '../../src/store/store.js';
+import { waitForRun } from '../../src/sync/engine/run-watch.js';
+import type { SyncControl } from '../../src/sync/engine/types.js';
 import type { JobAlert, WorkerTuning } from '../../src/sync/index.js';
-import { waitForRun } from '../../src/sync/run-watch.js';
-import type { SyncControl } from '../../src/sync/types.js';
 
 /** pg-boss at its smallest intervals, so a test waits for work, not for polling. */
 export const FAST_TUNING: Partial<WorkerTuning> = {

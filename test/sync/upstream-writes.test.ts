@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { type CounterSnapshot, type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
+import type { ChangeEvent } from '../../src/store/change-feed.js';
 import { upsertCaseBugLinks } from '../../src/store/repositories/bugs.js';
 import { upsertCaseIssueLinks, upsertIssues } from '../../src/store/repositories/issues.js';
-import { TAGGING_SUBJECT } from '../../src/sync/bug-tagging/tags.js';
-import { bugTaggingJob } from '../../src/sync/jobs/bug-tagging.js';
-import { listPriorityMismatches, prioritySyncJob } from '../../src/sync/jobs/priority-sync.js';
-import type { JobDefinition, JobOutcome } from '../../src/sync/types.js';
+import type { JobDefinition, JobOutcome } from '../../src/sync/engine/types.js';
+import { bugsJob } from '../../src/sync/jobs/bugs.js';
+import { bugTaggingJob } from '../../src/sync/upstream-writes/bug-tagging/job.js';
+import { TAGGING_SUBJECT } from '../../src/sync/upstream-writes/bug-tagging/tags.js';
+import { listPriorityMismatches, prioritySyncJob } from '../../src/sync/upstream-writes/priority-sync.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { changeLogOf } from '../support/store-reads.js';
 import { seedCasesAndCards } from './fixtures/card-creation-seed.js';
 
 // Priority sync and bug keyword tagging against the simulator, on both backends: with READ_ONLY on
@@ -178,5 +181,92 @@ describe.each(['pglite', 'postgres'] as const)('priority sync and bug tagging on
     await run(bugTaggingJob, config);
     const again = await counters();
     expect(again.upstreams.bugzilla.writes + again.upstreams.jira.writes).toBe(0);
+  }, 30_000);
+
+  it('writes what it changed upstream through the store: change_log rows of the run, announced on the feed', async () => {
+    const events: ChangeEvent[] = [];
+    const off = ts.store.feed.subscribe((e) => events.push(e));
+    try {
+      // One card with a wrong priority, one bug and one Bug issue that lost their tags, upstream and stored.
+      const [card] = (
+        await ts.store.db.query<{ jira_key: string }>(
+          `SELECT jira_key FROM cards WHERE status <> 'Done' AND case_number IS NOT NULL ORDER BY jira_key LIMIT 1`,
+        )
+      ).rows;
+      const cardIssue = sim.state.issueByKey.get(card!.jira_key)!;
+      cardIssue.priority = 'Undefined';
+      await ts.store.db.query(`UPDATE cards SET priority = 'Undefined' WHERE jira_key = $1`, [
+        card!.jira_key,
+      ]);
+      const [{ wanted } = { wanted: '' }] = await listPriorityMismatches(
+        ts.store.db,
+        config.jira.priorityMap,
+      );
+
+      const bugId = (
+        await ts.store.db.query<{ bug_id: string }>('SELECT DISTINCT bug_id FROM case_bugs ORDER BY bug_id')
+      ).rows
+        .map((r) => r.bug_id)
+        .find((id) => {
+          const b = sim.state.bugs.get(Number(id));
+          return b && b.visibility !== 'private';
+        })!;
+      sim.state.bugs.get(Number(bugId))!.internalWhiteboard = 'triaged';
+      // Stored as the bugs sync stores it.
+      await bugsJob.handler(makeJobContext(ts.store, config, { job: bugsJob.name, params: { full: true } }));
+
+      const issueKey = (
+        await ts.store.db.query<{ issue_key: string }>(
+          `SELECT DISTINCT i.issue_key FROM issues i JOIN case_issues ci USING (issue_key)
+           WHERE i.issue_type = 'Bug' ORDER BY 1`,
+        )
+      ).rows
+        .map((r) => r.issue_key)
+        .find((key) => {
+          const i = sim.state.issueByKey.get(key);
+          return i && sim.state.projects.get(i.projectKey)?.fields.includes('privateKeywords');
+        })!;
+      sim.state.issueByKey.get(issueKey)!.privateKeywords = 'Other';
+      await ts.store.db.query(`UPDATE issues SET private_keywords = '{Other}' WHERE issue_key = $1`, [
+        issueKey,
+      ]);
+
+      const prioRun = randomUUID();
+      await prioritySyncJob.handler(
+        makeJobContext(ts.store, config, { job: prioritySyncJob.name, runId: prioRun }),
+      );
+      expect(await changeLogOf(ts.store.db, { runId: prioRun })).toMatchObject([
+        {
+          entity: 'card',
+          entityKey: card!.jira_key,
+          op: 'update',
+          changes: { priority: ['Undefined', wanted] },
+        },
+      ]);
+
+      const tagRun = randomUUID();
+      await bugTaggingJob.handler(
+        makeJobContext(ts.store, config, { job: bugTaggingJob.name, runId: tagRun }),
+      );
+      const tagged = await changeLogOf(ts.store.db, { runId: tagRun });
+      expect(tagged.find((e) => e.entity === 'bug' && e.entityKey === bugId)).toMatchObject({
+        op: 'update',
+        changes: { internal_whiteboard: ['triaged', 'Telco Telco:Case triaged'] },
+      });
+      expect(tagged.find((e) => e.entity === 'issue' && e.entityKey === issueKey)).toMatchObject({
+        op: 'update',
+        changes: { private_keywords: [['Other'], ['Other', 'Telco', 'Telco:Case']] },
+      });
+
+      const announced = (entity: string, key: string) =>
+        events.some((e) => e.entity === entity && e.keys?.includes(key));
+      await expect
+        .poll(
+          () => announced('card', card!.jira_key) && announced('bug', bugId) && announced('issue', issueKey),
+        )
+        .toBe(true);
+    } finally {
+      off();
+    }
   }, 30_000);
 });

@@ -2,7 +2,7 @@ import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simula
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../../src/sync/index.js';
-import '../../src/sync/upstreams.js';
+import '../../src/sync/helpers/upstreams.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
 

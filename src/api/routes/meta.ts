@@ -6,8 +6,7 @@ import {
   latestUnfinishedRun,
 } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
-import { REFRESH_ALL_JOB } from '../../sync/refresh-all.js';
-import type { SyncControl } from '../../sync/types.js';
+import { REFRESH_ALL_JOB, type SyncControl } from '../../sync/index.js';
 import { bool, dateTime, nstr, obj, str, strings } from '../schemas/common.js';
 import { runJson, runSchema } from './runs.js';
 import '../roles.js';

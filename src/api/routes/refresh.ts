@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Store } from '../../store/store.js';
-import { type RefreshResult, type SyncControl, UnknownJobError } from '../../sync/types.js';
+import { type RefreshResult, type SyncControl, UnknownJobError } from '../../sync/index.js';
 import '../roles.js';
 
 // Manual refresh. Both answer 202 at once; the work happens on a worker and is followed through

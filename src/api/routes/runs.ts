@@ -10,7 +10,7 @@ import {
   type SyncRun,
 } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
-import { watchRun } from '../../sync/run-watch.js';
+import { watchRun } from '../../sync/index.js';
 import '../roles.js';
 
 // Sync runs and quarantined records, read-only:

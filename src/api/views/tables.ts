@@ -1,4 +1,3 @@
-import { CARD_INDEX_ENTITIES } from '../../store/queries/card-index.js';
 import { countCardFacets, listCards } from '../../store/queries/card-list.js';
 import { countCaseFacets, listCases } from '../../store/queries/case-list.js';
 import {
@@ -8,6 +7,7 @@ import {
   parseSort,
   type SortTerm,
 } from '../../store/queries/dashboard-filter.js';
+import { CARD_INDEX_ENTITIES } from '../../store/read-model/card-index.js';
 import type { CsvColumn } from '../csv.js';
 import { type CardItem, type CaseItem, cardItem, caseItem } from '../presenters.js';
 import { presentContext, stableKey, type ViewDeps } from './deps.js';

@@ -6,10 +6,11 @@ export function jqlString(value: string): string {
 }
 
 /**
- * Overlap subtracted from an `updated >=` cursor. JQL compares at minute precision and a just-updated issue may
- * show up in search a little late, so re-reading the last couple of minutes costs little and misses nothing.
+ * Re-read this much before a JIRA `updated >=` cursor. JQL compares at minute precision and a just-updated
+ * issue may show up in search a little late, so re-reading the last couple of minutes costs little and misses
+ * nothing.
  */
-export const CURSOR_OVERLAP_MS = 2 * 60_000;
+export const JIRA_SEARCH_OVERLAP_MS = 2 * 60_000;
 
 /**
  * `yyyy-MM-dd HH:mm` in `timeZone`. JIRA reads JQL dates in the searching user's time zone (their profile
@@ -30,7 +31,11 @@ export function jqlDateTime(date: Date, timeZone = 'UTC'): string {
 }
 
 /** The `updated >= "…"` clause for a cursor, minus the overlap, floored to the minute. */
-export function updatedSinceClause(cursor: Date, timeZone = 'UTC', overlapMs = CURSOR_OVERLAP_MS): string {
+export function updatedSinceClause(
+  cursor: Date,
+  timeZone = 'UTC',
+  overlapMs = JIRA_SEARCH_OVERLAP_MS,
+): string {
   return `updated >= ${jqlString(jqlDateTime(new Date(cursor.getTime() - overlapMs), timeZone))}`;
 }
 

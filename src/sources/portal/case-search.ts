@@ -14,6 +14,12 @@ import {
   windowClause,
 } from './search-windows.js';
 
+/**
+ * Re-read this much before a Portal `case_lastModifiedDate >=` cursor: the Portal's clock and ours
+ * differ, and its search index lags behind its writes.
+ */
+export const PORTAL_SEARCH_OVERLAP_MS = 5 * 60_000;
+
 /** Rows asked for when only `numFound` matters. */
 const PROBE_ROWS = 1;
 

@@ -1,4 +1,4 @@
-export type { CaseSearchStats } from './case-search.js';
+export { type CaseSearchStats, PORTAL_SEARCH_OVERLAP_MS } from './case-search.js';
 export {
   type CaseDetailResult,
   type CaseExtra,

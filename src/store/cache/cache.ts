@@ -1,4 +1,4 @@
-// The read cache in front of PostgreSQL (seed 000's read path). PostgreSQL is the truth; a cache
+// The read cache in front of PostgreSQL (the read path of store.ts). PostgreSQL is the truth; a cache
 // failure only makes a read slower, never wrong or visible to a user.
 //
 // Every cached value names the entities it was built from. Each entity has a generation number

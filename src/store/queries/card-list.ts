@@ -1,6 +1,6 @@
 import type { Queryable } from '../db.js';
+import { flushCardIndex, OPEN_ESCALATION } from '../read-model/card-index.js';
 import type { JiraUser } from '../repositories/cards.js';
-import { flushCardIndex, OPEN_ESCALATION } from './card-index.js';
 import {
   type DashboardFilter,
   pageQuery,

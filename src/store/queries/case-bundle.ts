@@ -1,8 +1,8 @@
 import type { Queryable } from '../db.js';
+import { OPEN_ESCALATION } from '../read-model/card-index.js';
 import type { CaseDetailRecord } from '../repositories/case-details.js';
 import type { CaseRecord } from '../repositories/cases.js';
 import type { IssueRecord } from '../repositories/issues.js';
-import { OPEN_ESCALATION } from './card-index.js';
 
 // Everything the detail page and the table's expanded row show about one case: its details, cards,
 // comments of both sources, bugs, linked JIRA issues and escalations. One query per kind, all keyed

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db.js';
-import { flushCardIndex, OPEN_ESCALATION } from './card-index.js';
+import { flushCardIndex, OPEN_ESCALATION } from '../read-model/card-index.js';
 import {
   type DashboardFilter,
   pageQuery,

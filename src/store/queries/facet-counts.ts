@@ -1,5 +1,5 @@
 import type { Queryable } from '../db.js';
-import { flushCardIndex } from './card-index.js';
+import { flushCardIndex } from '../read-model/card-index.js';
 import {
   type DashboardFilter,
   type Facets,

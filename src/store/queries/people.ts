@@ -1,5 +1,5 @@
 import type { Queryable } from '../db.js';
-import { flushCardIndex, OPEN_ESCALATION } from './card-index.js';
+import { flushCardIndex, OPEN_ESCALATION } from '../read-model/card-index.js';
 
 // Account and engineer pages: per-account / per-engineer counts, the pie charts (open cards by
 // severity, cards by case status) and the account's bugs and JIRA issues table.

@@ -1,4 +1,4 @@
-import { bulkUpserter } from '../bulk-upsert.js';
+import { bulkPatcher, bulkUpserter } from '../bulk-upsert.js';
 import type { Queryable } from '../db.js';
 import type { CaseRef } from './case-parents.js';
 
@@ -41,6 +41,17 @@ export const upsertBugs = bulkUpserter({
     { name: 'unavailable', type: 'boolean' },
     { name: 'unavailable_reason', field: 'unavailableReason', type: 'text' },
     { name: 'raw', type: 'jsonb', logAsFlag: true },
+  ],
+});
+
+/** A bug's internal whiteboard after Bugzilla took the new one (bug tagging). */
+export const patchBugWhiteboard = bulkPatcher({
+  table: 'bugs',
+  entity: 'bug',
+  key: ['bug_id'],
+  columns: [
+    { name: 'bug_id', field: 'bugId', type: 'text' },
+    { name: 'internal_whiteboard', field: 'internalWhiteboard', type: 'text' },
   ],
 });
 

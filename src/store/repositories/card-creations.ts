@@ -142,13 +142,6 @@ export async function dropUnusedClaim(q: Queryable, caseNumber: string, runId: s
   );
 }
 
-export async function getClaim(q: Queryable, caseNumber: string): Promise<CardCreationClaim | undefined> {
-  const r = await q.query<CardCreationClaim>(`SELECT ${COLUMNS} FROM card_creations WHERE case_number = $1`, [
-    caseNumber,
-  ]);
-  return r.rows[0];
-}
-
 /** Unfinished claims, oldest first: the ones a run resumes before taking new cases. */
 export async function listUnfinishedClaims(q: Queryable): Promise<CardCreationClaim[]> {
   const r = await q.query<CardCreationClaim>(

@@ -1,5 +1,6 @@
-import { bulkUpserter } from '../bulk-upsert.js';
+import { bulkPatcher, bulkUpserter } from '../bulk-upsert.js';
 import type { Queryable } from '../db.js';
+import type { SeverityLabel } from './cases.js';
 
 export interface JiraUser {
   displayName: string;
@@ -52,28 +53,93 @@ export const upsertCards = bulkUpserter({
   ],
 });
 
-export interface StoredCard extends CardRecord {
-  isTrends: boolean;
-  isPotentialEscalation: boolean;
-  isDailyTelco: boolean;
-}
-
-export async function getCard(q: Queryable, jiraKey: string): Promise<StoredCard | undefined> {
-  const r = await q.query<StoredCard>(
-    `SELECT jira_key AS "jiraKey", case_number AS "caseNumber", case_created_date AS "caseCreatedDate", summary,
-            status_raw AS "statusRaw", status, priority, assignee_name AS "assigneeName", assignee, contributors,
-            labels, sprint, created_at AS "createdAt", updated_at AS "updatedAt", raw, is_trends AS "isTrends",
-            is_potential_escalation AS "isPotentialEscalation", is_daily_telco AS "isDailyTelco"
-     FROM cards WHERE jira_key = $1`,
-    [jiraKey],
-  );
-  return r.rows[0];
-}
-
 /** Internal status → number of cards, for the home chart. */
 export async function countCardsByStatus(q: Queryable): Promise<Record<string, number>> {
   const r = await q.query<{ status: string; n: number }>(
     'SELECT status, count(*)::int AS n FROM cards GROUP BY status ORDER BY status',
   );
   return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
+}
+
+/**
+ * A card's priority after JIRA took the new one (priority sync), through the same change detection
+ * and `change_log` as the cards sync, so the dashboard shows it before the next sync.
+ */
+export const patchCardPriority = bulkPatcher({
+  table: 'cards',
+  entity: 'card',
+  key: ['jira_key'],
+  columns: [
+    { name: 'jira_key', field: 'jiraKey', type: 'text' },
+    { name: 'priority', type: 'text' },
+  ],
+});
+
+/** A reopened card's status, and its sprint when it was put into one (a null sprint keeps the stored one). */
+export const patchCardStatus = bulkPatcher({
+  table: 'cards',
+  entity: 'card',
+  key: ['jira_key'],
+  columns: [
+    { name: 'jira_key', field: 'jiraKey', type: 'text' },
+    { name: 'status_raw', field: 'statusRaw', type: 'text' },
+    { name: 'status', type: 'text' },
+    { name: 'sprint', type: 'text', keepWhenNull: true },
+  ],
+});
+
+/** Every stored card key, for telling which cards a full pass no longer sees upstream. */
+export async function listCardKeys(q: Queryable): Promise<string[]> {
+  const r = await q.query<{ jira_key: string }>('SELECT jira_key FROM cards ORDER BY jira_key');
+  return r.rows.map((row) => row.jira_key);
+}
+
+/** When JIRA last updated each of these cards, as stored (epoch ms by key; absent = not stored). */
+export async function storedUpdateTimes(
+  q: Queryable,
+  jiraKeys: readonly string[],
+): Promise<Map<string, number>> {
+  if (jiraKeys.length === 0) return new Map();
+  const r = await q.query<{ jira_key: string; updated_at: Date }>(
+    'SELECT jira_key, updated_at FROM cards WHERE jira_key = ANY($1::text[])',
+    [jiraKeys],
+  );
+  return new Map(r.rows.map((row) => [row.jira_key, new Date(row.updated_at).getTime()]));
+}
+
+/** A card not Done with its case's severity: what priority sync compares with the priority map. */
+export interface OpenCardSeverity {
+  jiraKey: string;
+  priority: string | null;
+  severityLabel: SeverityLabel;
+}
+
+export async function listOpenCardSeverities(q: Queryable): Promise<OpenCardSeverity[]> {
+  const r = await q.query<OpenCardSeverity>(
+    `SELECT k.jira_key AS "jiraKey", k.priority, c.severity_label AS "severityLabel"
+     FROM cards k JOIN cases c ON c.case_number = k.case_number AND c.created_date = k.case_created_date
+     WHERE k.status <> 'Done'
+     ORDER BY k.jira_key`,
+  );
+  return r.rows;
+}
+
+/** A card still open (internal status not Done) whose case is closed: `t5g closed-cases` lists them. */
+export interface OpenCardOfClosedCase {
+  jiraKey: string;
+  caseNumber: string;
+  cardStatus: string;
+  assignee: string | null;
+  closedDate: Date | null;
+}
+
+export async function listOpenCardsOfClosedCases(q: Queryable): Promise<OpenCardOfClosedCase[]> {
+  const r = await q.query<OpenCardOfClosedCase>(
+    `SELECT k.jira_key AS "jiraKey", c.case_number AS "caseNumber", k.status_raw AS "cardStatus",
+            k.assignee_name AS assignee, c.closed_date AS "closedDate"
+     FROM cards k JOIN cases c ON c.case_number = k.case_number AND c.created_date = k.case_created_date
+     WHERE c.status = 'Closed' AND k.status <> 'Done'
+     ORDER BY k.assignee_name NULLS LAST, k.jira_key`,
+  );
+  return r.rows;
 }

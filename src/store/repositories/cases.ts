@@ -1,4 +1,4 @@
-import { bulkUpserter } from '../bulk-upsert.js';
+import { bulkPatcher, bulkUpserter } from '../bulk-upsert.js';
 import type { Queryable } from '../db.js';
 
 export type SeverityLabel = 'Urgent' | 'High' | 'Normal' | 'Low';
@@ -48,28 +48,19 @@ export const upsertCases = bulkUpserter({
   ],
 });
 
-const CASE_COLUMNS = `case_number AS "caseNumber", created_date AS "createdDate", owner, severity,
-  severity_label AS "severityLabel", account, summary, status, last_update AS "lastUpdate", description,
-  product, product_version AS "productVersion", tags, bug_number AS "bugNumber", closed_date AS "closedDate",
-  fe_jira_card AS "feJiraCard", raw`;
-
-export type StoredCase = CaseRecord & { feJiraCard: string | null };
-
-/** The newest case with this number (numbers are unique in practice; the key allows reuse). */
-export async function getCase(q: Queryable, caseNumber: string): Promise<StoredCase | undefined> {
-  const r = await q.query<StoredCase>(
-    `SELECT ${CASE_COLUMNS} FROM cases WHERE case_number = $1 ORDER BY created_date DESC LIMIT 1`,
-    [caseNumber],
-  );
-  return r.rows[0];
-}
-
-export async function countCases(q: Queryable): Promise<{ total: number; open: number }> {
-  const r = await q.query<{ total: number; open: number }>(
-    `SELECT count(*)::int AS total, count(*) FILTER (WHERE status <> 'Closed')::int AS open FROM cases`,
-  );
-  return r.rows[0] ?? { total: 0, open: 0 };
-}
+/** The JIRA key of the card card creation made for a case; the cases sync leaves `fe_jira_card` alone. */
+export const patchCaseCard = bulkPatcher({
+  table: 'cases',
+  entity: 'case',
+  key: ['case_number', 'created_date'],
+  logKey: ['case_number'],
+  touchColumn: null,
+  columns: [
+    { name: 'case_number', field: 'caseNumber', type: 'text' },
+    { name: 'created_date', field: 'createdDate', type: 'timestamptz' },
+    { name: 'fe_jira_card', field: 'feJiraCard', type: 'text' },
+  ],
+});
 
 export interface CaseSearchHit {
   caseNumber: string;

@@ -45,14 +45,3 @@ export function upsertComments(
     runId,
   });
 }
-
-export async function listCaseComments(q: Queryable, caseNumber: string): Promise<CommentRecord[]> {
-  const r = await q.query<CommentRecord>(
-    `SELECT comment_id AS "commentId", case_number AS "caseNumber", case_created_date AS "caseCreatedDate",
-            author, author_type AS "authorType", body, is_public AS "isPublic", commented_at AS "commentedAt",
-            last_modified_at AS "lastModifiedAt"
-     FROM comments WHERE case_number = $1 ORDER BY commented_at DESC`,
-    [caseNumber],
-  );
-  return r.rows;
-}

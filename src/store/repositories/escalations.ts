@@ -1,4 +1,5 @@
 import { bulkUpserter } from '../bulk-upsert.js';
+import type { Queryable } from '../db.js';
 
 /** An issue in the escalations ("prio-list") project naming the cases it escalates. */
 export interface EscalationRecord {
@@ -25,3 +26,22 @@ export const upsertEscalations = bulkUpserter({
     { name: 'raw', type: 'jsonb', logAsFlag: true },
   ],
 });
+
+/**
+ * Stored escalations not closed yet that the latest search did not return: they were closed, lost
+ * the label or left the project, and either way no longer put their cases on the prio-list.
+ */
+export async function listVanishedEscalations(
+  q: Queryable,
+  returnedKeys: readonly string[],
+): Promise<EscalationRecord[]> {
+  const r = await q.query<EscalationRecord>(
+    `SELECT issue_key AS "issueKey", url, summary, status, case_numbers AS "caseNumbers",
+            updated_at AS "updatedAt", raw
+     FROM escalations
+     WHERE status <> 'Closed' AND NOT (issue_key = ANY($1::text[]))
+     ORDER BY issue_key`,
+    [returnedKeys],
+  );
+  return r.rows;
+}

@@ -1,4 +1,4 @@
-import { bulkUpserter } from '../bulk-upsert.js';
+import { bulkPatcher, bulkUpserter } from '../bulk-upsert.js';
 import type { CaseRef } from './case-parents.js';
 
 /** A JIRA issue in another project linked to a case (e.g. OCPBUGS-123). */
@@ -36,6 +36,17 @@ export const upsertIssues = bulkUpserter({
     { name: 'priority', type: 'text' },
     { name: 'private_keywords', field: 'privateKeywords', type: 'text[]' },
     { name: 'raw', type: 'jsonb', logAsFlag: true },
+  ],
+});
+
+/** An issue's private keywords after JIRA took the new ones (bug tagging). */
+export const patchIssueKeywords = bulkPatcher({
+  table: 'issues',
+  entity: 'issue',
+  key: ['issue_key'],
+  columns: [
+    { name: 'issue_key', field: 'issueKey', type: 'text' },
+    { name: 'private_keywords', field: 'privateKeywords', type: 'text[]' },
   ],
 });
 

@@ -59,13 +59,22 @@ export async function upsertJiraComments(
   );
 }
 
-export async function listCardComments(q: Queryable, jiraKey: string): Promise<JiraCommentRecord[]> {
-  const r = await q.query<JiraCommentRecord>(
-    `SELECT jira_comment_id AS "jiraCommentId", jira_key AS "jiraKey", case_number AS "caseNumber",
-            case_created_date AS "caseCreatedDate", author, body, body_format AS "bodyFormat",
-            created_at AS "createdAt", last_update_date AS "lastUpdateDate"
-     FROM jira_comments WHERE jira_key = $1 ORDER BY last_update_date DESC`,
-    [jiraKey],
+/**
+ * Deletes stored comments of these cards that JIRA no longer has. Only call it with cards whose
+ * comment list was read whole: then a stored comment missing from it was deleted upstream.
+ * JIRA comment ids are unique across issues, so one id list covers every card.
+ */
+export async function pruneCardComments(
+  q: Queryable,
+  jiraKeys: readonly string[],
+  keptCommentIds: readonly string[],
+): Promise<string[]> {
+  if (jiraKeys.length === 0) return [];
+  const r = await q.query<{ jira_comment_id: string }>(
+    `DELETE FROM jira_comments
+     WHERE jira_key = ANY($1::text[]) AND NOT (jira_comment_id = ANY($2::text[]))
+     RETURNING jira_comment_id`,
+    [jiraKeys, keptCommentIds],
   );
-  return r.rows;
+  return r.rows.map((row) => row.jira_comment_id);
 }

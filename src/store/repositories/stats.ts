@@ -4,7 +4,7 @@ import type { Queryable } from '../db.js';
 // (optionally for one account or one engineer) and for the daily snapshot row. The metric names are
 // the original dashboard's, so its trend history can be imported as is.
 //
-// Fixed from the original (inventory §6.1):
+// Fixed from the original dashboard:
 //   - "daily" is the last 24 hours and "weekly" the last 7 days, both ending at `now`, in UTC
 //     (the original counted ≤ 1 calendar day, i.e. two days, in server-local time);
 //   - `no_updates` counts open cases with NO update for 7 days (the original counted the opposite);

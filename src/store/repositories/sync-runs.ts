@@ -32,18 +32,6 @@ export interface SyncRun {
 const RUN_COLUMNS = `id, job, trigger, status, started_at AS "startedAt", finished_at AS "finishedAt", fetched,
   changed, quarantined, upstream_requests AS "upstreamRequests", progress, error`;
 
-export async function createRun(
-  q: Queryable,
-  run: { job: string; trigger: RunTrigger; status?: RunStatus; id?: string },
-): Promise<SyncRun> {
-  const r = await q.query<SyncRun>(
-    `INSERT INTO sync_runs (id, job, trigger, status)
-     VALUES (coalesce($1::uuid, gen_random_uuid()), $2, $3, $4) RETURNING ${RUN_COLUMNS}`,
-    [run.id ?? null, run.job, run.trigger, run.status ?? 'running'],
-  );
-  return r.rows[0]!;
-}
-
 /**
  * Creates the row for a run unless it exists. The sync engine uses the queue's job id as the run id,
  * so whoever gets there first (the process that enqueued it, or the worker that picked it up)

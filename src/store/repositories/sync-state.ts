@@ -18,14 +18,6 @@ export async function getSyncState(q: Queryable, source: string): Promise<SyncSt
   return r.rows[0];
 }
 
-export async function listSyncStates(q: Queryable): Promise<SyncState[]> {
-  const r = await q.query<SyncState>(
-    `SELECT source, cursor, last_full_at AS "lastFullAt", details, updated_at AS "updatedAt"
-     FROM sync_state ORDER BY source`,
-  );
-  return r.rows;
-}
-
 /** Saves the cursor; call it in the same transaction as the rows it covers, so a crash cannot skip data. */
 export async function saveSyncState(
   q: Queryable,

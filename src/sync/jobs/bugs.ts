@@ -1,22 +1,22 @@
 import type { BugBatch } from '../../sources/index.js';
 import { upsertBugs } from '../../store/repositories/bugs.js';
+import { bugIdsToFetch } from '../../store/repositories/link-selection.js';
 import { resolveQuarantined } from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
-import { DAILY_FULL_PASS_MS, isFullPassDue } from '../full-pass.js';
-import { toBugRecord } from '../mappers/bugzilla.js';
-import { bugIdsToFetch } from '../queries/linked.js';
-import { quarantineRejections } from '../rejections.js';
-import type { JobContext, JobDefinition, JobOutcome } from '../types.js';
-import { withUpstreams } from '../upstreams.js';
+import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
+import { DAILY_FULL_PASS_MS, isFullPassDue } from '../helpers/full-pass.js';
+import { toBugRecord } from '../helpers/mappers/bugzilla.js';
+import { quarantineRejections } from '../helpers/rejections.js';
+import { withUpstreams } from '../helpers/upstreams.js';
 
 // Bugzilla bugs linked to cases (ids from `case_bugs`, which the Portal `details` job writes),
 // fetched in batches of `bugzilla.batchSize` ids per request (the original made one call per bug).
 //
-// Incremental: bugs not stored yet, and readable bugs whose status or summary as the Portal reports
-// them differ from the stored bug (queries/linked.ts). The connector cannot ask Bugzilla for "these
-// ids, changed since" (a missing id reads as unavailable), so anything else waits for the full pass:
-// on `params.full`, and at least once a day by itself. Batches make a full pass cheap (1,000 bugs =
-// 10 requests).
+// Incremental: bugs not stored yet, and readable bugs whose status or summary as the Portal
+// reports them differ from the stored bug (store/repositories/link-selection.ts). The connector
+// cannot ask Bugzilla for "these ids, changed since" (a missing id reads as unavailable), so
+// anything else waits for the full pass: on `params.full`, and at least once a day by itself.
+// Batches make a full pass cheap (1,000 bugs = 10 requests).
 //
 // A bug the key may not read, or that does not exist, is stored as an `unavailable` row with the
 // reason (the original did the same per bug); an invalid record is quarantined.

@@ -1,15 +1,15 @@
 import type { CardBatch, JiraCard, JiraClient } from '../../sources/index.js';
 import { UpstreamConfigError } from '../../sources/index.js';
-import { upsertCards } from '../../store/repositories/cards.js';
+import { listCardKeys, storedUpdateTimes, upsertCards } from '../../store/repositories/cards.js';
 import type { CaseRef } from '../../store/repositories/case-parents.js';
-import { upsertJiraComments } from '../../store/repositories/jira-comments.js';
+import { findCaseRefs } from '../../store/repositories/case-selection.js';
+import { pruneCardComments, upsertJiraComments } from '../../store/repositories/jira-comments.js';
 import { resolveQuarantined } from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
-import { toCardRecord, toJiraCommentRecord, unknownCaseRef } from '../mappers/jira.js';
-import { listCardKeys, pruneCardComments, resolveCaseRefs, storedUpdateTimes } from '../queries/cards.js';
-import { QUARANTINE_ENTITY, quarantineRejections } from '../rejections.js';
-import type { JobContext, JobDefinition, JobOutcome } from '../types.js';
-import { withUpstreams } from '../upstreams.js';
+import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
+import { toCardRecord, toJiraCommentRecord, unknownCaseRef } from '../helpers/mappers/jira.js';
+import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.js';
+import { withUpstreams } from '../helpers/upstreams.js';
 
 // The team's JIRA cards (project + card label; every sprint, not only the active one) with every
 // comment, contributors and the internal status from the configured map.
@@ -63,10 +63,11 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
     return readCards(ctx, up.jira, since);
   });
 
-  const refs = await resolveCaseRefs(
-    store.db,
-    changed.flatMap((card) => (card.caseNumber ? [card.caseNumber] : [])),
-  );
+  // The newest stored case of each number: numbers have been reused, and a card tracks the current case.
+  const found = await findCaseRefs(store.db, [
+    ...new Set(changed.flatMap((card) => (card.caseNumber ? [card.caseNumber] : []))),
+  ]);
+  const refs = new Map(found.map((ref) => [ref.caseNumber, ref]));
   const caseOf = (card: JiraCard): CaseRef | null => (card.caseNumber && refs.get(card.caseNumber)) || null;
   const cursor = latest(
     state?.cursor ?? null,

@@ -1,11 +1,12 @@
 import type { Batch, CaseSearchStats, PortalCase, PortalClient } from '../../sources/index.js';
+import { PORTAL_SEARCH_OVERLAP_MS } from '../../sources/index.js';
 import { listOpenCasesNotIn } from '../../store/repositories/case-selection.js';
 import type { QuarantineRecord } from '../../store/repositories/quarantine.js';
 import { getSyncState } from '../../store/repositories/sync-state.js';
-import { isFullPassDue } from '../full-pass.js';
-import { CaseBatchWriter, LEFT_QUERY_SOURCE } from '../portal/case-writer.js';
-import type { JobContext, JobDefinition } from '../types.js';
-import { withUpstreams } from '../upstreams.js';
+import type { JobContext, JobDefinition } from '../engine/types.js';
+import { isFullPassDue } from '../helpers/full-pass.js';
+import { CaseBatchWriter, LEFT_QUERY_SOURCE } from '../helpers/portal/case-writer.js';
+import { withUpstreams } from '../helpers/upstreams.js';
 
 // Portal cases (every 15 min, and a full reconcile daily).
 //
@@ -26,8 +27,6 @@ import { withUpstreams } from '../upstreams.js';
 // are searched again by number once in the same run and, if still invalid, at the start of the next
 // run, so a transient bad record does not stay missing until the reconcile.
 
-/** Re-read this much before the cursor: the Portal's clock and ours differ, and its index lags. */
-export const CURSOR_OVERLAP_MS = 5 * 60_000;
 /** Case numbers per by-number search, which keeps the Solr query and the URL short. */
 const NUMBERS_PER_QUERY = 50;
 /** Rejected case numbers remembered for the next run; beyond this the daily reconcile catches them. */
@@ -153,7 +152,8 @@ export const casesJob: JobDefinition = {
 
       // 1. The case query: all of it, or what changed since the cursor.
       const stats = newStats();
-      const modifiedSince = cursor && !full ? new Date(cursor.getTime() - CURSOR_OVERLAP_MS) : undefined;
+      const modifiedSince =
+        cursor && !full ? new Date(cursor.getTime() - PORTAL_SEARCH_OVERLAP_MS) : undefined;
       await storeSearch(
         portal.searchCasePages({ modifiedSince, signal: ctx.signal }, stats),
         stats,

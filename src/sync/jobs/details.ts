@@ -7,9 +7,9 @@ import {
   listOpenCaseRefs,
 } from '../../store/repositories/case-selection.js';
 import { getSyncState } from '../../store/repositories/sync-state.js';
-import { retryableFailures, storeCaseExtras } from '../portal/case-extras-writer.js';
-import type { JobDefinition } from '../types.js';
-import { withUpstreams } from '../upstreams.js';
+import type { JobDefinition } from '../engine/types.js';
+import { retryableFailures, storeCaseExtras } from '../helpers/portal/case-extras-writer.js';
+import { withUpstreams } from '../helpers/upstreams.js';
 
 // Portal case details (00:24 / 12:24 UTC by default): for each selected case, the case detail
 // (crit sit, group, notified users, relief/resolved times, linked bugs and every comment) and its

@@ -1,12 +1,11 @@
 import { UpstreamConfigError } from '../../sources/index.js';
-import { upsertEscalations } from '../../store/repositories/escalations.js';
+import { listVanishedEscalations, upsertEscalations } from '../../store/repositories/escalations.js';
 import { resolveQuarantined } from '../../store/repositories/quarantine.js';
 import { saveSyncState } from '../../store/repositories/sync-state.js';
-import { toEscalationRecord } from '../mappers/jira.js';
-import { listVanishedEscalations } from '../queries/escalations.js';
-import { quarantineRejections } from '../rejections.js';
-import type { JobContext, JobDefinition, JobOutcome } from '../types.js';
-import { withUpstreams } from '../upstreams.js';
+import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
+import { toEscalationRecord } from '../helpers/mappers/jira.js';
+import { quarantineRejections } from '../helpers/rejections.js';
+import { withUpstreams } from '../helpers/upstreams.js';
 
 // Escalations ("prio-list"): the open issues of the escalations project carrying the configured
 // label, with the case numbers their SFDC case-links field names. The set is small, so every run

@@ -1,20 +1,21 @@
 import type { IssueBatch, Rejection } from '../../sources/index.js';
 import { UpstreamConfigError, UpstreamContractError, UpstreamError } from '../../sources/index.js';
 import { upsertIssues } from '../../store/repositories/issues.js';
+import { issueKeysToFetch } from '../../store/repositories/link-selection.js';
 import { resolveQuarantined } from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
-import { DAILY_FULL_PASS_MS, isFullPassDue } from '../full-pass.js';
-import { toIssueRecord } from '../mappers/jira.js';
-import { issueKeysToFetch } from '../queries/linked.js';
-import { quarantineRejections } from '../rejections.js';
-import type { JobContext, JobDefinition, JobOutcome } from '../types.js';
-import { withUpstreams } from '../upstreams.js';
+import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
+import { DAILY_FULL_PASS_MS, isFullPassDue } from '../helpers/full-pass.js';
+import { toIssueRecord } from '../helpers/mappers/jira.js';
+import { quarantineRejections } from '../helpers/rejections.js';
+import { withUpstreams } from '../helpers/upstreams.js';
 
 // JIRA issues linked to open cases (keys from `case_issues`, which the Portal `details` job
 // writes). Only what is new or changed is fetched: keys not stored yet, and keys whose Portal link
-// reports a newer modification than the stored issue (queries/linked.ts). A full pass refetches
-// every key: on `params.full`, and at least once a day by itself (the schedule has no separate
-// full run), since an issue can change without its case — and so its link — being re-read.
+// reports a newer modification than the stored issue (store/repositories/link-selection.ts). A
+// full pass refetches every key: on `params.full`, and at least once a day by itself (the schedule
+// has no separate full run), since an issue can change without its case — and so its link — being
+// re-read.
 //
 // Requests go through the connector's `getIssues`: one GET per key, `jira.concurrency` at a time.
 // An issue that is gone or hidden (403/404) or unreadable is quarantined and retried by the next

@@ -1,6 +1,6 @@
 import { computeCaseStats } from '../../store/repositories/stats.js';
 import { saveStatsSnapshot } from '../../store/repositories/stats-snapshots.js';
-import type { JobDefinition } from '../types.js';
+import type { JobDefinition } from '../engine/types.js';
 
 // Daily stats snapshot (04:40 UTC by default): the stats page's metrics, computed in SQL over the
 // stored tables, kept as the row of the current UTC day. Taking it again the same day replaces the

@@ -1,0 +1,136 @@
+import type { JobWithMetadata } from 'pg-boss';
+import type { Config } from '../../config/config.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import {
+  finishRunOnce,
+  type RunTrigger,
+  startRunAttempt,
+  updateRun,
+} from '../../store/repositories/sync-runs.js';
+import type { Store } from '../../store/store.js';
+import type { AlertSink } from './alerts.js';
+import type { SyncMetrics } from './metrics.js';
+import { ProgressWriter, RUN_ENTITY } from './progress.js';
+import type { JobContext, JobDefinition, JobParams, JobServices, RunCounters } from './types.js';
+
+// One attempt of one run, from the worker's side: mark the run running, give the handler its
+// context, then record the outcome. The run id is the pg-boss job id, so every attempt of a run
+// (retries included) updates the same `sync_runs` row.
+//
+//   success            → succeeded, counts, finished_at
+//   failure, retries left → retrying, error (pg-boss re-queues it after the backoff delay)
+//   failure, last attempt → failed, error, finished_at, then one alert (rate-limited)
+
+/** The payload of every sync job. */
+export interface JobPayload {
+  trigger: RunTrigger;
+  params?: JobParams;
+  /** Only on `refresh-all`: every job of the refresh, in registry order. */
+  jobs?: string[];
+  /** Only on `refresh-all`: the runs started before it, by job. */
+  runs?: Record<string, string>;
+}
+
+export interface RunnerDeps {
+  store: Store;
+  config: Config;
+  logger: Logger;
+  services: JobServices;
+  alerts: AlertSink;
+  /** Minimum time between progress writes of one run. */
+  progressIntervalMs: number;
+  metrics?: SyncMetrics;
+}
+
+export type AttemptResult = { status: 'completed' } | { status: 'failed'; error: string };
+
+export async function runAttempt(
+  def: JobDefinition,
+  job: JobWithMetadata<JobPayload>,
+  deps: RunnerDeps,
+): Promise<AttemptResult> {
+  const runId = job.id;
+  const trigger = job.data?.trigger ?? 'schedule';
+  const attempt = job.retryCount + 1;
+  const isLastAttempt = job.retryCount >= job.retryLimit;
+  const logger = deps.logger.child({ job: def.name, runId, attempt });
+  const { store } = deps;
+
+  await store.write(async (tx, changes) => {
+    await startRunAttempt(tx, { id: runId, job: def.name, trigger });
+    changes.add(RUN_ENTITY, [runId]);
+  });
+
+  const counters: RunCounters = { fetched: 0, changed: 0, quarantined: 0, upstreamRequests: 0 };
+  const progress = new ProgressWriter(store, runId, counters, logger, deps.progressIntervalMs);
+  const ctx: JobContext = {
+    runId,
+    job: def.name,
+    trigger,
+    params: job.data?.params ?? {},
+    attempt,
+    store,
+    config: deps.config,
+    logger,
+    services: deps.services,
+    signal: job.signal,
+    counters,
+    progress: (p) => progress.report(p),
+    fetch: countingFetch(counters, job.signal),
+  };
+  const started = Date.now();
+  logger.info({ trigger }, 'run started');
+
+  try {
+    const outcome = (await def.handler(ctx)) ?? {};
+    const { summary, ...finalCounts } = outcome;
+    Object.assign(counters, finalCounts);
+    await progress.close();
+    await store.write(async (tx, changes) => {
+      await updateRun(tx, runId, { ...counters, progress: { ...progress.current, phase: 'done' } });
+      await finishRunOnce(tx, runId, { status: 'succeeded', error: null });
+      changes.add(RUN_ENTITY, [runId]);
+    });
+    logger.info({ ...counters, ms: Date.now() - started, summary }, 'run succeeded');
+    observe(deps.metrics, def.name, 'succeeded', started);
+    return { status: 'completed' };
+  } catch (err) {
+    const error = errorMessage(err);
+    await progress.close();
+    let finishedHere = false;
+    await store.write(async (tx, changes) => {
+      await updateRun(tx, runId, { ...counters, error, ...(isLastAttempt ? {} : { status: 'retrying' }) });
+      if (isLastAttempt) finishedHere = await finishRunOnce(tx, runId, { status: 'failed', error });
+      changes.add(RUN_ENTITY, [runId]);
+    });
+    observe(deps.metrics, def.name, isLastAttempt ? 'failed' : 'retrying', started);
+    if (!isLastAttempt) {
+      logger.warn(
+        { err: error, retriesLeft: job.retryLimit - job.retryCount },
+        'run attempt failed; will retry',
+      );
+    } else {
+      logger.error({ err: error, ms: Date.now() - started }, 'run failed');
+      // Only the process that recorded the failure alerts (the orphan check may have got there first).
+      if (finishedHere && def.alertOnFailure !== false) {
+        await deps.alerts.send({ job: def.name, runId, error, attempts: attempt });
+      }
+    }
+    return { status: 'failed', error };
+  }
+}
+
+function observe(metrics: SyncMetrics | undefined, job: string, outcome: string, started: number) {
+  metrics?.attempts.inc({ job, outcome });
+  metrics?.duration.observe({ job }, (Date.now() - started) / 1000);
+}
+
+/** `fetch` that counts every request into the run and is aborted with the run. */
+export function countingFetch(counters: RunCounters, signal: AbortSignal): typeof globalThis.fetch {
+  return (input, init) => {
+    counters.upstreamRequests += 1;
+    const signals = init?.signal ? [signal, init.signal] : [signal];
+    return globalThis.fetch(input, { ...init, signal: AbortSignal.any(signals) });
+  };
+}

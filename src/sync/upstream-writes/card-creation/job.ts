@@ -1,0 +1,267 @@
+import type { Config, TeamMember } from '../../../config/config.js';
+import { type JiraClient, ReadOnlyError, type Upstreams } from '../../../sources/index.js';
+import {
+  type CaseForCard,
+  getCasesForCards,
+  listCasesWithoutCard,
+  listOpenCardLoad,
+  listReopenCandidates,
+  type ReopenCandidate,
+} from '../../../store/queries/card-creation.js';
+import {
+  advanceClaim,
+  type CardCreationClaim,
+  claimNewCase,
+  claimReopen,
+  dropUnusedClaim,
+  listUnfinishedClaims,
+  releaseClaim,
+  resumeClaim,
+} from '../../../store/repositories/card-creations.js';
+import { saveSyncState } from '../../../store/repositories/sync-state.js';
+import type { JobContext, JobDefinition, JobOutcome } from '../../engine/types.js';
+import { withUpstreams } from '../../helpers/upstreams.js';
+import { assignCases, loadByMember } from './assign.js';
+import { cardDescription, cardSummary, REOPEN_COMMENT } from './content.js';
+import { notifyFailure, notifyNewCards, sendMassCreationAlert } from './notify.js';
+import { type CardDone, type CreationEnv, createCard, jiraAssignee, reopenCard } from './steps.js';
+
+// Portal → JIRA card creation (hourly at :10; scheduled only with READ_ONLY off).
+//
+// Order of a run: (1) resume claims a previous run left unfinished, (2) reopen the finished cards of
+// reopened older cases, (3) create cards for open cases that have none (checked against every
+// stored card and the claims), unless there are more than MAX_CARDS_PER_RUN of them: then nothing
+// is created and an alert goes to ALERT_EMAIL. (4) One mail for the new cards, a Slack post each.
+//
+// At most one card per case is the `card_creations` primary key: a case is claimed (committed)
+// before JIRA is called, see steps.ts beside this file for the resumable steps. A failure on
+// one case releases its claim with the error, posts the failure to Slack and goes on with the next.
+//
+// With READ_ONLY on the run is a dry run: no claim, no store change; each create/reopen is sent to
+// the client, whose guard blocks it, and is listed as "would have" in the run's record.
+
+export const CARD_CREATION_SOURCE = 'card-creation';
+/** A claim held longer than this by another run is taken over (its worker is presumed dead). */
+export const CLAIM_LEASE_SECONDS = 15 * 60;
+
+export interface CardCreationReport {
+  runId: string;
+  at: string;
+  readOnly: boolean;
+  created: { case: string; key: string; assignee: string | null }[];
+  reopened: { case: string; key: string }[];
+  failed: { case: string; error: string }[];
+  /** Writes READ_ONLY blocked: what the run would have done. */
+  wouldHave: { action: string; case: string; detail: Record<string, unknown> }[];
+  refused?: { newCases: number; max: number; alert: string };
+  notifications?: { mail: string; slackPosted: number; slackFailed: number };
+}
+
+export const cardCreationJob: JobDefinition = {
+  name: 'card-creation',
+  title: 'Portal → JIRA card creation',
+  // Writes upstream: never part of a manual refresh.
+  refresh: 'none',
+  after: ['cases', 'cards'],
+  retry: { limit: 3, delaySeconds: 60, backoff: true, maxDelaySeconds: 900 },
+  timeoutSeconds: 10 * 60,
+  handler: createCards,
+};
+
+async function createCards(ctx: JobContext): Promise<JobOutcome> {
+  const { config, store } = ctx;
+  if (!config.jira.url || !config.jira.project) {
+    ctx.logger.warn('JIRA_URL or JIRA_PROJECT is not set; no cards are created');
+    return { summary: 'skipped: JIRA_URL / JIRA_PROJECT not set' };
+  }
+  const report: CardCreationReport = {
+    runId: ctx.runId,
+    at: new Date().toISOString(),
+    readOnly: config.readOnly,
+    created: [],
+    reopened: [],
+    failed: [],
+    wouldHave: [],
+  };
+
+  await withUpstreams(ctx, async (up) => {
+    const jira = up.jira as JiraClient;
+    ctx.progress({ current: 0, total: 1, phase: 'selecting cases' });
+    const newCases = await listCasesWithoutCard(store.db);
+    const reopen = await listReopenCandidates(store.db, config.cardCreation.reopenAfterDays);
+    const unfinished = up.readOnly ? [] : await listUnfinishedClaims(store.db);
+    ctx.counters.fetched = newCases.length + reopen.length + unfinished.length;
+
+    let toCreate = newCases;
+    if (newCases.length > config.cardCreation.maxPerRun) {
+      const numbers = newCases.map((c) => c.caseNumber);
+      ctx.logger.error(
+        { newCases: numbers.length, max: config.cardCreation.maxPerRun },
+        'more new cases than MAX_CARDS_PER_RUN; creating none',
+      );
+      const alert = await sendMassCreationAlert(ctx, up, config, numbers);
+      report.refused = { newCases: numbers.length, max: config.cardCreation.maxPerRun, alert };
+      toCreate = [];
+    }
+    const loads = loadByMember(config.team, await listOpenCardLoad(store.db));
+    const assignments = assignCases(toCreate, config.team, loads);
+    const assigneeOf = (n: string) => assignments.get(n)?.member;
+
+    if (up.readOnly) {
+      await dryRun(jira, config, report, toCreate, reopen, assigneeOf);
+      return;
+    }
+
+    const board = config.jira.board ? await jira.findBoard(undefined, ctx.signal) : undefined;
+    const sprint = board ? await jira.findActiveSprint(board.id, ctx.signal) : undefined;
+    if (!sprint)
+      ctx.logger.warn({ board: config.jira.board }, 'no active sprint found; new cards stay out of sprints');
+    const env: CreationEnv = { ctx, config, jira, up, sprint };
+    const created: CardDone[] = [];
+    const total = unfinished.length + reopen.length + toCreate.length;
+    let current = 0;
+    const tick = (phase: string) => ctx.progress({ current: ++current, total, phase });
+
+    // (1) Unfinished claims first: they were promised a card (or a reopen) already.
+    const resumeCases = new Map(
+      (
+        await getCasesForCards(
+          store.db,
+          unfinished.map((c) => c.caseNumber),
+        )
+      ).map((c) => [c.caseNumber, c]),
+    );
+    for (const old of unfinished) {
+      tick('resuming');
+      const c = resumeCases.get(old.caseNumber);
+      if (!c) continue; // the case left the store; the claim waits (it still blocks a duplicate)
+      const claim = await resumeClaim(store.db, {
+        caseNumber: old.caseNumber,
+        runId: ctx.runId,
+        leaseSeconds: CLAIM_LEASE_SECONDS,
+      });
+      if (!claim) continue; // another live run holds it
+      if (claim.kind === 'reopen' && claim.jiraKey) {
+        const cand: ReopenCandidate = { ...c, jiraKey: claim.jiraKey, logId: claim.reopenLogId ?? 0 };
+        await attempt(env, report, claim, () => reopenCard(env, cand, claim), 'reopen');
+      } else {
+        // A claim that died before the assignment was recorded is assigned now.
+        const member =
+          config.team.find((m) => m.name === claim.assignee) ??
+          (claim.jiraKey ? undefined : assignCases([c], config.team, loads).get(c.caseNumber)?.member);
+        const done = await attempt(env, report, claim, () => createCard(env, c, claim, member), 'create');
+        if (done) created.push(done);
+      }
+    }
+
+    // (2) Reopened older cases get their finished card back instead of a new one.
+    for (const cand of reopen) {
+      tick('reopening');
+      const claim = await claimReopen(store.db, {
+        caseNumber: cand.caseNumber,
+        runId: ctx.runId,
+        jiraKey: cand.jiraKey,
+        logId: cand.logId,
+      });
+      if (claim) await attempt(env, report, claim, () => reopenCard(env, cand, claim), 'reopen');
+    }
+
+    // (3) New cards.
+    for (const c of toCreate) {
+      tick('creating cards');
+      const member = assigneeOf(c.caseNumber);
+      const claim = await claimNewCase(store.db, {
+        caseNumber: c.caseNumber,
+        runId: ctx.runId,
+        assignee: member?.name ?? null,
+      });
+      if (!claim) continue; // a concurrent run claimed it first
+      const done = await attempt(env, report, claim, () => createCard(env, c, claim, member), 'create');
+      if (done) created.push(done);
+    }
+
+    // (4) Notifications, then the claims are finished whatever the mail and Slack did.
+    const n = await notifyNewCards(ctx, up, created);
+    report.notifications = { mail: n.mail, slackPosted: n.slack.posted, slackFailed: n.slack.failed };
+    for (const card of created)
+      await advanceClaim(store.db, card.case.caseNumber, ctx.runId, { step: 'done' }).catch((err) =>
+        ctx.logger.error({ err, case: card.case.caseNumber }, 'could not mark the claim done'),
+      );
+    await reportFailures(ctx, up, report);
+  });
+
+  await store.write(async (tx) => {
+    await saveSyncState(tx, CARD_CREATION_SOURCE, { details: { lastRun: report } });
+  });
+  ctx.counters.changed = report.created.length + report.reopened.length;
+  return {
+    changed: ctx.counters.changed,
+    summary: summarize(report),
+  };
+}
+
+/** Runs one case's steps; on failure releases the claim with the error and goes on. */
+async function attempt(
+  env: CreationEnv,
+  report: CardCreationReport,
+  claim: CardCreationClaim,
+  work: () => Promise<CardDone>,
+  kind: 'create' | 'reopen',
+): Promise<CardDone | undefined> {
+  const { ctx } = env;
+  try {
+    const done = await work();
+    if (kind === 'create')
+      report.created.push({ case: claim.caseNumber, key: done.key, assignee: done.assignee?.name ?? null });
+    else report.reopened.push({ case: claim.caseNumber, key: done.key });
+    return done;
+  } catch (err) {
+    const message = (err as Error).message;
+    ctx.logger.error({ err, case: claim.caseNumber, step: claim.step }, `card ${kind} failed`);
+    report.failed.push({ case: claim.caseNumber, error: message });
+    if (err instanceof ReadOnlyError && !claim.jiraKey)
+      await dropUnusedClaim(ctx.store.db, claim.caseNumber, ctx.runId);
+    else await releaseClaim(ctx.store.db, claim.caseNumber, ctx.runId, message);
+    return undefined;
+  }
+}
+
+async function reportFailures(ctx: JobContext, up: Upstreams, report: CardCreationReport) {
+  for (const f of report.failed) await notifyFailure(ctx, up, f.case, f.error);
+}
+
+/** READ_ONLY: the writes go to the clients, whose guard blocks them; nothing is claimed or stored. */
+async function dryRun(
+  jira: JiraClient,
+  config: Config,
+  report: CardCreationReport,
+  toCreate: readonly CaseForCard[],
+  reopen: readonly ReopenCandidate[],
+  assigneeOf: (n: string) => TeamMember | undefined,
+) {
+  for (const c of toCreate) {
+    const user = jiraAssignee(config, assigneeOf(c.caseNumber));
+    const outcome = await jira.createIssue({
+      summary: cardSummary(c),
+      description: cardDescription(c),
+      severity: c.severityLabel,
+      ...(user ? { assignee: user } : {}),
+    });
+    if (!outcome.blocked) throw new Error('READ_ONLY is on but the JIRA client created an issue');
+    report.wouldHave.push({ action: outcome.action, case: c.caseNumber, detail: outcome.detail });
+  }
+  for (const c of reopen) {
+    const outcome = await jira.addComment(c.jiraKey, REOPEN_COMMENT(c.caseNumber));
+    if (!outcome.blocked) throw new Error('READ_ONLY is on but the JIRA client wrote a comment');
+    report.wouldHave.push({ action: `reopen ${c.jiraKey}`, case: c.caseNumber, detail: outcome.detail });
+  }
+}
+
+function summarize(r: CardCreationReport): string {
+  const parts = [`${r.created.length} created`, `${r.reopened.length} reopened`];
+  if (r.failed.length) parts.push(`${r.failed.length} failed`);
+  if (r.wouldHave.length) parts.push(`READ_ONLY: ${r.wouldHave.length} writes not sent`);
+  if (r.refused)
+    parts.push(`refused ${r.refused.newCases} new cases (> ${r.refused.max}), alert ${r.refused.alert}`);
+  return parts.join(', ');
+}
