@@ -1,3 +1,4 @@
+import { bugzillaUrl } from '../shared/rules.js';
 import type {
   LegacyBugRow,
   LegacyCardRow,
@@ -7,9 +8,8 @@ import type {
 } from '../store/queries/legacy.js';
 import type { JiraUser } from '../store/repositories/cards.js';
 import type { CaseStats } from '../store/repositories/stats.js';
-import { bugzillaUrl } from './rules.js';
 
-// The original dashboard's JSON shapes (inventory §5.1, §6.1), field names and formats included, so
+// The original dashboard's JSON shapes, field names and formats included, so
 // scripts written against its /api/* keep working.
 
 /** Portal style: 2022-04-18T21:08:52Z. */

@@ -1,7 +1,7 @@
+import { jiraBrowseUrl, portalCaseUrl, severityOrder } from '../../shared/rules.js';
 import { listNewCases } from '../../store/queries/home.js';
 import { countCardsByStatus } from '../../store/repositories/cards.js';
 import type { CsvColumn } from '../csv.js';
-import { jiraBrowseUrl, portalCaseUrl, severityOrder } from '../rules.js';
 import { presentContext, type ViewDeps } from './deps.js';
 
 // Home: the cases opened in the last days, and the cards per internal status chart.

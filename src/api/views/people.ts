@@ -1,5 +1,5 @@
+import { bugzillaUrl } from '../../shared/rules.js';
 import { cardBreakdowns, listAccountBugs, listAccounts, listEngineers } from '../../store/queries/people.js';
-import { bugzillaUrl } from '../rules.js';
 import type { ViewDeps } from './deps.js';
 import { liveStats, outcomes } from './stats.js';
 import { TABLE_ENTITIES } from './tables.js';

@@ -1,5 +1,5 @@
+import { jiraBrowseUrl, portalCaseUrl } from '../../shared/rules.js';
 import { MARK_END, MARK_START, searchAll } from '../../store/queries/search.js';
-import { jiraBrowseUrl, portalCaseUrl } from '../rules.js';
 import type { ViewDeps } from './deps.js';
 
 // Global search results. The snippet is the one place the API returns HTML: everything in it is
