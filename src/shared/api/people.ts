@@ -77,5 +77,5 @@ export const formatQuery = z.strictObject(formatField);
 export type AccountSummary = Wire<typeof accountSummarySchema>;
 export type EngineerSummary = Wire<typeof engineerListItemSchema>;
 export type LinkRow = Wire<typeof linkSchema>;
-export type AccountPage = Wire<typeof accountPageSchema>;
-export type EngineerPage = Wire<typeof engineerPageSchema>;
+export type AccountPageData = Wire<typeof accountPageSchema>;
+export type EngineerPageData = Wire<typeof engineerPageSchema>;

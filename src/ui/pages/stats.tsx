@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { SEVERITIES } from '../../shared/vocabulary.js';
 import { apiUrl, useApi } from '../api.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import {
@@ -8,7 +9,6 @@ import {
   HistoryChart,
   MetricsTable,
   OutcomesSection,
-  SEVERITIES,
 } from '../components/stats-parts.js';
 import { href, Link, useSearchParams } from '../router.js';
 import type { AccountSummary, EngineerSummary, History, Outcomes, Stats } from '../types.js';
