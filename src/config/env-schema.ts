@@ -191,10 +191,7 @@ export const envSchema = z.object({
   JIRA_RELEASE_NOTE_VALUE: z.string().default('TRACK'),
   JIRA_FIELD_SPRINT: z.string().min(1).default('customfield_10020'),
   JIRA_STATUS_MAP: jsonOf(z.record(z.string(), z.string()), DEFAULT_STATUS_MAP),
-  JIRA_PRIORITY_MAP: jsonOf(
-    perSeverity(z.string()),
-    DEFAULT_PRIORITY_MAP,
-  ),
+  JIRA_PRIORITY_MAP: jsonOf(perSeverity(z.string()), DEFAULT_PRIORITY_MAP),
   JIRA_TRANSITION_TODO: z.string().min(1).default('To Do'),
   JIRA_TRANSITION_REOPEN: z.string().min(1).default('To Do'),
   JIRA_PAGE_SIZE: int(100, 1, 5000),
