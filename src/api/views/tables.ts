@@ -1,12 +1,11 @@
 import type { Served } from '../../shared/api/common.js';
-import type { cardTableSchema, caseTableSchema } from '../../shared/api/tables.js';
-import {
-  type DashboardFilter,
-  FACET_NAMES,
-  parseSort,
-  type SortTerm,
-  type TableQuery,
-} from '../../shared/table-query.js';
+import type {
+  cardTableSchema,
+  caseTableSchema,
+  DashboardFilter,
+  TableQuery,
+} from '../../shared/api/tables.js';
+import { FACET_NAMES, parseSort, type SortTerm } from '../../shared/table-query.js';
 import { CARD_INDEX_ENTITIES } from '../../store/queries/card-index.js';
 import { countCardFacets, listCards } from '../../store/queries/card-list.js';
 import { countCaseFacets, listCases } from '../../store/queries/case-list.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatField } from '../table-query.js';
 import { dateTime, int, nstr, str, type Wire } from './common.js';
+import { formatField } from './tables.js';
 
 // Home: cards per internal status, and the cases opened in the last days.
 

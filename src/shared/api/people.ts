@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { formatField } from '../table-query.js';
 import { bool, counts, dateTime, int, listOf, nstr, str, strings, type Wire } from './common.js';
 import { outcomesSchema, statsSchema } from './stats.js';
+import { formatField } from './tables.js';
 
 // Account and engineer pages: the lists with their counts, and one account / engineer.
 

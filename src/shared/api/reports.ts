@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { dashboardFilter, filterFields } from '../table-query.js';
 import { dateTime, int, nstr, str, strings, type Wire } from './common.js';
-import { cardItemSchema, lastCommentSchema } from './tables.js';
+import { cardItemSchema, dashboardFilter, filterFields, lastCommentSchema } from './tables.js';
 
 // Reports: account → case status → cards.
 

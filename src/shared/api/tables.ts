@@ -1,9 +1,58 @@
 import { z } from 'zod';
-import { FACET_NAMES, type FacetName } from '../table-query.js';
-import { PRIO_LIST_STATES, SLA_LEVELS } from '../vocabulary.js';
+import { DEFAULT_LIMIT, FACET_NAMES, type FacetName, MAX_LIMIT, SORT_PATTERN } from '../table-query.js';
+import { CARD_LABELS, PRIO_LIST_STATES, SEVERITIES, SLA_LEVELS, YES_NO } from '../vocabulary.js';
 import { dateTime, int, nint, nstr, str, strings, type Wire } from './common.js';
 
-// A row of the card and case tables, the facet counts, and the table answer.
+// The card and case tables: the querystring (filters, sort, paging), a row, the facet counts, and
+// the table answer.
+
+const many = <T extends z.ZodType>(item: T) => z.array(item).max(200);
+const text = z.string().max(300);
+const yesNo = many(z.enum(YES_NO));
+
+/** Filter fields, shared by every view built on the card/case filters (tables, reports, CSV). */
+export const filterFields = {
+  severity: many(z.enum(SEVERITIES)).optional(),
+  prioList: many(z.enum(PRIO_LIST_STATES)).optional(),
+  critSit: yesNo.optional(),
+  escalated: yesNo.describe('On the prio-list or crit sit.').optional(),
+  product: many(text).describe('An empty value selects rows with no product.').optional(),
+  account: many(text).optional(),
+  caseStatus: many(text).optional(),
+  internalStatus: many(text).optional(),
+  assignee: many(text).describe('An empty value selects unassigned cards.').optional(),
+  label: many(z.enum(CARD_LABELS)).optional(),
+  closedNotDone: yesNo.describe('Case Closed while the card is not Done.').optional(),
+  updatedWithinDays: z.int().min(1).max(3650).describe('Case updated in the last N days.').optional(),
+  recent: z.boolean().describe('A JIRA comment updated in the last 7 days.').optional(),
+  q: z.string().max(200).describe('Full text over cases and both comment kinds.').optional(),
+};
+
+/**
+ * What the tables filter on. Within a facet the selected values are alternatives (OR); across
+ * facets and the other fields every condition must hold (AND). For the text facets an empty string
+ * selects rows where the value is missing (no product, unassigned, no case).
+ */
+export const dashboardFilter = z.strictObject(filterFields);
+export type DashboardFilter = z.output<typeof dashboardFilter>;
+
+export const pagingFields = {
+  sort: z
+    .string()
+    .regex(new RegExp(SORT_PATTERN))
+    .describe('key:asc|desc, comma-separated; default severity:desc,prioList:desc,critSit:desc.')
+    .optional(),
+  limit: z.int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
+  offset: z.int().min(0).max(1_000_000).default(0),
+};
+
+export const formatField = {
+  format: z.enum(['json', 'csv']).describe('csv streams every matching row.').optional(),
+};
+
+/** The card and case tables' querystring. */
+export const tableQuery = z.strictObject({ ...filterFields, ...pagingFields, ...formatField });
+export type TableQuery = z.output<typeof tableQuery>;
 
 export const prioListSchema = z.enum(PRIO_LIST_STATES);
 export const slaSchema = z.enum(SLA_LEVELS);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dateTime, type Served } from '../../shared/api/common.js';
+import type { DashboardFilter } from '../../shared/api/tables.js';
 import { cardItemSchema } from '../../shared/api/tables.js';
-import type { DashboardFilter } from '../../shared/table-query.js';
 import type { Queryable } from '../db.js';
 import type { JiraUser } from '../repositories/cards.js';
 import { flushCardIndex, OPEN_ESCALATION } from './card-index.js';

@@ -1,4 +1,4 @@
-import type { DashboardFilter } from '../../shared/table-query.js';
+import type { DashboardFilter } from '../../shared/api/tables.js';
 import type { Queryable } from '../db.js';
 import { flushCardIndex, OPEN_ESCALATION } from './card-index.js';
 import { type OrderTerm, pageQuery, SqlParams, type SqlSource, withClause } from './dashboard-filter.js';

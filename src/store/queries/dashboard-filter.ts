@@ -1,10 +1,5 @@
-import {
-  type DashboardFilter,
-  FACET_NAMES,
-  type FacetName,
-  type SortKey,
-  type SortTerm,
-} from '../../shared/table-query.js';
+import type { DashboardFilter } from '../../shared/api/tables.js';
+import { FACET_NAMES, type FacetName, type SortKey, type SortTerm } from '../../shared/table-query.js';
 import {
   CASE_STATUS,
   CASE_STATUS_GROUP_ORDER,

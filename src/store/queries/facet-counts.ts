@@ -1,10 +1,5 @@
-import type { Facets } from '../../shared/api/tables.js';
-import {
-  type DashboardFilter,
-  FACET_NAMES,
-  FACET_VALUE_ORDER,
-  type FacetName,
-} from '../../shared/table-query.js';
+import type { DashboardFilter, Facets } from '../../shared/api/tables.js';
+import { FACET_NAMES, FACET_VALUE_ORDER, type FacetName } from '../../shared/table-query.js';
 import type { Queryable } from '../db.js';
 import { flushCardIndex } from './card-index.js';
 import { facetQuery, SqlParams, type SqlSource } from './dashboard-filter.js';

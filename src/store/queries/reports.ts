@@ -1,4 +1,4 @@
-import type { DashboardFilter } from '../../shared/table-query.js';
+import type { DashboardFilter } from '../../shared/api/tables.js';
 import type { Queryable } from '../db.js';
 import { flushCardIndex } from './card-index.js';
 import { CARD_SOURCE } from './card-list.js';
