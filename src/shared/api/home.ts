@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dateTime, int, nstr, str, type Wire } from './common.js';
-import { formatField } from './tables.js';
+import { int, nstr, str, type Wire } from './common.js';
+import { caseItemSchema, formatField } from './tables.js';
 
 // Home: cards per internal status, and the cases opened in the last days.
 
@@ -9,18 +9,19 @@ export const statusCountsSchema = z.strictObject({
   counts: z.array(z.strictObject({ status: str, count: int })),
 });
 
-export const newCaseSchema = z.strictObject({
-  caseNumber: str,
-  caseUrl: str,
-  createdDate: dateTime,
-  severity: str,
-  severityOrder: int,
-  account: str,
-  summary: str,
-  status: str,
-  jiraKey: nstr,
-  jiraUrl: nstr,
-});
+/** A case of the last days: the case table's first fields, and its card's key and link. */
+export const newCaseSchema = caseItemSchema
+  .pick({
+    caseNumber: true,
+    caseUrl: true,
+    createdDate: true,
+    severity: true,
+    severityOrder: true,
+    account: true,
+    summary: true,
+    status: true,
+  })
+  .extend({ jiraKey: nstr, jiraUrl: nstr });
 
 export const newCasesSchema = z.strictObject({ days: int, items: z.array(newCaseSchema) });
 
