@@ -10,18 +10,29 @@ export type {
   Escalation,
   Issue,
 } from '../shared/api/detail.js';
-export type { NewCase, StatusCounts } from '../shared/api/home.js';
+export type { NewCase, NewCases, StatusCounts } from '../shared/api/home.js';
 export type {
+  AccountList,
   AccountPageData,
   AccountSummary,
+  EngineerList,
   EngineerPageData,
   EngineerSummary,
   LinkRow,
 } from '../shared/api/people.js';
 export type { Grouped, Report, ReportBug, ReportCard, Weekly, WeeklyCard } from '../shared/api/reports.js';
-export type { SearchHit } from '../shared/api/search.js';
+export type { SearchHit, SearchResult } from '../shared/api/search.js';
 export type { Duration, History, Outcomes, Stats } from '../shared/api/stats.js';
-export type { Meta, Quarantined, Run } from '../shared/api/sync.js';
+export type {
+  Accepted,
+  AcceptedAll,
+  Meta,
+  Quarantined,
+  QuarantineList,
+  Run,
+  RunList,
+  RunProgressEvent,
+} from '../shared/api/sync.js';
 export type {
   CardItem,
   CaseItem,

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import type { Served } from '../../shared/api/common.js';
 import {
   quarantineQuery,
   quarantineSchema,
   runListSchema,
   runParams,
+  type runProgressEventSchema,
   runSchema,
   runsQuery,
 } from '../../shared/api/sync.js';
@@ -14,7 +16,7 @@ import type { Store } from '../../store/store.js';
 import { watchRun } from '../../sync/run-watch.js';
 import { eventStream, requestSchema, responseSchema } from '../json-schema.js';
 import { errorResponse, notFound } from '../replies.js';
-import { eventStreams } from '../sse.js';
+import { type EventStream, eventStreams } from '../sse.js';
 import '../roles.js';
 
 // Sync runs and quarantined records, read-only:
@@ -97,9 +99,9 @@ export async function runRoutes(app: FastifyInstance, opts: { store: Store }) {
 }
 
 /** A run's change as a `progress` event, and `done` (closing the stream) once it has finished. */
-function followRun(stream: ReturnType<ReturnType<typeof eventStreams>>, next: SyncRun) {
+function followRun(stream: EventStream, next: SyncRun) {
   const { current, total, phase } = next.progress;
-  stream.send('progress', {
+  const event: Served<typeof runProgressEventSchema> = {
     current,
     total,
     phase,
@@ -108,7 +110,8 @@ function followRun(stream: ReturnType<ReturnType<typeof eventStreams>>, next: Sy
     changed: next.changed,
     quarantined: next.quarantined,
     upstreamRequests: next.upstreamRequests,
-  });
+  };
+  stream.send('progress', event);
   if (isFinished(next.status)) {
     stream.send('done', next);
     stream.close();

@@ -33,3 +33,4 @@ export const newCasesQuery = z.strictObject({
 
 export type StatusCounts = Wire<typeof statusCountsSchema>;
 export type NewCase = Wire<typeof newCaseSchema>;
+export type NewCases = Wire<typeof newCasesSchema>;

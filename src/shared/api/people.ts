@@ -77,5 +77,7 @@ export const formatQuery = z.strictObject(formatField);
 export type AccountSummary = Wire<typeof accountSummarySchema>;
 export type EngineerSummary = Wire<typeof engineerListItemSchema>;
 export type LinkRow = Wire<typeof linkSchema>;
+export type AccountList = Wire<typeof accountListSchema>;
+export type EngineerList = Wire<typeof engineerListSchema>;
 export type AccountPageData = Wire<typeof accountPageSchema>;
 export type EngineerPageData = Wire<typeof engineerPageSchema>;

@@ -26,6 +26,15 @@ export const runSchema = z.strictObject({
 });
 export const runListSchema = listOf(runSchema);
 
+/** A run's `progress` event on its stream: the progress and the counts so far. */
+export const runProgressEventSchema = runProgressSchema.extend({
+  status: z.enum(RUN_STATUSES),
+  fetched: int,
+  changed: int,
+  quarantined: int,
+  upstreamRequests: int,
+});
+
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const runParams = z.object({ id: z.string().regex(UUID) });
 
@@ -86,6 +95,11 @@ export const jobParams = <K extends string>(name: K) =>
   z.object({ [name]: z.string().max(100) } as Record<K, z.ZodString>);
 
 export type Run = Wire<typeof runSchema>;
+export type RunList = Wire<typeof runListSchema>;
+export type RunProgressEvent = Wire<typeof runProgressEventSchema>;
+export type QuarantineList = Wire<typeof quarantineSchema>;
+export type Accepted = Wire<typeof acceptedSchema>;
+export type AcceptedAll = Wire<typeof acceptedAllSchema>;
 export type SourceFreshness = Wire<typeof sourceFreshnessSchema>;
 export type Meta = Wire<typeof metaSchema>;
 export type Quarantined = Wire<typeof quarantinedSchema>;

@@ -13,8 +13,10 @@ import {
 import { ago, dash, day, number } from '../format.js';
 import { href, Link, useSearchParams } from '../router.js';
 import type {
+  AccountList,
   AccountPageData,
   AccountSummary,
+  EngineerList,
   EngineerPageData,
   EngineerSummary,
   LinkRow,
@@ -248,7 +250,7 @@ const ENGINEER_COLUMNS: Column<EngineerSummary>[] = [
 ];
 
 export function AccountsPage() {
-  const q = useApi<{ items: AccountSummary[] }>(apiUrl('accounts'));
+  const q = useApi<AccountList>(apiUrl('accounts'));
   return (
     <section>
       <PageTitle title="accounts">Accounts</PageTitle>
@@ -272,7 +274,7 @@ export function AccountsPage() {
 }
 
 export function EngineersPage() {
-  const q = useApi<{ items: EngineerSummary[] }>(apiUrl('engineers'));
+  const q = useApi<EngineerList>(apiUrl('engineers'));
   return (
     <section>
       <PageTitle title="engineers">Engineers</PageTitle>
