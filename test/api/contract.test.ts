@@ -6,7 +6,15 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { errorSchema } from '../../src/shared/api/common.js';
 import { cardDetailSchema, caseDetailSchema } from '../../src/shared/api/detail.js';
 import { newCasesSchema, statusCountsSchema } from '../../src/shared/api/home.js';
-import { legacyStatsSchema } from '../../src/shared/api/legacy.js';
+import {
+  legacyBugsSchema,
+  legacyCardsSchema,
+  legacyCasesSchema,
+  legacyDetailsSchema,
+  legacyEscalationsSchema,
+  legacyIssuesSchema,
+  legacyStatsSchema,
+} from '../../src/shared/api/legacy.js';
 import {
   accountListSchema,
   accountPageSchema,
@@ -23,7 +31,8 @@ import { createRun, updateRun } from '../../src/store/repositories/sync-runs.js'
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { type Seeded, seedDashboard, testConfig } from './support.js';
 
-// The UI's types are the shared schemas' wire types; this parses what every v1 route really sends
+// The UI's types are the shared schemas' wire types; this parses what every v1 route (and every
+// route of the original's API, whose big maps are streamed by hand) really sends
 // with those schemas, strictly (every object schema is strict: an unknown key fails, as does a
 // missing one or a value of another type), so the UI and the API cannot drift apart.
 describe('API responses match the shared schemas', () => {
@@ -88,6 +97,12 @@ describe('API responses match the shared schemas', () => {
     ['meta', () => '/api/v1/meta', metaSchema],
     ['quarantine', () => '/api/v1/quarantine', quarantineSchema],
     ['legacy stats', () => '/api/stats', legacyStatsSchema],
+    ['legacy cards', () => '/api/cards', legacyCardsSchema],
+    ['legacy cases', () => '/api/cases', legacyCasesSchema],
+    ['legacy details', () => '/api/details', legacyDetailsSchema],
+    ['legacy bugs', () => '/api/bugs', legacyBugsSchema],
+    ['legacy issues', () => '/api/issues', legacyIssuesSchema],
+    ['legacy escalations', () => '/api/escalations', legacyEscalationsSchema],
   ];
 
   it.each(routes)('%s', async (_name, url, schema) => {
