@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Served } from '../../shared/api/common.js';
 import type {
+  Grouped,
   ReportKind,
   reportQuery,
   reportSchema,
@@ -38,7 +39,7 @@ const commentItem = (m: ReportComment) => ({
 
 /** Consecutive cards (already in group order) folded into account → status groups. */
 function group<T extends CardItem>(cards: T[]) {
-  const accounts: { account: string | null; statuses: { status: string | null; cards: T[] }[] }[] = [];
+  const accounts: Grouped<T>[] = [];
   for (const card of cards) {
     let a = accounts.at(-1);
     if (!a || a.account !== card.account) {

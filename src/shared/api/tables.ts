@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { DEFAULT_LIMIT, FACET_NAMES, type FacetName, MAX_LIMIT, SORT_PATTERN } from '../table-query.js';
-import { CARD_LABELS, PRIO_LIST_STATES, SEVERITIES, SLA_LEVELS, YES_NO } from '../vocabulary.js';
+import {
+  DEFAULT_LIMIT,
+  DEFAULT_SORT,
+  FACET_NAMES,
+  type FacetName,
+  formatSort,
+  MAX_LIMIT,
+  SORT_PATTERN,
+} from '../table-query.js';
+import { CARD_LABELS, PRIO_LIST_STATES, RECENT_DAYS, SEVERITIES, SLA_LEVELS, YES_NO } from '../vocabulary.js';
 import { dateTime, int, nint, nstr, str, strings, type Wire } from './common.js';
 
 // The card and case tables: the querystring (filters, sort, paging), a row, the facet counts, and
@@ -24,7 +32,7 @@ export const filterFields = {
   label: many(z.enum(CARD_LABELS)).optional(),
   closedNotDone: yesNo.describe('Case Closed while the card is not Done.').optional(),
   updatedWithinDays: z.int().min(1).max(3650).describe('Case updated in the last N days.').optional(),
-  recent: z.boolean().describe('A JIRA comment updated in the last 7 days.').optional(),
+  recent: z.boolean().describe(`A JIRA comment updated in the last ${RECENT_DAYS} days.`).optional(),
   q: z.string().max(200).describe('Full text over cases and both comment kinds.').optional(),
 };
 
@@ -40,7 +48,7 @@ export const pagingFields = {
   sort: z
     .string()
     .regex(new RegExp(SORT_PATTERN))
-    .describe('key:asc|desc, comma-separated; default severity:desc,prioList:desc,critSit:desc.')
+    .describe(`key:asc|desc, comma-separated; default ${formatSort(DEFAULT_SORT)}.`)
     .optional(),
   limit: z.int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
   offset: z.int().min(0).max(1_000_000).default(0),
