@@ -54,34 +54,35 @@ const COMPUTED = [
 ] as const satisfies readonly (keyof CardItem)[];
 type Computed = (typeof COMPUTED)[number];
 
-/** What the presenter computes those from, with the SQL of each. */
+/** A selected value that is not a card item field: its SQL, its type, and whether it is a timestamp. */
+interface Input<T> {
+  sql: string;
+  date: boolean;
+  /** Only carries the type. */
+  type?: T;
+}
+const input = <T>(sql: string): Input<T> => ({ sql, date: false });
+const timestamp = (sql: string): Input<Date | null> => ({ sql, date: true });
+
+/** What the presenter computes those from. */
 const INPUTS = {
-  caseClosedDate: 'r.case_closed_date',
-  contributorUsers: 'r.contributors',
-  isPotentialEscalation: 'r.is_potential_escalation',
-  escalated: 'r.escalated',
-  lastCommentAt: 'r.last_comment_at',
-  lastCommentBody: 'lc.body',
-  lastCommentFormat: 'lc.body_format',
-  lastCommentAuthor: 'lc.author',
-} as const;
-const INPUT_DATES = new Set<string>(['caseClosedDate', 'lastCommentAt']);
+  caseClosedDate: timestamp('r.case_closed_date'),
+  contributorUsers: input<JiraUser[]>('r.contributors'),
+  isPotentialEscalation: input<boolean>('r.is_potential_escalation'),
+  escalated: input<boolean>('r.escalated'),
+  lastCommentAt: timestamp('r.last_comment_at'),
+  lastCommentBody: input<string | null>('lc.body'),
+  lastCommentFormat: input<string | null>('lc.body_format'),
+  lastCommentAuthor: input<string | null>('lc.author'),
+};
 
 /**
  * A card row: every card item field that is stored as is (its card_index column is the field's
  * name in snake_case unless RENAMED says otherwise), and the inputs of the computed ones. A plain
  * column added to card_index and to the card item schema is selected with no change here.
  */
-export type CardRow = Omit<CardItem, Computed> & {
-  escalationUrl: string | null;
-  caseClosedDate: Date | null;
-  contributorUsers: JiraUser[];
-  isPotentialEscalation: boolean;
-  escalated: boolean;
-  lastCommentAt: Date | null;
-  lastCommentBody: string | null;
-  lastCommentFormat: string | null;
-  lastCommentAuthor: string | null;
+export type CardRow = Omit<CardItem, Computed> & { escalationUrl: string | null } & {
+  [K in keyof typeof INPUTS]: Exclude<(typeof INPUTS)[K]['type'], undefined>;
 };
 
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -97,7 +98,7 @@ const FIELDS: readonly { name: string; sql: string; date: boolean }[] = [
       sql: RENAMED[name as keyof CardItem] ?? `r.${snakeCase(name)}`,
       date: isDateField(schema),
     })),
-  ...Object.entries(INPUTS).map(([name, sql]) => ({ name, sql, date: INPUT_DATES.has(name) })),
+  ...Object.entries(INPUTS).map(([name, { sql, date }]) => ({ name, sql, date })),
 ];
 
 // Timestamps come back as epoch milliseconds: parsing float8 and building a Date costs a third of
