@@ -1,3 +1,13 @@
+import type { Served } from '../shared/api/common.js';
+import type {
+  legacyBugSchema,
+  legacyCardSchema,
+  legacyCaseSchema,
+  legacyDetailSchema,
+  legacyIssueSchema,
+  legacyStatsSchema,
+} from '../shared/api/legacy.js';
+import { bugzillaUrl } from '../shared/rules.js';
 import type {
   LegacyBugRow,
   LegacyCardRow,
@@ -7,9 +17,8 @@ import type {
 } from '../store/queries/legacy.js';
 import type { JiraUser } from '../store/repositories/cards.js';
 import type { CaseStats } from '../store/repositories/stats.js';
-import { bugzillaUrl } from './rules.js';
 
-// The original dashboard's JSON shapes (inventory §5.1, §6.1), field names and formats included, so
+// The original dashboard's JSON shapes, field names and formats included, so
 // scripts written against its /api/* keep working.
 
 /** Portal style: 2022-04-18T21:08:52Z. */
@@ -31,7 +40,7 @@ const user = (u: JiraUser | null) => ({
 const productName = (product: string | null, version: string | null) =>
   [product, version].filter((s) => s).join(' ') || null;
 
-export function legacyBug(b: LegacyBugRow, bugzillaBase: string) {
+export function legacyBug(b: LegacyBugRow, bugzillaBase: string): Served<typeof legacyBugSchema> {
   const common = {
     bugzillaLink: bugzillaUrl(bugzillaBase, b.bugId),
     bugzillaNumber: b.bugId,
@@ -62,7 +71,7 @@ export function legacyBug(b: LegacyBugRow, bugzillaBase: string) {
   };
 }
 
-export function legacyIssue(i: LegacyIssueRow) {
+export function legacyIssue(i: LegacyIssueRow): Served<typeof legacyIssueSchema> {
   return {
     id: i.issueKey,
     url: i.url,
@@ -88,7 +97,7 @@ export interface CardExtras {
 
 const DAY_MS = 86_400_000;
 
-export function legacyCard(c: LegacyCardRow, extras: CardExtras, now: Date) {
+export function legacyCard(c: LegacyCardRow, extras: CardExtras, now: Date): Served<typeof legacyCardSchema> {
   return {
     card_status: c.cardStatus,
     card_created: jiraTime(c.cardCreated),
@@ -123,7 +132,7 @@ export function legacyCard(c: LegacyCardRow, extras: CardExtras, now: Date) {
   };
 }
 
-export function legacyCase(c: LegacyCaseRow) {
+export function legacyCase(c: LegacyCaseRow): Served<typeof legacyCaseSchema> {
   return {
     account: c.account,
     createdate: portalTime(c.createdDate),
@@ -142,7 +151,7 @@ export function legacyCase(c: LegacyCaseRow) {
   };
 }
 
-export function legacyDetail(d: LegacyDetailRow) {
+export function legacyDetail(d: LegacyDetailRow): Served<typeof legacyDetailSchema> {
   return {
     crit_sit: d.critSit,
     group_name: d.groupName,
@@ -152,7 +161,7 @@ export function legacyDetail(d: LegacyDetailRow) {
   };
 }
 
-export function legacyStats(s: CaseStats) {
+export function legacyStats(s: CaseStats): Served<typeof legacyStatsSchema> {
   return {
     by_customer: s.by_customer,
     by_engineer: s.by_engineer,

@@ -1,5 +1,16 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import {
+  legacyBugsSchema,
+  legacyCardsSchema,
+  legacyCasesSchema,
+  legacyDetailsSchema,
+  legacyEndpointsSchema,
+  legacyEscalationsSchema,
+  legacyIssuesSchema,
+  legacyStatsSchema,
+} from '../shared/api/legacy.js';
 import {
   bugsOf,
   type CaseKey,
@@ -12,7 +23,7 @@ import {
   linkedCaseBatch,
   openEscalationCaseNumbers,
 } from '../store/queries/legacy.js';
-
+import { responseSchema } from './json-schema.js';
 import {
   legacyBug,
   legacyCard,
@@ -21,12 +32,11 @@ import {
   legacyIssue,
   legacyStats,
 } from './legacy-shapes.js';
-import { bool, int, mapOf, nstr, obj, str, strings } from './schemas/common.js';
 import { presentContext, type ViewDeps } from './views/deps.js';
 import { liveStats } from './views/stats.js';
 import './roles.js';
 
-// The original dashboard's read API (inventory §2), same paths and JSON shapes, for the scripts
+// The original dashboard's read API, same paths and JSON shapes, for the scripts
 // that use it (bin/cases_to_close.py reads /api/cases and /api/cards). The big maps are written
 // as a stream, one keyset batch at a time, so /api/cards at 100k cases never sits in memory.
 // Cards whose case is not stored are left out, as the original dropped them.
@@ -72,122 +82,11 @@ const groupBy = <T>(rows: readonly T[], key: (r: T) => string) => {
   return m;
 };
 
-// ---- schemas (documentation of the shapes; the big maps are streamed) -----------------------------
+// The shapes' schemas document the big maps, which are streamed; the stats are serialised with theirs.
 
-const anyList = { type: ['array', 'null'], items: {} } as const;
-const legacyBugSchema = obj({
-  bugzillaLink: str,
-  bugzillaNumber: str,
-  caseNumber: str,
-  linkedAt: nstr,
-  status: nstr,
-  summary: nstr,
-  target_release: strings,
-  assignee: nstr,
-  last_change_time: nstr,
-  internal_whiteboard: nstr,
-  qa_contact: nstr,
-  severity: nstr,
-});
-const legacyIssueSchema = obj({
-  id: str,
-  url: nstr,
-  title: nstr,
-  status: nstr,
-  updated: nstr,
-  qa_contact: nstr,
-  jira_severity: nstr,
-  jira_type: nstr,
-  assignee: nstr,
-  fix_versions: anyList,
-  priority: nstr,
-  private_keywords: anyList,
-});
-const userSchema = obj({ displayName: nstr, accountId: nstr, emailAddress: nstr });
-const legacyCardSchema = obj({
-  card_status: str,
-  card_created: str,
-  account: nstr,
-  summary: str,
-  description: nstr,
-  comments: {
-    type: 'array',
-    items: { type: 'array', items: str },
-    description: '[body, updated], oldest first',
-  },
-  assignee: userSchema,
-  contributor: { type: 'array', items: userSchema },
-  case_number: nstr,
-  tags: strings,
-  labels: strings,
-  bugzilla: { type: ['array', 'null'], items: legacyBugSchema },
-  issues: { type: ['array', 'null'], items: legacyIssueSchema },
-  severity: nstr,
-  priority: nstr,
-  escalated: bool,
-  escalated_link: nstr,
-  potential_escalation: bool,
-  daily_telco: bool,
-  product: nstr,
-  case_status: nstr,
-  crit_sit: bool,
-  group_name: nstr,
-  case_updated_date: nstr,
-  case_days_open: { type: ['integer', 'null'] },
-  case_created: nstr,
-  notified_users: { type: 'array', items: {} },
-  relief_at: nstr,
-  resolved_at: nstr,
-});
-const legacyCaseSchema = {
-  type: 'object',
-  properties: {
-    account: str,
-    createdate: str,
-    description: str,
-    last_update: str,
-    owner: nstr,
-    problem: str,
-    product: nstr,
-    product_version: nstr,
-    severity: { type: 'string', description: '"2 (High)"' },
-    status: str,
-    bug: str,
-    tags: strings,
-    closeddate: str,
-  },
-  required: ['account', 'createdate', 'description', 'last_update', 'owner', 'problem', 'severity', 'status'],
-} as const;
-const legacyDetailSchema = obj({
-  crit_sit: bool,
-  group_name: nstr,
-  notified_users: { type: 'array', items: {} },
-  relief_at: nstr,
-  resolved_at: nstr,
-});
-const counts = mapOf(int);
-const legacyStatsSchema = obj({
-  by_customer: counts,
-  by_engineer: counts,
-  by_severity: counts,
-  by_status: counts,
-  high_prio: int,
-  escalated: int,
-  open_cases: int,
-  weekly_closed_cases: int,
-  weekly_opened_cases: int,
-  daily_closed_cases: int,
-  daily_opened_cases: int,
-  no_updates: int,
-  no_bzs: int,
-  bugs: obj({ unique: int, no_target: int }),
-  crit_sit: int,
-  total_escalations: int,
-});
-
-const route = (summary: string, response: object) => ({
+const route = (summary: string, response: z.ZodType) => ({
   config: { role: 'viewer' as const },
-  schema: { tags: ['legacy'], summary, response: { 200: response } },
+  schema: { tags: ['legacy'], summary, response: { 200: responseSchema(response) } },
 });
 
 const ENDPOINTS = ['cards', 'cases', 'bugs', 'details', 'escalations', 'issues', 'stats'];
@@ -196,14 +95,14 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
   const db = deps.store.db;
   const escalationProject = deps.config.jira.escalations?.project;
 
-  app.get('/api/', route('The endpoints of the original API', obj({ endpoints: strings })), async (req) => {
+  app.get('/api/', route('The endpoints of the original API', legacyEndpointsSchema), async (req) => {
     const base = `${req.protocol}://${req.host}/api`;
     return { endpoints: ENDPOINTS.map((e) => `${base}/${e}`) };
   });
 
   app.get(
     '/api/cards',
-    route('{KEY: card}: every card, enriched as the original', mapOf(legacyCardSchema)),
+    route('{KEY: card}: every card, enriched as the original', legacyCardsSchema),
     (_req, reply) => {
       const now = presentContext(deps).now;
       async function* entries() {
@@ -249,7 +148,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
 
   app.get(
     '/api/cases',
-    route('{case#: case}: every stored case, closed ones included', mapOf(legacyCaseSchema)),
+    route('{case#: case}: every stored case, closed ones included', legacyCasesSchema),
     (_req, reply) => {
       async function* entries() {
         for await (const cases of keyset(
@@ -262,7 +161,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
     },
   );
 
-  app.get('/api/details', route('{case#: detail}', mapOf(legacyDetailSchema)), (_req, reply) => {
+  app.get('/api/details', route('{case#: detail}', legacyDetailsSchema), (_req, reply) => {
     async function* entries() {
       for await (const rows of keyset(
         (after) => legacyDetailBatch(db, after, BATCH),
@@ -275,10 +174,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
 
   app.get(
     '/api/bugs',
-    route(
-      '{case#: [bug]}: cases with linked Bugzilla bugs',
-      mapOf({ type: 'array', items: legacyBugSchema }),
-    ),
+    route('{case#: [bug]}: cases with linked Bugzilla bugs', legacyBugsSchema),
     (_req, reply) => {
       async function* entries() {
         for await (const refs of keyset(
@@ -298,10 +194,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
 
   app.get(
     '/api/issues',
-    route(
-      '{case#: [issue]}: cases with linked JIRA issues',
-      mapOf({ type: 'array', items: legacyIssueSchema }),
-    ),
+    route('{case#: [issue]}: cases with linked JIRA issues', legacyIssuesSchema),
     (_req, reply) => {
       async function* entries() {
         for await (const refs of keyset(
@@ -318,7 +211,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
 
   app.get(
     '/api/escalations',
-    route('[case#]: the cases named by open escalations', { type: 'array', items: str }),
+    route('[case#]: the cases named by open escalations', legacyEscalationsSchema),
     async () => openEscalationCaseNumbers(db),
   );
 

@@ -1,64 +1,72 @@
 import type { Config } from '../config/config.js';
+import type { Served } from '../shared/api/common.js';
+import type { cardItemSchema, caseItemSchema } from '../shared/api/tables.js';
+import {
+  daysOpen,
+  jiraBrowseUrl,
+  portalCaseUrl,
+  prioList,
+  severityOrder,
+  slaLevel,
+} from '../shared/rules.js';
+import { INTERNAL_STATUS_UNKNOWN } from '../shared/vocabulary.js';
 import type { CardRow } from '../store/queries/card-list.js';
 import type { CaseRow } from '../store/queries/case-list.js';
-import { daysOpen, jiraBrowseUrl, portalCaseUrl, prioList, severityOrder, slaLevel } from './rules.js';
 
-// Stored rows → API items. Upstream text (summaries, comment bodies) passes through as strings: the
-// UI renders it as text or sanitised HTML, never as markup from here.
+// Stored rows → API items, typed by the shared schemas (a field missing or of the wrong type is a
+// compile error). Upstream text (summaries, comment bodies) passes through as strings: the UI
+// renders it as text or as elements, never as markup from here.
 
 export interface PresentContext {
   config: Pick<Config, 'sla' | 'jira'>;
   now: Date;
 }
 
-export function cardItem(row: CardRow, ctx: PresentContext) {
-  const open = daysOpen(row.caseCreatedDate, row.caseClosedDate, row.caseStatus, ctx.now);
+export type CardItem = Served<typeof cardItemSchema>;
+export type CaseItem = Served<typeof caseItemSchema>;
+
+export function cardItem(row: CardRow, ctx: PresentContext): CardItem {
+  // The fields stored as is pass through; the rest are computed from the inputs.
+  const {
+    caseClosedDate,
+    contributorUsers,
+    isPotentialEscalation,
+    escalated,
+    lastCommentAt,
+    lastCommentBody,
+    lastCommentFormat,
+    lastCommentAuthor,
+    ...stored
+  } = row;
+  const open = daysOpen(row.caseCreated, caseClosedDate, row.caseStatus, ctx.now);
   return {
-    key: row.jiraKey,
-    jiraUrl: jiraBrowseUrl(ctx.config.jira.url, row.jiraKey),
-    caseNumber: row.caseNumber,
+    ...stored,
+    jiraUrl: jiraBrowseUrl(ctx.config.jira.url, row.key),
     caseUrl: row.caseNumber ? portalCaseUrl(row.caseNumber) : null,
-    caseCreated: row.caseCreatedDate,
-    severity: row.severityLabel,
-    severityOrder: severityOrder(row.severityLabel),
-    prioList: prioList(row.escalated, row.isPotentialEscalation),
-    escalationUrl: row.escalationUrl,
-    critSit: row.critSit,
-    summary: row.summary,
-    product: row.product,
-    productVersion: row.productVersion,
-    account: row.account,
-    caseStatus: row.caseStatus,
-    internalStatus: row.cardStatus,
-    assignee: row.assigneeName,
-    contributors: (row.contributors ?? []).map((u) => u.displayName).filter(Boolean),
-    priority: row.priority,
+    severityOrder: severityOrder(row.severity),
+    prioList: prioList(escalated, isPotentialEscalation),
+    contributors: (contributorUsers ?? []).map((u) => u.displayName).filter(Boolean),
     lastComment:
-      row.lastCommentAt && row.lastCommentBody !== null
+      lastCommentAt && lastCommentBody !== null
         ? {
-            date: row.lastCommentAt,
-            body: row.lastCommentBody,
-            format: row.lastCommentFormat ?? 'text',
-            author: row.lastCommentAuthor,
+            date: lastCommentAt,
+            body: lastCommentBody,
+            format: lastCommentFormat ?? 'text',
+            author: lastCommentAuthor,
           }
         : null,
     daysOpen: open,
     sla: slaLevel(ctx.config.sla, {
       account: row.account,
       status: row.caseStatus,
-      severityLabel: row.severityLabel,
+      severityLabel: row.severity,
       daysOpen: open,
     }),
-    caseLastUpdated: row.caseLastUpdate,
-    cardUpdated: row.cardUpdatedAt,
-    dailyTelco: row.isDailyTelco,
-    trends: row.isTrends,
     labels: row.labels ?? [],
   };
 }
-export type CardItem = ReturnType<typeof cardItem>;
 
-export function caseItem(row: CaseRow, ctx: PresentContext) {
+export function caseItem(row: CaseRow, ctx: PresentContext): CaseItem {
   const open = daysOpen(row.createdDate, row.closedDate, row.status, ctx.now);
   return {
     caseNumber: row.caseNumber,
@@ -87,7 +95,7 @@ export function caseItem(row: CaseRow, ctx: PresentContext) {
       ? {
           key: row.jiraKey,
           jiraUrl: jiraBrowseUrl(ctx.config.jira.url, row.jiraKey),
-          internalStatus: row.cardStatus ?? 'Unknown',
+          internalStatus: row.cardStatus ?? INTERNAL_STATUS_UNKNOWN,
           assignee: row.assigneeName,
           lastCommentAt: row.lastCommentAt,
         }
@@ -96,4 +104,3 @@ export function caseItem(row: CaseRow, ctx: PresentContext) {
     trends: row.isTrends,
   };
 }
-export type CaseItem = ReturnType<typeof caseItem>;

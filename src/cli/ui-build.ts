@@ -12,7 +12,7 @@ import type { Logger } from '../lib/logger.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const UI_DIST = path.join(ROOT, 'dist/ui');
 const STAMP = '.source-hash';
-const INPUTS = ['src/ui', 'vite.config.ts', 'package-lock.json'];
+const INPUTS = ['src/ui', 'src/shared', 'vite.config.ts', 'package-lock.json'];
 
 async function filesUnder(p: string): Promise<string[]> {
   const entries = await readdir(p, { withFileTypes: true }).catch(() => null);

@@ -2,12 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import type { Severity } from '../shared/vocabulary.js';
 import { ENV_KEYS, type Env, envSchema, teamMemberSchema } from './env-schema.js';
+
+export type { Severity };
 
 // The one module that reads the process environment. Everything else receives a `Config`.
 
 export type TeamMember = z.output<typeof teamMemberSchema>;
-export type Severity = 'Urgent' | 'High' | 'Normal' | 'Low';
 
 export interface Config {
   server: { port: number; host: string; logLevel: Env['LOG_LEVEL']; sessionSecret: string | undefined };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITIES, type Severity } from '../shared/vocabulary.js';
 
 // Every environment variable t5g reads, with its default. This file is the single list the README
 // table and `.env.example` document; `config.ts` turns the parsed values into the typed `Config`.
@@ -101,6 +102,10 @@ const cron = (def: string) =>
 // The original's team JSON accepted "true"/"false" strings for its flags; keep accepting them.
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
 
+/** One value for each case severity. */
+const perSeverity = <T extends z.ZodType>(value: T) =>
+  z.object(Object.fromEntries(SEVERITIES.map((s) => [s, value])) as Record<Severity, T>);
+
 export const teamMemberSchema = z.object({
   name: z.string().min(1),
   jira_user: z.string().min(1),
@@ -112,12 +117,7 @@ export const teamMemberSchema = z.object({
 });
 
 export const slaSettingsSchema = z.object({
-  days: z.object({
-    Urgent: z.number().positive(),
-    High: z.number().positive(),
-    Normal: z.number().positive(),
-    Low: z.number().positive(),
-  }),
+  days: perSeverity(z.number().positive()),
   partners: z.array(z.string()).default([]),
 });
 
@@ -191,10 +191,7 @@ export const envSchema = z.object({
   JIRA_RELEASE_NOTE_VALUE: z.string().default('TRACK'),
   JIRA_FIELD_SPRINT: z.string().min(1).default('customfield_10020'),
   JIRA_STATUS_MAP: jsonOf(z.record(z.string(), z.string()), DEFAULT_STATUS_MAP),
-  JIRA_PRIORITY_MAP: jsonOf(
-    z.object({ Urgent: z.string(), High: z.string(), Normal: z.string(), Low: z.string() }),
-    DEFAULT_PRIORITY_MAP,
-  ),
+  JIRA_PRIORITY_MAP: jsonOf(perSeverity(z.string()), DEFAULT_PRIORITY_MAP),
   JIRA_TRANSITION_TODO: z.string().min(1).default('To Do'),
   JIRA_TRANSITION_REOPEN: z.string().min(1).default('To Do'),
   JIRA_PAGE_SIZE: int(100, 1, 5000),

@@ -8,8 +8,9 @@ import {
   WebAPIRequestError,
   WebClient,
 } from '@slack/web-api';
-import type { Config, Severity } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
+import { HIGH_SEVERITIES, SEVERITIES, type Severity, type SeverityNumber } from '../shared/vocabulary.js';
 import { type ResolvedDeps, resolveDeps } from './deps.js';
 import { UpstreamConfigError, UpstreamContractError, UpstreamError } from './errors.js';
 import { safePath } from './http.js';
@@ -31,7 +32,7 @@ export interface SlackClient {
   /** False when no SLACK_TOKEN is configured; posting then throws `UpstreamConfigError`. */
   readonly enabled: boolean;
   /** High-severity channel for Urgent/High, low-severity channel otherwise (the original's routing). */
-  channelForSeverity(severity: Severity | 1 | 2 | 3 | 4): string | undefined;
+  channelForSeverity(severity: Severity | SeverityNumber): string | undefined;
   /** Posts a message, or a reply in a thread when `threadTs` is given. */
   postMessage(message: {
     channel: string;
@@ -113,7 +114,8 @@ export function createSlackClient(config: Pick<Config, 'slack' | 'readOnly'>, de
   return {
     enabled: web !== undefined,
     channelForSeverity(severity) {
-      const urgent = severity === 'Urgent' || severity === 'High' || severity === 1 || severity === 2;
+      const label = typeof severity === 'number' ? SEVERITIES[severity - 1] : severity;
+      const urgent = label !== undefined && HIGH_SEVERITIES.includes(label);
       return urgent ? slack.highSeverityChannel : slack.lowSeverityChannel;
     },
     postMessage: (message) => post(message.threadTs ? 'postReply' : 'postMessage', message),

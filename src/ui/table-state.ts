@@ -1,80 +1,28 @@
+import {
+  DEFAULT_LIMIT,
+  type FacetName,
+  MAX_LIMIT,
+  parseSort,
+  type SortDir,
+  type SortTerm,
+} from '../shared/table-query.js';
+
 // The state of a table view (facet selections, text search, sort, page) as URL query parameters,
-// which are also the API's parameters: a view's URL is shareable and restores exactly that view.
-
-export const FACETS = [
-  'severity',
-  'prioList',
-  'critSit',
-  'escalated',
-  'closedNotDone',
-  'product',
-  'account',
-  'caseStatus',
-  'internalStatus',
-  'assignee',
-  'label',
-] as const;
-export type Facet = (typeof FACETS)[number];
-
-export const FACET_TITLES: Record<Facet, string> = {
-  severity: 'Severity',
-  prioList: 'On Prio-list?',
-  critSit: 'Crit Sit?',
-  escalated: 'Escalated?',
-  closedNotDone: 'Case Closed, but Internal Status not Done',
-  product: 'Product',
-  account: 'Account',
-  caseStatus: 'Case Status',
-  internalStatus: 'Internal Status',
-  assignee: 'Assignee',
-  label: 'Labels',
-};
-
-/** How a facet value reads; the API's yes/no flags become words. */
-export function facetValueLabel(facet: Facet, value: string | null): string {
-  if (value === null || value === '') return facet === 'assignee' ? '(unassigned)' : '(none)';
-  if (facet === 'escalated') return value === 'yes' ? 'Cases on Prio-list or Crit Sit' : 'Neither';
-  if (['prioList', 'critSit', 'closedNotDone'].includes(facet))
-    return value.charAt(0).toUpperCase() + value.slice(1);
-  return value;
-}
-
-export const PAGE_SIZES = [10, 25, 50, 100, 500] as const;
-export const DEFAULT_LIMIT = 50;
-
-export interface SortTerm {
-  key: string;
-  dir: 'asc' | 'desc';
-}
-
-export const DEFAULT_SORT: SortTerm[] = [
-  { key: 'severity', dir: 'desc' },
-  { key: 'prioList', dir: 'desc' },
-  { key: 'critSit', dir: 'desc' },
-];
-
-export function parseSort(text: string | null): SortTerm[] {
-  if (!text) return DEFAULT_SORT;
-  return text.split(',').map((part) => {
-    const [key = '', dir] = part.split(':');
-    return { key, dir: dir === 'desc' ? 'desc' : 'asc' };
-  });
-}
-
-export const formatSort = (terms: SortTerm[]) => terms.map((t) => `${t.key}:${t.dir}`).join(',');
+// which are also the API's parameters (the grammar is the shared one): a view's URL is shareable
+// and restores exactly that view.
 
 /**
  * The next sort after a click on a column: a plain click sorts by that column alone (descending
  * first for flags and severity, flipping when it already leads), shift+click adds it or flips it
  * within a multi-column sort.
  */
-export function nextSort(
-  current: SortTerm[],
-  key: string,
+export function nextSort<K extends string>(
+  current: readonly SortTerm<K>[],
+  key: K,
   multi: boolean,
-  firstDir: 'asc' | 'desc',
-): SortTerm[] {
-  const flip = (dir: 'asc' | 'desc') => (dir === 'asc' ? 'desc' : 'asc');
+  firstDir: SortDir,
+): SortTerm<K>[] {
+  const flip = (dir: SortDir) => (dir === 'asc' ? 'desc' : 'asc');
   if (!multi) {
     const lead = current[0];
     return [{ key, dir: lead?.key === key ? flip(lead.dir) : firstDir }];
@@ -86,7 +34,7 @@ export function nextSort(
 
 export interface TableState {
   params: URLSearchParams;
-  selected: (facet: Facet) => string[];
+  selected: (facet: FacetName) => string[];
   q: string;
   sort: SortTerm[];
   limit: number;
@@ -101,7 +49,7 @@ export function readState(search: URLSearchParams): TableState {
     selected: (facet) => search.getAll(facet),
     q: search.get('q') ?? '',
     sort: parseSort(search.get('sort')),
-    limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, 500) : DEFAULT_LIMIT,
+    limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, MAX_LIMIT) : DEFAULT_LIMIT,
     offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
   };
 }
@@ -120,7 +68,7 @@ export function withParam(
   return next;
 }
 
-export function toggleFacet(search: URLSearchParams, facet: Facet, value: string): URLSearchParams {
+export function toggleFacet(search: URLSearchParams, facet: FacetName, value: string): URLSearchParams {
   const current = search.getAll(facet);
   const next = current.includes(value) ? current.filter((v) => v !== value) : [...current, value];
   return withParam(search, facet, next);

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { cardDetailSchema } from '../../shared/api/detail.js';
+import { statusCountsSchema } from '../../shared/api/home.js';
+import { cardTableSchema, type TableQuery, tableQuery } from '../../shared/api/tables.js';
 import { sendCsv, wantsCsv } from '../csv.js';
-import { errorSchema } from '../schemas/common.js';
-import { cardDetailSchema } from '../schemas/detail.js';
-import { statusCountsSchema } from '../schemas/home.js';
-import { cardItemSchema, csvOrJson, tableQuerystring, tableResponse } from '../schemas/tables.js';
+import { csvOrJson, requestSchema, responseSchema } from '../json-schema.js';
+import { errorResponse, notFound } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { cardDetail } from '../views/detail.js';
 import { cardStatusCounts } from '../views/home.js';
-import { CARD_CSV, cardRowsForCsv, cardTable, type TableQuery } from '../views/tables.js';
+import { CARD_CSV, cardRowsForCsv, cardTable } from '../views/tables.js';
 import '../roles.js';
 
 // The card table and one card:
@@ -16,16 +18,18 @@ import '../roles.js';
 //   GET /api/v1/cards/status-counts   cards per internal status (home chart)
 //   GET /api/v1/cards/:key            one card with its case, comments, bugs, issues, escalations
 
+const keyParams = z.object({ key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*-[0-9]+$/) });
+
 export async function cardRoutes(app: FastifyInstance, deps: ViewDeps) {
-  app.get<{ Querystring: TableQuery & { format?: 'json' | 'csv' } }>(
+  app.get<{ Querystring: TableQuery }>(
     '/api/v1/cards',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['tables'],
         summary: 'The card table: filter, sort, page, facet counts',
-        querystring: tableQuerystring,
-        response: { 200: csvOrJson(tableResponse(cardItemSchema)), 400: errorSchema },
+        querystring: requestSchema(tableQuery),
+        response: { 200: csvOrJson(cardTableSchema), 400: errorResponse },
       },
     },
     async (req, reply) =>
@@ -41,29 +45,24 @@ export async function cardRoutes(app: FastifyInstance, deps: ViewDeps) {
       schema: {
         tags: ['home'],
         summary: 'Cards per internal status, in workflow order',
-        response: { 200: statusCountsSchema },
+        response: { 200: responseSchema(statusCountsSchema) },
       },
     },
     async () => cardStatusCounts(deps),
   );
 
-  app.get<{ Params: { key: string } }>(
+  app.get<{ Params: z.output<typeof keyParams> }>(
     '/api/v1/cards/:key',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['detail'],
         summary: 'One card with its case, comments of both sources, bugs, linked issues, escalations',
-        params: {
-          type: 'object',
-          properties: { key: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*-[0-9]+$' } },
-          required: ['key'],
-        },
-        response: { 200: cardDetailSchema, 404: errorSchema },
+        params: requestSchema(keyParams),
+        response: { 200: responseSchema(cardDetailSchema), 404: errorResponse },
       },
     },
     async (req, reply) =>
-      (await cardDetail(deps, req.params.key)) ??
-      reply.code(404).send({ message: `no card ${req.params.key}` }),
+      (await cardDetail(deps, req.params.key)) ?? notFound(reply, `card ${req.params.key}`),
   );
 }

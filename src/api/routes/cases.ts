@@ -1,19 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { caseDetailSchema } from '../../shared/api/detail.js';
+import { newCasesQuery, newCasesSchema } from '../../shared/api/home.js';
+import { caseTableSchema, type TableQuery, tableQuery } from '../../shared/api/tables.js';
 import { sendCsv, wantsCsv } from '../csv.js';
-import { errorSchema } from '../schemas/common.js';
-import { caseDetailSchema } from '../schemas/detail.js';
-import { newCasesSchema } from '../schemas/home.js';
-import {
-  caseItemSchema,
-  csvOrJson,
-  formatProperty,
-  tableQuerystring,
-  tableResponse,
-} from '../schemas/tables.js';
+import { csvOrJson, requestSchema, responseSchema } from '../json-schema.js';
+import { errorResponse, notFound } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { caseDetail } from '../views/detail.js';
 import { NEW_CASES_CSV, newCases } from '../views/home.js';
-import { CASE_CSV, caseRowsForCsv, caseTable, type TableQuery } from '../views/tables.js';
+import { CASE_CSV, caseRowsForCsv, caseTable } from '../views/tables.js';
 import '../roles.js';
 
 // The case table and one case:
@@ -21,16 +17,18 @@ import '../roles.js';
 //   GET /api/v1/cases/new        cases opened in the last ?days=7 (home page), most severe first
 //   GET /api/v1/cases/:number    the case with its details, cards, comments, bugs, issues, escalations
 
+const numberParams = z.object({ number: z.string().regex(/^[0-9]{1,12}$/) });
+
 export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
-  app.get<{ Querystring: TableQuery & { format?: 'json' | 'csv' } }>(
+  app.get<{ Querystring: TableQuery }>(
     '/api/v1/cases',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['tables'],
         summary: 'The case table: every stored case, with the card filters, sort, paging and facets',
-        querystring: tableQuerystring,
-        response: { 200: csvOrJson(tableResponse(caseItemSchema)), 400: errorSchema },
+        querystring: requestSchema(tableQuery),
+        response: { 200: csvOrJson(caseTableSchema), 400: errorResponse },
       },
     },
     async (req, reply) =>
@@ -39,22 +37,14 @@ export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
         : caseTable(deps, req.query),
   );
 
-  app.get<{ Querystring: { days: number; limit: number; format?: 'json' | 'csv' } }>(
+  app.get<{ Querystring: z.output<typeof newCasesQuery> }>(
     '/api/v1/cases/new',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['home'],
         summary: 'Cases opened in the last N days, any status',
-        querystring: {
-          type: 'object',
-          properties: {
-            days: { type: 'integer', minimum: 1, maximum: 365, default: 7 },
-            limit: { type: 'integer', minimum: 1, maximum: 2000, default: 500 },
-            ...formatProperty,
-          },
-          additionalProperties: false,
-        },
+        querystring: requestSchema(newCasesQuery),
         response: { 200: csvOrJson(newCasesSchema) },
       },
     },
@@ -64,23 +54,18 @@ export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
     },
   );
 
-  app.get<{ Params: { number: string } }>(
+  app.get<{ Params: z.output<typeof numberParams> }>(
     '/api/v1/cases/:number',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['detail'],
         summary: 'One case with its details, cards, comments of both sources, bugs, issues, escalations',
-        params: {
-          type: 'object',
-          properties: { number: { type: 'string', pattern: '^[0-9]{1,12}$' } },
-          required: ['number'],
-        },
-        response: { 200: caseDetailSchema, 404: errorSchema },
+        params: requestSchema(numberParams),
+        response: { 200: responseSchema(caseDetailSchema), 404: errorResponse },
       },
     },
     async (req, reply) =>
-      (await caseDetail(deps, req.params.number)) ??
-      reply.code(404).send({ message: `no case ${req.params.number}` }),
+      (await caseDetail(deps, req.params.number)) ?? notFound(reply, `case ${req.params.number}`),
   );
 }

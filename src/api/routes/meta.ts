@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
+import { metaSchema } from '../../shared/api/sync.js';
 import {
   lastSuccessPerJob,
   latestRunPerJob,
@@ -7,8 +8,7 @@ import {
 } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 import { REFRESH_ALL_JOB, type SyncControl } from '../../sync/index.js';
-import { bool, dateTime, nstr, obj, str, strings } from '../schemas/common.js';
-import { runJson, runSchema } from './runs.js';
+import { responseSchema } from '../json-schema.js';
 import '../roles.js';
 
 // GET /api/v1/meta: what every page's header shows. Demo / read-only flags, where links point,
@@ -26,25 +26,6 @@ export const FRESHNESS_JOBS = [
   'stats',
 ] as const;
 
-const sourceSchema = obj({
-  job: str,
-  lastSuccessAt: { ...dateTime, type: ['string', 'null'] },
-  lastStatus: nstr,
-  lastError: nstr,
-});
-
-const metaSchema = obj({
-  demo: bool,
-  readOnly: bool,
-  jiraUrl: nstr,
-  canRefresh: bool,
-  refreshable: strings,
-  adminJobs: strings,
-  sources: { type: 'array', items: sourceSchema },
-  activeRefresh: { ...runSchema, type: ['object', 'null'] },
-  serverTime: dateTime,
-});
-
 export async function metaRoutes(
   app: FastifyInstance,
   opts: { store: Store; config: Config; sync?: SyncControl | undefined },
@@ -57,7 +38,7 @@ export async function metaRoutes(
       schema: {
         tags: ['meta'],
         summary: 'Header data: demo and read-only flags, per-source freshness, the refresh in progress',
-        response: { 200: metaSchema },
+        response: { 200: responseSchema(metaSchema) },
       },
     },
     async () => {
@@ -70,7 +51,7 @@ export async function metaRoutes(
         const last = latest.get(job);
         return {
           job,
-          lastSuccessAt: success[job]?.toISOString() ?? null,
+          lastSuccessAt: success[job] ?? null,
           lastStatus: last?.status ?? null,
           lastError: last?.status === 'failed' ? last.error : null,
         };
@@ -83,8 +64,8 @@ export async function metaRoutes(
         refreshable: sync?.refreshableJobs() ?? [],
         adminJobs: sync?.adminJobs() ?? [],
         sources,
-        activeRefresh: active ? runJson(active) : null,
-        serverTime: new Date().toISOString(),
+        activeRefresh: active ?? null,
+        serverTime: new Date(),
       };
     },
   );

@@ -1,8 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import {
+  accountListSchema,
+  accountPageSchema,
+  engineerListSchema,
+  engineerPageSchema,
+  formatQuery,
+  nameParams,
+} from '../../shared/api/people.js';
 import { type CsvColumn, sendCsv, wantsCsv } from '../csv.js';
-import { bool, errorSchema, int, mapOf, ndateTime, nstr, obj, str, strings } from '../schemas/common.js';
-import { outcomesSchema, statsSchema } from '../schemas/stats.js';
-import { csvOrJson, formatProperty } from '../schemas/tables.js';
+import { csvOrJson, requestSchema, responseSchema } from '../json-schema.js';
+import { errorResponse, notFound } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { account, accounts, engineer, engineers } from '../views/people.js';
 import '../roles.js';
@@ -13,56 +21,8 @@ import '../roles.js';
 //   GET /api/v1/engineers          card assignees and idle team members, with their counts
 //   GET /api/v1/engineers/:name    one engineer: summary, stats, outcomes, pie breakdowns
 
-const accountSummary = obj({
-  name: str,
-  cases: int,
-  openCases: int,
-  highPriority: int,
-  escalated: int,
-  critSit: int,
-  cards: int,
-  lastUpdate: ndateTime,
-});
-
-const engineerSummary = obj({
-  name: str,
-  cards: int,
-  openCards: int,
-  highPriority: int,
-  escalated: int,
-  critSit: int,
-  lastCommentAt: ndateTime,
-});
-
-const linkSchema = obj({
-  kind: { type: 'string', enum: ['bug', 'issue'] },
-  id: str,
-  url: nstr,
-  summary: nstr,
-  priority: nstr,
-  severity: nstr,
-  targetRelease: strings,
-  assignee: nstr,
-  qaContact: nstr,
-  updated: ndateTime,
-  status: nstr,
-  caseNumber: str,
-});
-
-const nameParams = {
-  type: 'object',
-  properties: { name: { type: 'string', minLength: 1, maxLength: 300 } },
-  required: ['name'],
-} as const;
-
-const counts = mapOf(int);
-
-const formatQuerystring = {
-  type: 'object',
-  properties: formatProperty,
-  additionalProperties: false,
-} as const;
-type Format = { Querystring: { format?: 'json' | 'csv' } };
+type Format = { Querystring: z.output<typeof formatQuery> };
+type Name = { Params: z.output<typeof nameParams> };
 
 const ACCOUNT_CSV: CsvColumn<Awaited<ReturnType<typeof accounts>>[number]>[] = [
   { header: 'Account', value: (a) => a.name },
@@ -94,8 +54,8 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
       schema: {
         tags: ['accounts'],
         summary: 'Accounts with their case and card counts',
-        querystring: formatQuerystring,
-        response: { 200: csvOrJson(obj({ items: { type: 'array', items: accountSummary } })) },
+        querystring: requestSchema(formatQuery),
+        response: { 200: csvOrJson(accountListSchema) },
       },
     },
     async (req, reply) => {
@@ -104,31 +64,19 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
     },
   );
 
-  app.get<{ Params: { name: string } }>(
+  app.get<Name>(
     '/api/v1/accounts/:name',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['accounts'],
         summary: 'One account: counts, stats, outcomes, breakdowns, bugs and JIRA issues',
-        params: nameParams,
-        response: {
-          200: obj({
-            name: str,
-            summary: accountSummary,
-            stats: statsSchema,
-            outcomes: outcomesSchema,
-            cardsBySeverity: counts,
-            cardsByCaseStatus: counts,
-            bugs: { type: 'array', items: linkSchema },
-          }),
-          404: errorSchema,
-        },
+        params: requestSchema(nameParams),
+        response: { 200: responseSchema(accountPageSchema), 404: errorResponse },
       },
     },
     async (req, reply) =>
-      (await account(deps, req.params.name)) ??
-      reply.code(404).send({ message: `no account ${req.params.name}` }),
+      (await account(deps, req.params.name)) ?? notFound(reply, `account ${req.params.name}`),
   );
 
   app.get<Format>(
@@ -138,24 +86,8 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
       schema: {
         tags: ['engineers'],
         summary: 'Card assignees and team members with their card counts',
-        querystring: formatQuerystring,
-        response: {
-          200: csvOrJson(
-            obj({
-              items: {
-                type: 'array',
-                items: {
-                  ...engineerSummary,
-                  properties: {
-                    ...engineerSummary.properties,
-                    team: bool,
-                    active: { type: ['boolean', 'null'] },
-                  },
-                },
-              },
-            }),
-          ),
-        },
+        querystring: requestSchema(formatQuery),
+        response: { 200: csvOrJson(engineerListSchema) },
       },
     },
     async (req, reply) => {
@@ -164,30 +96,18 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
     },
   );
 
-  app.get<{ Params: { name: string } }>(
+  app.get<Name>(
     '/api/v1/engineers/:name',
     {
       config: { role: 'viewer' },
       schema: {
         tags: ['engineers'],
         summary: 'One engineer: counts, stats, outcomes, breakdowns',
-        params: nameParams,
-        response: {
-          200: obj({
-            name: str,
-            summary: engineerSummary,
-            team: bool,
-            stats: statsSchema,
-            outcomes: outcomesSchema,
-            cardsBySeverity: counts,
-            cardsByCaseStatus: counts,
-          }),
-          404: errorSchema,
-        },
+        params: requestSchema(nameParams),
+        response: { 200: responseSchema(engineerPageSchema), 404: errorResponse },
       },
     },
     async (req, reply) =>
-      (await engineer(deps, req.params.name)) ??
-      reply.code(404).send({ message: `no engineer ${req.params.name}` }),
+      (await engineer(deps, req.params.name)) ?? notFound(reply, `engineer ${req.params.name}`),
   );
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { acceptedAllSchema, acceptedSchema, jobParams, unknownJobSchema } from '../../shared/api/sync.js';
 import type { Store } from '../../store/store.js';
 import { type RefreshResult, type SyncControl, UnknownJobError } from '../../sync/index.js';
+import { requestSchema, responseSchema } from '../json-schema.js';
 import '../roles.js';
 
 // Manual refresh. Both answer 202 at once; the work happens on a worker and is followed through
@@ -14,34 +16,15 @@ import '../roles.js';
 //   POST /api/v1/admin/jobs/:job   → 202 { id, joined } | 404: the jobs that write upstream (card
 //       creation, priority sync, bug tagging), admin only. READ_ONLY still applies inside them.
 
-const accepted = {
-  type: 'object',
-  properties: { id: { type: 'string' }, joined: { type: 'boolean' } },
-  required: ['id', 'joined'],
-} as const;
-
-const acceptedAll = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    ids: { type: 'object', additionalProperties: { type: 'string' } },
-    joined: { type: 'boolean' },
-  },
-  required: ['id', 'ids', 'joined'],
-} as const;
-
-const notFound = {
-  type: 'object',
-  properties: { message: { type: 'string' }, sources: { type: 'array', items: { type: 'string' } } },
-  required: ['message'],
-} as const;
+const accepted = responseSchema(acceptedSchema);
+const unknownJob = responseSchema(unknownJobSchema);
 
 export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; sync: SyncControl }) {
   const { sync } = opts;
 
   app.post(
     '/api/v1/refresh',
-    { config: { role: 'operator' }, schema: { response: { 202: acceptedAll } } },
+    { config: { role: 'operator' }, schema: { response: { 202: responseSchema(acceptedAllSchema) } } },
     async (_req, reply) => {
       const r = await sync.refreshAll();
       return reply.code(202).header('location', `/api/v1/runs/${r.id}`).send(r);
@@ -66,17 +49,11 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
       throw err;
     }
   };
-  const jobParams = (name: string) => ({
-    type: 'object',
-    properties: { [name]: { type: 'string', maxLength: 100 } },
-    required: [name],
-  });
-
   app.post<{ Params: { source: string } }>(
     '/api/v1/refresh/:source',
     {
       config: { role: 'operator' },
-      schema: { params: jobParams('source'), response: { 202: accepted, 404: notFound } },
+      schema: { params: requestSchema(jobParams('source')), response: { 202: accepted, 404: unknownJob } },
     },
     (req, reply) =>
       startRun(
@@ -93,8 +70,8 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
       schema: {
         tags: ['admin'],
         summary: 'Run a job that writes upstream now: card-creation, priority-sync or bug-tagging',
-        params: jobParams('job'),
-        response: { 202: accepted, 404: notFound },
+        params: requestSchema(jobParams('job')),
+        response: { 202: accepted, 404: unknownJob },
       },
     },
     (req, reply) =>

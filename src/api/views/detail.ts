@@ -1,6 +1,5 @@
-import { getCardRows } from '../../store/queries/card-list.js';
-import { type CaseBundle, getCaseBundle } from '../../store/queries/case-bundle.js';
-import { cardItem, type PresentContext } from '../presenters.js';
+import type { Served } from '../../shared/api/common.js';
+import type { cardDetailSchema, caseDetailSchema } from '../../shared/api/detail.js';
 import {
   bugzillaUrl,
   daysOpen,
@@ -9,30 +8,39 @@ import {
   severityOrder,
   slaLevel,
   telcoPriority,
-} from '../rules.js';
+} from '../../shared/rules.js';
+import { type CardRow, getCardRows } from '../../store/queries/card-list.js';
+import { type CaseBundle, getCaseBundle } from '../../store/queries/case-bundle.js';
+import { cardItem, type PresentContext } from '../presenters.js';
 import { presentContext, type ViewDeps } from './deps.js';
 
 // The detail of a card or a case: the card row(s), the case with its details, every comment of
 // both sources newest first, bugs, linked JIRA issues (severity mismatch, telco priority) and
 // escalations.
 
-export async function cardDetail(deps: ViewDeps, key: string) {
+export async function cardDetail(
+  deps: ViewDeps,
+  key: string,
+): Promise<Served<typeof cardDetailSchema> | null> {
   const ctx = presentContext(deps);
   const project = deps.config.jira.escalations?.project;
   const [row] = await getCardRows(deps.store.db, [key], project);
   if (!row) return null;
-  const bundle = await getCaseBundle(deps.store.db, row.caseNumber, row.caseCreatedDate, [key]);
+  const bundle = await getCaseBundle(deps.store.db, row.caseNumber, row.caseCreated, [key]);
   const cards = await getCardRows(deps.store.db, bundle.cardKeys, project);
   return { card: cardItem(row, ctx), ...present(deps, ctx, bundle, cards) };
 }
 
-export async function caseDetail(deps: ViewDeps, caseNumber: string) {
+export async function caseDetail(
+  deps: ViewDeps,
+  caseNumber: string,
+): Promise<Served<typeof caseDetailSchema> | null> {
   const ctx = presentContext(deps);
   const bundle = await getCaseBundle(deps.store.db, caseNumber);
   if (!bundle.case) return null;
   const cards = await getCardRows(deps.store.db, bundle.cardKeys, deps.config.jira.escalations?.project);
   // The most recently updated card stands for the case (there is one in all but rare cases).
-  const primary = [...cards].sort((a, b) => b.cardUpdatedAt.getTime() - a.cardUpdatedAt.getTime())[0];
+  const primary = [...cards].sort((a, b) => b.cardUpdated.getTime() - a.cardUpdated.getTime())[0];
   return { card: primary ? cardItem(primary, ctx) : null, ...present(deps, ctx, bundle, cards) };
 }
 
@@ -40,8 +48,8 @@ function present(
   deps: ViewDeps,
   ctx: PresentContext,
   b: CaseBundle,
-  cards: Parameters<typeof cardItem>[0][],
-) {
+  cards: CardRow[],
+): Omit<Served<typeof caseDetailSchema>, 'card'> {
   const c = b.case;
   const open = c ? daysOpen(c.createdDate, c.closedDate, c.status, ctx.now) : null;
   return {

@@ -1,28 +1,19 @@
+import type { Served } from '../../shared/api/common.js';
+import type { newCaseSchema, newCasesSchema, statusCountsSchema } from '../../shared/api/home.js';
+import { jiraBrowseUrl, portalCaseUrl, severityOrder } from '../../shared/rules.js';
+import { INTERNAL_STATUSES } from '../../shared/vocabulary.js';
 import { listNewCases } from '../../store/queries/home.js';
 import { countCardsByStatus } from '../../store/repositories/cards.js';
 import type { CsvColumn } from '../csv.js';
-import { jiraBrowseUrl, portalCaseUrl, severityOrder } from '../rules.js';
 import { presentContext, type ViewDeps } from './deps.js';
 
 // Home: the cases opened in the last days, and the cards per internal status chart.
 
-/** The internal statuses in workflow order; any other status found follows, alphabetically. */
-export const STATUS_ORDER = [
-  'New',
-  'Backlog',
-  'Debugging',
-  'Eng Working',
-  'Backport',
-  'Ready To Close',
-  'Done',
-  'Blocked',
-];
-
-export async function cardStatusCounts(deps: ViewDeps) {
+export async function cardStatusCounts(deps: ViewDeps): Promise<Served<typeof statusCountsSchema>> {
   const counts = await deps.store.read(['card'], 'cards:status-counts', (q) => countCardsByStatus(q));
   const rank = (s: string) => {
-    const i = STATUS_ORDER.indexOf(s);
-    return i < 0 ? STATUS_ORDER.length : i;
+    const i = (INTERNAL_STATUSES as readonly string[]).indexOf(s);
+    return i < 0 ? INTERNAL_STATUSES.length : i;
   };
   const list = Object.entries(counts)
     .map(([status, count]) => ({ status, count }))
@@ -32,7 +23,11 @@ export async function cardStatusCounts(deps: ViewDeps) {
 
 const DAY_MS = 86_400_000;
 
-export async function newCases(deps: ViewDeps, days: number, limit: number) {
+export async function newCases(
+  deps: ViewDeps,
+  days: number,
+  limit: number,
+): Promise<Served<typeof newCasesSchema>> {
   const { now } = presentContext(deps);
   const rows = await listNewCases(deps.store.db, new Date(now.getTime() - days * DAY_MS), limit);
   return {
@@ -52,7 +47,7 @@ export async function newCases(deps: ViewDeps, days: number, limit: number) {
   };
 }
 
-export const NEW_CASES_CSV: CsvColumn<Awaited<ReturnType<typeof newCases>>['items'][number]>[] = [
+export const NEW_CASES_CSV: CsvColumn<Served<typeof newCaseSchema>>[] = [
   { header: 'Case', value: (c) => c.caseNumber },
   { header: 'Case URL', value: (c) => c.caseUrl },
   { header: 'Created', value: (c) => c.createdDate },

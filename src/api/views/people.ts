@@ -1,5 +1,12 @@
+import type { Served } from '../../shared/api/common.js';
+import type {
+  accountPageSchema,
+  accountSummarySchema,
+  engineerListSchema,
+  engineerPageSchema,
+} from '../../shared/api/people.js';
+import { bugzillaUrl } from '../../shared/rules.js';
 import { cardBreakdowns, listAccountBugs, listAccounts, listEngineers } from '../../store/queries/people.js';
-import { bugzillaUrl } from '../rules.js';
 import type { ViewDeps } from './deps.js';
 import { liveStats, outcomes } from './stats.js';
 import { TABLE_ENTITIES } from './tables.js';
@@ -8,11 +15,14 @@ import { TABLE_ENTITIES } from './tables.js';
 // outcomes, pie-chart breakdowns (and, for an account, its bugs and JIRA issues). The cases table
 // itself is GET /api/v1/cards?account=… (or ?assignee=…).
 
-export function accounts(deps: ViewDeps) {
+export function accounts(deps: ViewDeps): Promise<Served<typeof accountSummarySchema>[]> {
   return deps.store.read(TABLE_ENTITIES, 'accounts:list', (q) => listAccounts(q));
 }
 
-export async function account(deps: ViewDeps, name: string) {
+export async function account(
+  deps: ViewDeps,
+  name: string,
+): Promise<Served<typeof accountPageSchema> | null> {
   const db = deps.store.db;
   const [summary] = await listAccounts(db, name);
   if (!summary) return null;
@@ -38,7 +48,7 @@ export async function account(deps: ViewDeps, name: string) {
 }
 
 /** Assignees with cards, and the configured team members without any (shown with zeros). */
-export async function engineers(deps: ViewDeps) {
+export async function engineers(deps: ViewDeps): Promise<Served<typeof engineerListSchema>> {
   const list = await deps.store.read(TABLE_ENTITIES, 'engineers:list', (q) => listEngineers(q));
   const known = new Set(list.map((e) => e.name));
   const team = new Map(deps.config.team.map((m) => [m.name, m.active]));
@@ -62,7 +72,10 @@ export async function engineers(deps: ViewDeps) {
   };
 }
 
-export async function engineer(deps: ViewDeps, name: string) {
+export async function engineer(
+  deps: ViewDeps,
+  name: string,
+): Promise<Served<typeof engineerPageSchema> | null> {
   const db = deps.store.db;
   const [summary] = await listEngineers(db, name);
   const member = deps.config.team.find((m) => m.name === name);

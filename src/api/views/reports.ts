@@ -1,5 +1,16 @@
+import type { z } from 'zod';
+import type { Served } from '../../shared/api/common.js';
+import type {
+  Grouped,
+  ReportKind,
+  reportQuery,
+  reportSchema,
+  weeklyQuery,
+  weeklySchema,
+} from '../../shared/api/reports.js';
+import { bugzillaUrl } from '../../shared/rules.js';
+import { RECENT_DAYS } from '../../shared/vocabulary.js';
 import { type CardRow, getCardRows } from '../../store/queries/card-list.js';
-import { type DashboardFilter, RECENT_DAYS } from '../../store/queries/dashboard-filter.js';
 import { bugsOf } from '../../store/queries/legacy.js';
 import {
   commentsOf,
@@ -9,7 +20,6 @@ import {
   weeklyPage,
 } from '../../store/queries/reports.js';
 import { type CardItem, cardItem } from '../presenters.js';
-import { bugzillaUrl } from '../rules.js';
 import { presentContext, type ViewDeps } from './deps.js';
 import { filterOf } from './tables.js';
 
@@ -17,9 +27,6 @@ import { filterOf } from './tables.js';
 // first). Paged by cards in group order, so a page ends mid-group at worst and the next page
 // continues it. Any case status is a group (the original crashed on statuses it did not know), and
 // cards without comments are included (the original hid them).
-
-export type ReportKind = 'recent' | 'all' | 'trends';
-type Paged = DashboardFilter & { limit: number; offset: number };
 
 const DAY_MS = 86_400_000;
 
@@ -32,7 +39,7 @@ const commentItem = (m: ReportComment) => ({
 
 /** Consecutive cards (already in group order) folded into account → status groups. */
 function group<T extends CardItem>(cards: T[]) {
-  const accounts: { account: string | null; statuses: { status: string | null; cards: T[] }[] }[] = [];
+  const accounts: Grouped<T>[] = [];
   for (const card of cards) {
     let a = accounts.at(-1);
     if (!a || a.account !== card.account) {
@@ -50,11 +57,15 @@ function group<T extends CardItem>(cards: T[]) {
 }
 
 const inOrder = (rows: CardRow[], keys: string[]) => {
-  const byKey = new Map(rows.map((r) => [r.jiraKey, r]));
+  const byKey = new Map(rows.map((r) => [r.key, r]));
   return keys.flatMap((k) => byKey.get(k) ?? []);
 };
 
-export async function report(deps: ViewDeps, kind: ReportKind, query: Paged) {
+export async function report(
+  deps: ViewDeps,
+  kind: ReportKind,
+  query: z.output<typeof reportQuery>,
+): Promise<Served<typeof reportSchema>> {
   const ctx = presentContext(deps);
   const filter = filterOf(query);
   if (kind === 'recent') filter.recent = true;
@@ -68,7 +79,7 @@ export async function report(deps: ViewDeps, kind: ReportKind, query: Paged) {
   });
   const rows = inOrder(await getCardRows(db, keys, deps.config.jira.escalations?.project), keys);
   const refs = rows.flatMap((r) =>
-    r.caseNumber && r.caseCreatedDate ? [{ caseNumber: r.caseNumber, createdDate: r.caseCreatedDate }] : [],
+    r.caseNumber && r.caseCreated ? [{ caseNumber: r.caseNumber, createdDate: r.caseCreated }] : [],
   );
   // "Recent updates" shows only the comments of the last 7 days, as the original did.
   const since = kind === 'recent' ? new Date(ctx.now.getTime() - RECENT_DAYS * DAY_MS) : null;
@@ -88,12 +99,15 @@ export async function report(deps: ViewDeps, kind: ReportKind, query: Paged) {
         status: b.status,
         severity: b.severity,
       })),
-    comments: comments.filter((m) => m.jiraKey === r.jiraKey).map(commentItem),
+    comments: comments.filter((m) => m.jiraKey === r.key).map(commentItem),
   }));
   return { kind, total, limit: query.limit, offset: query.offset, accounts: group(cards) };
 }
 
-export async function weeklyReport(deps: ViewDeps, query: Paged & { from?: string; to?: string }) {
+export async function weeklyReport(
+  deps: ViewDeps,
+  query: z.output<typeof weeklyQuery>,
+): Promise<Served<typeof weeklySchema>> {
   const ctx = presentContext(deps);
   const to = query.to ? new Date(query.to) : ctx.now;
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - RECENT_DAYS * DAY_MS);
@@ -114,7 +128,7 @@ export async function weeklyReport(deps: ViewDeps, query: Paged & { from?: strin
   const commentBy = new Map(latest.map((m) => [m.jiraKey, commentItem(m)]));
   const cards = inOrder(rows, keys).map((r) => ({
     ...cardItem(r, ctx),
-    comment: commentBy.get(r.jiraKey) ?? null,
+    comment: commentBy.get(r.key) ?? null,
   }));
   return { from, to, total, limit: query.limit, offset: query.offset, accounts: group(cards) };
 }

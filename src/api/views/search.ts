@@ -1,5 +1,7 @@
+import type { Served } from '../../shared/api/common.js';
+import type { searchSchema } from '../../shared/api/search.js';
+import { jiraBrowseUrl, portalCaseUrl } from '../../shared/rules.js';
 import { MARK_END, MARK_START, searchAll } from '../../store/queries/search.js';
-import { jiraBrowseUrl, portalCaseUrl } from '../rules.js';
 import type { ViewDeps } from './deps.js';
 
 // Global search results. The snippet is the one place the API returns HTML: everything in it is
@@ -21,7 +23,11 @@ export function markSnippet(raw: string): string {
   return escapeHtml(raw).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
 }
 
-export async function search(deps: ViewDeps, text: string, limit: number) {
+export async function search(
+  deps: ViewDeps,
+  text: string,
+  limit: number,
+): Promise<Served<typeof searchSchema>> {
   const rows = await searchAll(deps.store.db, text, limit);
   return {
     q: text,

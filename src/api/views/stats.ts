@@ -1,8 +1,16 @@
+import type { z } from 'zod';
+import type { Served } from '../../shared/api/common.js';
+import type {
+  historyQuery,
+  historySchema,
+  outcomesSchema,
+  StatsScope,
+  statsSchema,
+} from '../../shared/api/stats.js';
 import {
   computeCaseStats,
   computeReliefResolutionStats,
   STATS_ENTITIES,
-  type StatsFilter,
 } from '../../store/repositories/stats.js';
 import { listStatsSnapshots } from '../../store/repositories/stats-snapshots.js';
 import { presentContext, stableKey, type ViewDeps } from './deps.js';
@@ -10,12 +18,12 @@ import { presentContext, stableKey, type ViewDeps } from './deps.js';
 // Stats: live metrics and relief/resolution distributions (computed in SQL, cached until one of
 // the tables they read changes), and the daily history from the snapshots with missing days as null.
 
-const scopeOf = (f: StatsFilter): StatsFilter => ({
+const scopeOf = (f: StatsScope): StatsScope => ({
   ...(f.account ? { account: f.account } : {}),
   ...(f.engineer ? { engineer: f.engineer } : {}),
 });
 
-export function liveStats(deps: ViewDeps, filter: StatsFilter) {
+export function liveStats(deps: ViewDeps, filter: StatsScope): Promise<Served<typeof statsSchema>> {
   const scope = scopeOf(filter);
   const now = presentContext(deps).now;
   return deps.store.read(STATS_ENTITIES, `stats:live:${stableKey(scope)}`, (q) =>
@@ -23,7 +31,7 @@ export function liveStats(deps: ViewDeps, filter: StatsFilter) {
   );
 }
 
-export function outcomes(deps: ViewDeps, filter: StatsFilter) {
+export function outcomes(deps: ViewDeps, filter: StatsScope): Promise<Served<typeof outcomesSchema>> {
   const scope = scopeOf(filter);
   return deps.store.read(STATS_ENTITIES, `stats:outcomes:${stableKey(scope)}`, (q) =>
     computeReliefResolutionStats(q, scope),
@@ -67,7 +75,10 @@ function metric(m: Record<string, unknown>, name: string): number | null {
  * Snapshots are global; for one account or engineer only `open_cases` exists (from the snapshot's
  * by_customer / by_engineer breakdown), the other series are null.
  */
-export async function history(deps: ViewDeps, query: StatsFilter & { from?: string; to?: string }) {
+export async function history(
+  deps: ViewDeps,
+  query: z.output<typeof historyQuery>,
+): Promise<Served<typeof historySchema>> {
   const now = presentContext(deps).now;
   const to = query.to ?? utcDay(now);
   const from = query.from ?? utcDay(new Date(Date.parse(`${to}T00:00:00Z`) - 90 * DAY_MS));

@@ -1,12 +1,13 @@
+import type { Served } from '../../shared/api/common.js';
+import type {
+  cardTableSchema,
+  caseTableSchema,
+  DashboardFilter,
+  TableQuery,
+} from '../../shared/api/tables.js';
+import { FACET_NAMES, parseSort, type SortTerm } from '../../shared/table-query.js';
 import { countCardFacets, listCards } from '../../store/queries/card-list.js';
 import { countCaseFacets, listCases } from '../../store/queries/case-list.js';
-import {
-  type DashboardFilter,
-  FACET_NAMES,
-  type Facets,
-  parseSort,
-  type SortTerm,
-} from '../../store/queries/dashboard-filter.js';
 import { CARD_INDEX_ENTITIES } from '../../store/read-model/card-index.js';
 import type { CsvColumn } from '../csv.js';
 import { type CardItem, type CaseItem, cardItem, caseItem } from '../presenters.js';
@@ -15,8 +16,6 @@ import { presentContext, stableKey, type ViewDeps } from './deps.js';
 // The card and case tables: a page, the total and the facet counts for one filter. The page goes
 // straight to SQL (an index scan); the total and facets, which scan every matching row, are cached
 // per filter and dropped by the change feed when any table they read changes.
-
-export type TableQuery = DashboardFilter & { sort?: string; limit: number; offset: number };
 
 /** Tables the card/case views read: a write to any of them changes rows, totals or facets. */
 export const TABLE_ENTITIES = [...CARD_INDEX_ENTITIES, 'comment'] as const;
@@ -34,19 +33,13 @@ export function filterOf(query: DashboardFilter): DashboardFilter {
   return f;
 }
 
-export interface TablePage<T> {
-  items: T[];
-  total: number;
-  facets: Facets;
-}
-
 export function cardFacets(deps: ViewDeps, filter: DashboardFilter, now: Date) {
   return deps.store.read(TABLE_ENTITIES, `cards:facets:${stableKey(filter)}`, (q) =>
     countCardFacets(q, filter, now),
   );
 }
 
-export async function cardTable(deps: ViewDeps, query: TableQuery): Promise<TablePage<CardItem>> {
+export async function cardTable(deps: ViewDeps, query: TableQuery): Promise<Served<typeof cardTableSchema>> {
   const ctx = presentContext(deps);
   const filter = filterOf(query);
   const [rows, counts] = await Promise.all([
@@ -63,7 +56,7 @@ export async function cardTable(deps: ViewDeps, query: TableQuery): Promise<Tabl
   return { items: rows.map((r) => cardItem(r, ctx)), ...counts };
 }
 
-export async function caseTable(deps: ViewDeps, query: TableQuery): Promise<TablePage<CaseItem>> {
+export async function caseTable(deps: ViewDeps, query: TableQuery): Promise<Served<typeof caseTableSchema>> {
   const ctx = presentContext(deps);
   const filter = filterOf(query);
   const [rows, counts] = await Promise.all([
@@ -127,7 +120,7 @@ export function caseRowsForCsv(deps: ViewDeps, query: TableQuery): AsyncIterable
 const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
 const PRIO_LABEL = { yes: 'Yes', potentially: 'Potentially', no: 'No' } as const;
 
-/** The table's columns (inventory §1.2), Daily Telco included. */
+/** The card table's columns, Daily Telco included. */
 export const CARD_CSV: CsvColumn<CardItem>[] = [
   { header: 'Case', value: (c) => c.caseNumber },
   { header: 'Case URL', value: (c) => c.caseUrl },

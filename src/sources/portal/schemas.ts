@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Severity } from '../../config/config.js';
+import { SEVERITIES, type Severity, type SeverityNumber, severityNumber } from '../../shared/vocabulary.js';
 import { firstOfList, flexList, flexText, isoOrEpochMs, optional, timestamp } from '../validation.js';
 
 // Portal records, validated and normalized. Solr search docs use snake_case `case_*` keys; the Case Management
 // REST API (`/v1/cases/...`) uses camelCase. Optional keys are absent rather than null at the real Portal, but null
 // is accepted as absent too.
 
-export type SeverityNumber = 1 | 2 | 3 | 4;
+export type { SeverityNumber };
 
 /** One support case, from the Solr search. */
 export interface PortalCase {
@@ -80,9 +80,8 @@ export interface CaseJiraLink {
   lastModifiedAt?: Date;
 }
 
-const SEVERITIES: Record<SeverityNumber, Severity> = { 1: 'Urgent', 2: 'High', 3: 'Normal', 4: 'Low' };
 const SEVERITY_BY_LABEL = new Map<string, SeverityNumber>(
-  Object.entries(SEVERITIES).map(([n, label]) => [label.toLowerCase(), Number(n) as SeverityNumber]),
+  SEVERITIES.map((label) => [label.toLowerCase(), severityNumber(label)]),
 );
 
 /** `"2 (High)"` (the documented form), also `"2"` or `"High"`; anything else is invalid. */
@@ -96,7 +95,7 @@ export function parseSeverity(
   if (match[2] && byLabel === undefined) return undefined;
   if (byNumber && byLabel && byNumber !== byLabel) return undefined;
   const severity = (byNumber ?? byLabel) as SeverityNumber;
-  return { severity, severityLabel: SEVERITIES[severity] };
+  return { severity, severityLabel: SEVERITIES[severity - 1]! };
 }
 
 const severity = z.string().transform((v, ctx) => {

@@ -1,55 +1,23 @@
+import { z } from 'zod';
+import { dateTime, type Served } from '../../shared/api/common.js';
+import type { DashboardFilter } from '../../shared/api/tables.js';
+import { cardItemSchema } from '../../shared/api/tables.js';
 import type { Queryable } from '../db.js';
 import { flushCardIndex, OPEN_ESCALATION } from '../read-model/card-index.js';
 import type { JiraUser } from '../repositories/cards.js';
-import {
-  type DashboardFilter,
-  pageQuery,
-  type SortTerm,
-  SqlParams,
-  type SqlSource,
-  withClause,
-} from './dashboard-filter.js';
+import { type OrderTerm, pageQuery, SqlParams, type SqlSource, withClause } from './dashboard-filter.js';
 import { countFacets } from './facet-counts.js';
 
 // The card table (/table views, account and engineer pages, CSV): a page of card_index rows with
 // what the row and its "most recent comment" cell need, and the total and facet counts.
 
-export const CARD_SOURCE: SqlSource = { ctes: [], from: 'card_index r', tiebreak: ['r.jira_key'] };
+type CardItem = Served<typeof cardItemSchema>;
 
-export interface CardRow {
-  jiraKey: string;
-  caseNumber: string | null;
-  caseCreatedDate: Date | null;
-  severity: number | null;
-  severityLabel: string | null;
-  account: string | null;
-  product: string | null;
-  productVersion: string | null;
-  caseStatus: string | null;
-  summary: string;
-  caseLastUpdate: Date | null;
-  caseClosedDate: Date | null;
-  cardStatus: string;
-  assigneeName: string | null;
-  contributors: JiraUser[];
-  labels: string[];
-  priority: string | null;
-  isTrends: boolean;
-  isPotentialEscalation: boolean;
-  isDailyTelco: boolean;
-  critSit: boolean;
-  escalated: boolean;
-  escalationUrl: string | null;
-  lastCommentAt: Date | null;
-  lastCommentBody: string | null;
-  lastCommentFormat: string | null;
-  lastCommentAuthor: string | null;
-  cardUpdatedAt: Date;
-}
+export const CARD_SOURCE: SqlSource = { ctes: [], from: 'card_index r', tiebreak: ['r.jira_key'] };
 
 export interface ListOptions {
   filter: DashboardFilter;
-  sort: readonly SortTerm[];
+  sort: readonly OrderTerm[];
   limit: number;
   offset: number;
   now: Date;
@@ -57,75 +25,108 @@ export interface ListOptions {
   escalationProject?: string | undefined;
 }
 
+/** Card item fields read from a card_index column of another name, or through an expression. */
+const RENAMED: { [K in keyof CardItem]?: string } = {
+  key: 'r.jira_key',
+  caseCreated: 'r.case_created_date',
+  severity: 'r.severity_label',
+  internalStatus: 'r.card_status',
+  assignee: 'r.assignee_name',
+  caseLastUpdated: 'r.case_last_update',
+  cardUpdated: 'r.card_updated_at',
+  dailyTelco: 'r.is_daily_telco',
+  trends: 'r.is_trends',
+  // As json: JSON.parse is cheaper than node-postgres's array parser.
+  labels: 'to_json(r.labels)',
+};
+
+/** Card item fields the presenter computes from the row (escalationUrl: a second query, below). */
+const COMPUTED = [
+  'jiraUrl',
+  'caseUrl',
+  'severityOrder',
+  'prioList',
+  'escalationUrl',
+  'contributors',
+  'lastComment',
+  'daysOpen',
+  'sla',
+] as const satisfies readonly (keyof CardItem)[];
+type Computed = (typeof COMPUTED)[number];
+
+/** A selected value that is not a card item field: its SQL, its type, and whether it is a timestamp. */
+interface Input<T> {
+  sql: string;
+  date: boolean;
+  /** Only carries the type. */
+  type?: T;
+}
+const input = <T>(sql: string): Input<T> => ({ sql, date: false });
+const timestamp = (sql: string): Input<Date | null> => ({ sql, date: true });
+
+/** What the presenter computes those from. */
+const INPUTS = {
+  caseClosedDate: timestamp('r.case_closed_date'),
+  contributorUsers: input<JiraUser[]>('r.contributors'),
+  isPotentialEscalation: input<boolean>('r.is_potential_escalation'),
+  escalated: input<boolean>('r.escalated'),
+  lastCommentAt: timestamp('r.last_comment_at'),
+  lastCommentBody: input<string | null>('lc.body'),
+  lastCommentFormat: input<string | null>('lc.body_format'),
+  lastCommentAuthor: input<string | null>('lc.author'),
+};
+
+/**
+ * A card row: every card item field that is stored as is (its card_index column is the field's
+ * name in snake_case unless RENAMED says otherwise), and the inputs of the computed ones. A plain
+ * column added to card_index and to the card item schema is selected with no change here.
+ */
+export type CardRow = Omit<CardItem, Computed> & { escalationUrl: string | null } & {
+  [K in keyof typeof INPUTS]: Exclude<(typeof INPUTS)[K]['type'], undefined>;
+};
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const isDateField = (schema: z.ZodType): boolean =>
+  schema === dateTime || (schema instanceof z.ZodNullable && schema.unwrap() === dateTime);
+
+/** Every selected field: its name in the row, its SQL, and whether it is a timestamp. */
+const FIELDS: readonly { name: string; sql: string; date: boolean }[] = [
+  ...Object.entries(cardItemSchema.shape)
+    .filter(([name]) => !(COMPUTED as readonly string[]).includes(name))
+    .map(([name, schema]) => ({
+      name,
+      sql: RENAMED[name as keyof CardItem] ?? `r.${snakeCase(name)}`,
+      date: isDateField(schema),
+    })),
+  ...Object.entries(INPUTS).map(([name, { sql, date }]) => ({ name, sql, date })),
+];
+
 // Timestamps come back as epoch milliseconds: parsing float8 and building a Date costs a third of
 // node-postgres's timestamptz text parsing, which was the largest CPU cost of a page (250 values).
-// Labels come as json for the same reason (JSON.parse instead of node-postgres's array parser).
-const ms = (col: string, alias: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS "${alias}"`;
 // Everything a row shows is on card_index or its latest comment (joined on the id card_index keeps),
 // so a page is one statement. The last column says whether card_index_dirty held marks in the
 // statement's snapshot (an InitPlan, evaluated once): if it did not, every write committed before
 // the statement is already in the rows it read.
-const ROW_COLUMNS = `r.jira_key AS "jiraKey", r.case_number AS "caseNumber", ${ms('r.case_created_date', 'caseCreatedDate')},
-  r.severity, r.severity_label AS "severityLabel", r.account, r.product, r.product_version AS "productVersion",
-  r.case_status AS "caseStatus", r.summary, ${ms('r.case_last_update', 'caseLastUpdate')},
-  ${ms('r.case_closed_date', 'caseClosedDate')}, r.card_status AS "cardStatus", r.assignee_name AS "assigneeName",
-  r.contributors, to_json(r.labels) AS labels, r.priority, r.is_trends AS "isTrends", r.is_potential_escalation AS "isPotentialEscalation",
-  r.is_daily_telco AS "isDailyTelco", r.crit_sit AS "critSit", r.escalated, ${ms('r.last_comment_at', 'lastCommentAt')},
-  lc.body AS "lastCommentBody", lc.body_format AS "lastCommentFormat", lc.author AS "lastCommentAuthor",
-  ${ms('r.card_updated_at', 'cardUpdatedAt')},
-  (SELECT EXISTS (SELECT 1 FROM card_index_dirty)) AS "stale"`;
+const ROW_COLUMNS = [
+  ...FIELDS.map(({ name, sql, date }) =>
+    date ? `(extract(epoch FROM ${sql}) * 1000)::float8 AS "${name}"` : `${sql} AS "${name}"`,
+  ),
+  '(SELECT EXISTS (SELECT 1 FROM card_index_dirty)) AS "stale"',
+].join(', ');
 const LAST_COMMENT = 'LEFT JOIN jira_comments lc ON lc.jira_comment_id = r.last_comment_id';
 
-type RawRow = Omit<
-  CardRow,
-  | 'caseCreatedDate'
-  | 'caseLastUpdate'
-  | 'caseClosedDate'
-  | 'lastCommentAt'
-  | 'cardUpdatedAt'
-  | 'escalationUrl'
-> & {
-  caseCreatedDate: number | null;
-  caseLastUpdate: number | null;
-  caseClosedDate: number | null;
-  lastCommentAt: number | null;
-  cardUpdatedAt: number;
-  stale: boolean;
-};
-
-const date = (v: number | null) => (v === null ? null : new Date(v));
+type RawRow = Record<string, unknown> & { stale: boolean };
 
 /** A fresh object of one fixed shape (cheaper to build, read and serialise than the driver's row patched in place). */
-const toCardRow = (r: RawRow): CardRow => ({
-  jiraKey: r.jiraKey,
-  caseNumber: r.caseNumber,
-  caseCreatedDate: date(r.caseCreatedDate),
-  severity: r.severity,
-  severityLabel: r.severityLabel,
-  account: r.account,
-  product: r.product,
-  productVersion: r.productVersion,
-  caseStatus: r.caseStatus,
-  summary: r.summary,
-  caseLastUpdate: date(r.caseLastUpdate),
-  caseClosedDate: date(r.caseClosedDate),
-  cardStatus: r.cardStatus,
-  assigneeName: r.assigneeName,
-  contributors: r.contributors,
-  labels: r.labels,
-  priority: r.priority,
-  isTrends: r.isTrends,
-  isPotentialEscalation: r.isPotentialEscalation,
-  isDailyTelco: r.isDailyTelco,
-  critSit: r.critSit,
-  escalated: r.escalated,
-  escalationUrl: null,
-  lastCommentAt: date(r.lastCommentAt),
-  lastCommentBody: r.lastCommentBody,
-  lastCommentFormat: r.lastCommentFormat,
-  lastCommentAuthor: r.lastCommentAuthor,
-  cardUpdatedAt: new Date(r.cardUpdatedAt),
-});
+function toCardRow(raw: RawRow): CardRow {
+  const row: Record<string, unknown> = {};
+  for (const { name, date } of FIELDS) {
+    const v = raw[name];
+    row[name] = date && v !== null ? new Date(v as number) : v;
+  }
+  row.escalationUrl = null;
+  return row as CardRow;
+}
 
 /**
  * Runs a card_index read selecting ROW_COLUMNS. In the common case (nothing marked) that is the
@@ -177,7 +178,7 @@ async function complete(
   const escalated = rows.filter((r) => r.escalated && r.caseNumber);
   if (escalated.length === 0) return rows;
   const links = await escalationLinks(q, escalated, escalationProject);
-  for (const r of escalated) r.escalationUrl = links.get(r.jiraKey) ?? null;
+  for (const r of escalated) r.escalationUrl = links.get(r.key) ?? null;
   return rows;
 }
 
@@ -197,9 +198,9 @@ async function escalationLinks(q: Queryable, rows: CardRow[], escalationProject:
         ORDER BY e.updated_at DESC NULLS LAST LIMIT 1)) AS url
      FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(jira_key, case_number, created)`,
     [
-      rows.map((r) => r.jiraKey),
+      rows.map((r) => r.key),
       rows.map((r) => r.caseNumber),
-      rows.map((r) => r.caseCreatedDate?.toISOString() ?? null),
+      rows.map((r) => r.caseCreated?.toISOString() ?? null),
       escalationProject ? `${escalationProject}-%` : null,
     ],
   );

@@ -1,13 +1,7 @@
+import type { DashboardFilter } from '../../shared/api/tables.js';
 import type { Queryable } from '../db.js';
 import { flushCardIndex, OPEN_ESCALATION } from '../read-model/card-index.js';
-import {
-  type DashboardFilter,
-  pageQuery,
-  type SortTerm,
-  SqlParams,
-  type SqlSource,
-  withClause,
-} from './dashboard-filter.js';
+import { type OrderTerm, pageQuery, SqlParams, type SqlSource, withClause } from './dashboard-filter.js';
 import { countFacets } from './facet-counts.js';
 
 // The case table: every stored case (with or without a card), filtered, sorted and counted with the
@@ -62,7 +56,7 @@ export interface CaseRow {
 
 export async function listCases(
   q: Queryable,
-  opts: { filter: DashboardFilter; sort: readonly SortTerm[]; limit: number; offset: number; now: Date },
+  opts: { filter: DashboardFilter; sort: readonly OrderTerm[]; limit: number; offset: number; now: Date },
 ): Promise<CaseRow[]> {
   await flushCardIndex(q);
   const p = new SqlParams();

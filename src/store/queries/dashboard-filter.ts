@@ -1,4 +1,16 @@
-// Filters, facets and sort orders of the dashboard's card and case tables, turned into SQL.
+import type { DashboardFilter } from '../../shared/api/tables.js';
+import { FACET_NAMES, type FacetName, type SortKey, type SortTerm } from '../../shared/table-query.js';
+import {
+  CASE_STATUS,
+  CASE_STATUS_GROUP_ORDER,
+  type CardLabel,
+  INTERNAL_STATUS_DONE,
+  type PrioListState,
+  RECENT_DAYS,
+} from '../../shared/vocabulary.js';
+
+// Filters, facets and sort orders of the dashboard's card and case tables, turned into SQL. The
+// grammar (facet names, sort keys, the filter fields) is the shared one; this file maps it to SQL.
 //
 // Dynamic SQL is built only from the allowlists in this file: facet names map to fixed column
 // expressions, sort keys to fixed expressions, directions to ASC/DESC. Every user-supplied value
@@ -10,65 +22,12 @@
 // card_status, assignee_name, is_trends, is_potential_escalation, is_daily_telco, crit_sit, escalated,
 // prio_rank (2 on the prio-list, 1 potentially, 0 no), last_comment_at, card_updated_at.
 
-export const SEVERITY_LABELS = ['Urgent', 'High', 'Normal', 'Low'] as const;
-export const PRIO_LIST_STATES = ['yes', 'potentially', 'no'] as const;
-export const YES_NO = ['yes', 'no'] as const;
-export type PrioListState = (typeof PRIO_LIST_STATES)[number];
-export type YesNo = (typeof YES_NO)[number];
-
-/** Card labels with a meaning, as facet values, and the generated flag column behind each. */
-export const LABEL_COLUMNS = {
+/** The generated flag column behind each card label with a meaning. */
+const LABEL_COLUMNS: Record<CardLabel, string> = {
   Trends: 'is_trends',
   'Daily Telco': 'is_daily_telco',
   'Potential Escalation': 'is_potential_escalation',
-} as const;
-export type LabelName = keyof typeof LABEL_COLUMNS;
-export const LABEL_NAMES = Object.keys(LABEL_COLUMNS) as LabelName[];
-
-/** "Recent" as in the original's recent-updates views: a JIRA comment updated in the last 7 days. */
-export const RECENT_DAYS = 7;
-
-export const FACET_NAMES = [
-  'severity',
-  'prioList',
-  'critSit',
-  'escalated',
-  'product',
-  'account',
-  'caseStatus',
-  'internalStatus',
-  'assignee',
-  'label',
-  'closedNotDone',
-] as const;
-export type FacetName = (typeof FACET_NAMES)[number];
-
-/**
- * What the tables filter on. Within a facet the selected values are alternatives (OR); across
- * facets and the other fields every condition must hold (AND). For the text facets an empty string
- * selects rows where the value is missing (no product, unassigned, no case).
- */
-export interface DashboardFilter {
-  severity?: string[];
-  prioList?: PrioListState[];
-  critSit?: YesNo[];
-  /** "Escalated?": on the prio-list or crit sit. */
-  escalated?: YesNo[];
-  product?: string[];
-  account?: string[];
-  caseStatus?: string[];
-  internalStatus?: string[];
-  assignee?: string[];
-  label?: LabelName[];
-  /** Case Closed while the card is not Done. */
-  closedNotDone?: YesNo[];
-  /** Case updated within the last N days. */
-  updatedWithinDays?: number;
-  /** A JIRA comment updated in the last RECENT_DAYS days. */
-  recent?: boolean;
-  /** Full text over the case (number, summary, account, product, description) and both comment kinds. */
-  q?: string;
-}
+};
 
 /** Collects parameter values; `add` returns the typed placeholder to put in the SQL. */
 export class SqlParams {
@@ -135,13 +94,13 @@ const FACETS: Record<Exclude<FacetName, 'label'>, FacetSpec> = {
   internalStatus: textFacet('r.card_status'),
   assignee: textFacet('r.assignee_name'),
   closedNotDone: yesNoFacet(
-    `r.case_status = 'Closed' AND r.card_status IS NOT NULL AND r.card_status <> 'Done'`,
+    `r.case_status = '${CASE_STATUS.closed}' AND r.card_status IS NOT NULL AND r.card_status <> '${INTERNAL_STATUS_DONE}'`,
   ),
 };
 
 /** Labels are several per row: a row matches when it carries any selected label. */
 const labelMatch = (selected: readonly string[]) =>
-  `(${selected.map((l) => `r.${LABEL_COLUMNS[l as LabelName]}`).join(' OR ')})`;
+  `(${selected.map((l) => `r.${LABEL_COLUMNS[l as CardLabel]}`).join(' OR ')})`;
 
 export interface SqlSource {
   /** CTEs the source needs, `name AS (…)`. */
@@ -196,11 +155,16 @@ const and = (conds: readonly string[]) => (conds.length ? conds.join(' AND ') : 
 
 // ---- sorting -------------------------------------------------------------------------------------
 
+interface SortSpec {
+  expr: string;
+  invert?: boolean;
+}
+
 /**
- * Sort keys and the expression behind each. `invert` keys read "desc" as "most first" where the
- * stored value runs the other way (severity 1 is Urgent, the original's order 4).
+ * The expression behind each sort key. `invert` keys read "desc" as "most first" where the stored
+ * value runs the other way (severity 1 is Urgent, the original's order 4).
  */
-const SORTS = {
+const SORTS: Record<SortKey, SortSpec> = {
   severity: { expr: 'r.severity', invert: true },
   prioList: { expr: 'r.prio_rank' },
   critSit: { expr: 'r.crit_sit' },
@@ -219,45 +183,22 @@ const SORTS = {
   caseCreated: { expr: 'r.case_created_date' },
   caseUpdated: { expr: 'r.case_last_update' },
   cardUpdated: { expr: 'r.card_updated_at' },
-  // The reports' grouping order: the original's three statuses first, any other after them.
+};
+
+/** Orders only the server uses: the reports' grouping order, the known statuses first. */
+const INTERNAL_SORTS = {
   caseStatusGroup: {
-    expr: `CASE r.case_status WHEN 'Waiting on Red Hat' THEN 0 WHEN 'Waiting on Customer' THEN 1
-             WHEN 'Closed' THEN 2 ELSE 3 END`,
+    expr: `CASE r.case_status ${CASE_STATUS_GROUP_ORDER.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE ${CASE_STATUS_GROUP_ORDER.length} END`,
   },
-} as const satisfies Record<string, { expr: string; invert?: boolean }>;
+} satisfies Record<string, SortSpec>;
 
-export type SortKey = keyof typeof SORTS;
-/** The keys clients may sort on (the reports' grouping order is internal). */
-export const SORT_KEYS: readonly SortKey[] = (Object.keys(SORTS) as SortKey[]).filter(
-  (k) => k !== 'caseStatusGroup',
-);
-export interface SortTerm {
-  key: SortKey;
-  dir: 'asc' | 'desc';
-}
+/** A sort term of a statement: a client's sort key or one of the server's own orders. */
+export type OrderTerm = SortTerm<SortKey | keyof typeof INTERNAL_SORTS>;
 
-/** The original table's default order: most severe, then on the prio-list, then crit sit. */
-export const DEFAULT_SORT: readonly SortTerm[] = [
-  { key: 'severity', dir: 'desc' },
-  { key: 'prioList', dir: 'desc' },
-  { key: 'critSit', dir: 'desc' },
-];
-
-/** `key:dir,key:dir` as validated by SORT_PATTERN. */
-export const SORT_PATTERN = `^(${SORT_KEYS.join('|')})(:(asc|desc|ASC|DESC))?(,(${SORT_KEYS.join('|')})(:(asc|desc|ASC|DESC))?)*$`;
-
-export function parseSort(text: string | undefined): SortTerm[] {
-  if (!text) return [...DEFAULT_SORT];
-  return text.split(',').map((part) => {
-    const [key, dir = 'asc'] = part.split(':');
-    if (!SORT_KEYS.includes(key as SortKey)) throw new Error(`unknown sort key ${key}`);
-    return { key: key as SortKey, dir: dir.toLowerCase() === 'desc' ? 'desc' : 'asc' };
-  });
-}
-
-export function orderBy(terms: readonly SortTerm[], tiebreak: readonly string[]): string {
+export function orderBy(terms: readonly OrderTerm[], tiebreak: readonly string[]): string {
   const parts = terms.map(({ key, dir }) => {
-    const s: { expr: string; invert?: boolean } = SORTS[key];
+    const s: SortSpec =
+      key in INTERNAL_SORTS ? INTERNAL_SORTS[key as keyof typeof INTERNAL_SORTS] : SORTS[key as SortKey];
     const sqlDir = (dir === 'desc') !== Boolean(s.invert) ? 'DESC' : 'ASC';
     return `${s.expr} ${sqlDir} NULLS LAST`;
   });
@@ -272,7 +213,7 @@ export const withClause = (ctes: readonly string[]) => (ctes.length ? `WITH ${ct
 export function pageQuery(
   source: SqlSource,
   filter: DashboardFilter,
-  sort: readonly SortTerm[],
+  sort: readonly OrderTerm[],
   page: { limit: number; offset: number },
   now: Date,
   p: SqlParams,
@@ -298,12 +239,6 @@ export function countQuery(source: SqlSource, filter: DashboardFilter, now: Date
   const where = and([...f.base, ...f.facets.values()]);
   return `${withClause([...source.ctes, ...f.ctes])}SELECT count(*)::int AS n FROM ${source.from} WHERE ${where}`;
 }
-
-export interface FacetCount {
-  value: string | null;
-  count: number;
-}
-export type Facets = Record<FacetName, FacetCount[]>;
 
 /**
  * One statement for the total and every facet's counts. As in search panes, each facet is counted
@@ -371,45 +306,4 @@ export function facetQuery(source: SqlSource, filter: DashboardFilter, now: Date
       : [`base AS MATERIALIZED (SELECT ${columns.join(', ')} FROM ${source.from} WHERE ${and(f.base)})`]),
   ];
   return `${withClause(ctes)}${counts.join('\nUNION ALL\n')}`;
-}
-
-// Facets with a natural order keep it (Urgent before Low); the others list the biggest first.
-const FIXED_ORDER: Partial<Record<FacetName, readonly string[]>> = {
-  severity: SEVERITY_LABELS,
-  prioList: PRIO_LIST_STATES,
-  critSit: YES_NO,
-  escalated: YES_NO,
-  closedNotDone: YES_NO,
-  label: LABEL_NAMES,
-};
-const rank = (order: readonly string[], v: string | null) => {
-  const i = v === null ? -1 : order.indexOf(v);
-  return i < 0 ? order.length : i;
-};
-
-/** Folds the facet query's rows into `{ total, facets }`; selected values always appear (count 0 if none). */
-export function foldFacets(
-  rows: readonly { facet: string | null; value: string | null; count: number }[],
-  filter: DashboardFilter,
-): { total: number; facets: Facets } {
-  const facets = Object.fromEntries(FACET_NAMES.map((n) => [n, [] as FacetCount[]])) as Facets;
-  let total = 0;
-  for (const row of rows) {
-    if (row.facet === null) total = row.count;
-    else facets[row.facet as FacetName]?.push({ value: row.value, count: row.count });
-  }
-  for (const name of FACET_NAMES) {
-    const list = facets[name];
-    for (const v of filter[name] ?? []) {
-      const value = v === '' ? null : v;
-      if (!list.some((x) => x.value === value)) list.push({ value, count: 0 });
-    }
-    const order = FIXED_ORDER[name];
-    list.sort(
-      order
-        ? (a, b) => rank(order, a.value) - rank(order, b.value)
-        : (a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)),
-    );
-  }
-  return { total, facets };
 }

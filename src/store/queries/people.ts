@@ -1,19 +1,12 @@
+import type { Served } from '../../shared/api/common.js';
+import type { accountSummarySchema, engineerSummarySchema, linkSchema } from '../../shared/api/people.js';
 import type { Queryable } from '../db.js';
 import { flushCardIndex, OPEN_ESCALATION } from '../read-model/card-index.js';
 
 // Account and engineer pages: per-account / per-engineer counts, the pie charts (open cards by
 // severity, cards by case status) and the account's bugs and JIRA issues table.
 
-export interface AccountSummary {
-  name: string;
-  cases: number;
-  openCases: number;
-  highPriority: number;
-  escalated: number;
-  critSit: number;
-  cards: number;
-  lastUpdate: Date | null;
-}
+export type AccountSummary = Served<typeof accountSummarySchema>;
 
 const ACCOUNTS_SQL = `
 WITH open_escalated AS MATERIALIZED (
@@ -46,15 +39,7 @@ export async function listAccounts(q: Queryable, account: string | null = null):
   return r.rows;
 }
 
-export interface EngineerSummary {
-  name: string;
-  cards: number;
-  openCards: number;
-  highPriority: number;
-  escalated: number;
-  critSit: number;
-  lastCommentAt: Date | null;
-}
+export type EngineerSummary = Served<typeof engineerSummarySchema>;
 
 /** Card assignees (or one), most open cards first. */
 export async function listEngineers(
@@ -106,20 +91,10 @@ export async function cardBreakdowns(
   return out;
 }
 
-export interface AccountBugRow {
-  kind: 'bug' | 'issue';
-  id: string;
-  url: string | null;
-  summary: string | null;
-  priority: string | null;
-  severity: string | null;
+/** A link as the account page lists it, before the bug's URL is built (and with Bugzilla's null releases). */
+export type AccountBugRow = Omit<Served<typeof linkSchema>, 'targetRelease'> & {
   targetRelease: string[] | null;
-  assignee: string | null;
-  qaContact: string | null;
-  updated: Date | null;
-  status: string | null;
-  caseNumber: string;
-}
+};
 
 /** The Bugzilla bugs and JIRA issues linked to the account's carded cases (one row per link). */
 export async function listAccountBugs(q: Queryable, account: string): Promise<AccountBugRow[]> {

@@ -1,11 +1,11 @@
+import type { DashboardFilter } from '../../shared/api/tables.js';
 import type { Queryable } from '../db.js';
 import { flushCardIndex } from '../read-model/card-index.js';
 import { CARD_SOURCE } from './card-list.js';
 import {
   countQuery,
-  type DashboardFilter,
+  type OrderTerm,
   pageQuery,
-  type SortTerm,
   SqlParams,
   type SqlSource,
   withClause,
@@ -15,7 +15,7 @@ import {
 // order they are grouped, account → case status (the original's three first, any other after) →
 // most severe first, with their JIRA comments.
 
-export const REPORT_ORDER: readonly SortTerm[] = [
+export const REPORT_ORDER: readonly OrderTerm[] = [
   { key: 'account', dir: 'asc' },
   { key: 'caseStatusGroup', dir: 'asc' },
   { key: 'caseStatus', dir: 'asc' },

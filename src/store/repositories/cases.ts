@@ -1,7 +1,8 @@
+import type { Severity as SeverityLabel } from '../../shared/vocabulary.js';
 import { bulkPatcher, bulkUpserter } from '../bulk-upsert.js';
 import type { Queryable } from '../db.js';
 
-export type SeverityLabel = 'Urgent' | 'High' | 'Normal' | 'Low';
+export type { SeverityLabel };
 
 export interface CaseRecord {
   caseNumber: string;

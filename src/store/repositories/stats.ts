@@ -1,3 +1,4 @@
+import { SEVERITIES } from '../../shared/vocabulary.js';
 import type { Queryable } from '../db.js';
 
 // The stats page's numbers, computed in SQL over the stored tables: one function for the live page
@@ -217,8 +218,6 @@ FROM durations GROUP BY kind, severity_label`;
 const DURATION_HISTOGRAM_SQL = `${DURATIONS}
 SELECT kind, severity_label AS severity, width_bucket(days, $3::float8[]) AS bucket, count(*)::int AS count
 FROM durations GROUP BY kind, severity_label, bucket`;
-
-const SEVERITIES = ['Urgent', 'High', 'Normal', 'Low'];
 
 export async function computeReliefResolutionStats(
   q: Queryable,

@@ -1,9 +1,8 @@
+import type { RUN_STATUSES, RUN_TRIGGERS } from '../../shared/vocabulary.js';
 import type { Queryable } from '../db.js';
 
-export type RunStatus = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
-export type RunTrigger = 'schedule' | 'manual' | 'startup';
-
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'retrying', 'succeeded', 'failed'];
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 /** A run in one of these states will not change again. */
 export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed'];
 export const isFinished = (status: RunStatus): boolean => FINISHED_RUN_STATUSES.includes(status);

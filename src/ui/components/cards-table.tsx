@@ -1,8 +1,8 @@
 import type { ColumnDef } from '@tanstack/react-table';
+import { FACET_PANES } from '../../shared/table-query.js';
 import { apiUrl, useApi } from '../api.js';
 import { dateTime } from '../format.js';
 import { Link } from '../router.js';
-import { FACETS } from '../table-state.js';
 import type { CardItem, Detail } from '../types.js';
 import { CritSitBadge, DaysOpen, PrioListBadge, SeverityBadge, StatusBadge } from './badges.js';
 import { BugsTable, CommentList, IssuesTable, ShortComment } from './detail-parts.js';
@@ -10,7 +10,7 @@ import { column, expandColumn, FacetTable } from './facet-table.js';
 import { ErrorBox, Loading } from './layout.js';
 import { ExtLink } from './markup.js';
 
-// The cards table of the original (§1.2): every column, badges, facet panes, expandable rows with
+// The cards table of the original: every column, badges, facet panes, expandable rows with
 // the case group, bugs, JIRA issues and every comment.
 
 export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
@@ -160,7 +160,7 @@ export function CardsTable({ fixed }: { fixed: Record<string, string | string[]>
       endpoint="cards"
       fixed={fixed}
       columns={CARD_COLUMNS}
-      facets={FACETS}
+      facets={FACET_PANES}
       rowKey={(c) => c.key}
       renderChild={(c) => <CardChildRow cardKey={c.key} />}
       noun={['card', 'cards']}

@@ -8,22 +8,18 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { Fragment, type ReactNode, useEffect, useMemo, useState } from 'react';
+import {
+  FACET_TITLES,
+  type FacetName,
+  facetValueLabel,
+  formatSort,
+  PAGE_SIZES,
+  type SortKey,
+} from '../../shared/table-query.js';
 import { apiUrl, useApi } from '../api.js';
 import { number } from '../format.js';
 import { useSearchParams } from '../router.js';
-import {
-  apiParams,
-  FACET_TITLES,
-  type Facet,
-  facetValueLabel,
-  formatSort,
-  nextSort,
-  PAGE_SIZES,
-  readState,
-  type TableState,
-  toggleFacet,
-  withParam,
-} from '../table-state.js';
+import { apiParams, nextSort, readState, type TableState, toggleFacet, withParam } from '../table-state.js';
 import type { FacetCount, TableResponse } from '../types.js';
 import { ErrorBox, Loading } from './layout.js';
 
@@ -33,7 +29,7 @@ import { ErrorBox, Loading } from './layout.js';
 
 /** Column metadata: the API sort key, and which direction a first click sorts by. */
 export interface ColumnMeta {
-  sortKey?: string;
+  sortKey?: SortKey;
   firstDir?: 'asc' | 'desc';
   className?: string;
 }
@@ -43,7 +39,7 @@ export interface FacetTableProps<T> {
   /** Filters the page always applies (e.g. recent updates, one account); their panes are hidden. */
   fixed: Record<string, string | string[]>;
   columns: ColumnDef<T, unknown>[];
-  facets: readonly Facet[];
+  facets: readonly FacetName[];
   rowKey: (row: T) => string;
   /** What an expanded row shows. */
   renderChild: (row: T) => ReactNode;
@@ -56,7 +52,7 @@ function FacetPane({
   state,
   onToggle,
 }: {
-  facet: Facet;
+  facet: FacetName;
   counts: FacetCount[];
   state: TableState;
   onToggle: (value: string) => void;

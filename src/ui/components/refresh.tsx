@@ -1,18 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { postJson } from '../api.js';
-import type { Meta, Run } from '../types.js';
+import type { AcceptedAll, Meta, Run, RunProgressEvent } from '../types.js';
 
 // The Refresh button: starts a refresh of every source (POST /api/v1/refresh) and follows the run's
 // progress stream until it is done. A page opened (or reloaded) while a refresh runs attaches to it,
 // like the original's progress bar that survived a reload.
 
-interface Progress {
-  current?: number;
-  total?: number;
-  phase?: string;
-  status?: string;
-}
+/** What the bar shows: a run's progress and, once known, its status. */
+type Progress = Partial<RunProgressEvent>;
 
 export function RefreshButton({ meta }: { meta: Meta | undefined }) {
   const client = useQueryClient();
@@ -59,7 +55,7 @@ export function RefreshButton({ meta }: { meta: Meta | undefined }) {
     setError(null);
     setOutcome(null);
     try {
-      const r = await postJson<{ id: string }>('/api/v1/refresh');
+      const r = await postJson<AcceptedAll>('/api/v1/refresh');
       setProgress({ current: 0, total: undefined, phase: 'queued' });
       setRunId(r.id);
     } catch (err) {

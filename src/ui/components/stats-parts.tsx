@@ -1,4 +1,5 @@
 import { type ReactNode, useMemo, useState } from 'react';
+import { SEVERITIES, type Severity } from '../../shared/vocabulary.js';
 import { number } from '../format.js';
 import { Link } from '../router.js';
 import type { Duration, History, Outcomes, Stats } from '../types.js';
@@ -6,9 +7,6 @@ import { Chart, type ChartOption } from './chart.js';
 
 // The pieces the stats, account and engineer pages share: the metrics table, the relief/resolution
 // tables and histograms, the pie charts, a breakdown list and the daily history chart.
-
-/** Severities from most to least severe (the original's order everywhere). */
-export const SEVERITIES = ['Urgent', 'High', 'Normal', 'Low'] as const;
 
 /** The badges' colours, so a chart's severity matches the tables'. */
 const SEVERITY_COLORS: Record<string, string> = {
@@ -20,8 +18,8 @@ const SEVERITY_COLORS: Record<string, string> = {
 
 /** Severity labels first in Urgent→Low order, then anything else (e.g. "Unknown") by name. */
 export function bySeverity(a: string, b: string): number {
-  const ia = SEVERITIES.indexOf(a as (typeof SEVERITIES)[number]);
-  const ib = SEVERITIES.indexOf(b as (typeof SEVERITIES)[number]);
+  const ia = SEVERITIES.indexOf(a as Severity);
+  const ib = SEVERITIES.indexOf(b as Severity);
   if (ia !== -1 || ib !== -1) return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib);
   return a.localeCompare(b);
 }

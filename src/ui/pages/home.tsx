@@ -7,18 +7,13 @@ import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { ExtLink } from '../components/markup.js';
 import { dateTime, number } from '../format.js';
 import { href, Link, navigate } from '../router.js';
-import type { NewCase, StatusCounts } from '../types.js';
+import type { NewCase, NewCases, StatusCounts } from '../types.js';
 import './stats.css';
 
 // Home: the cases opened in the last 7 days (any status), most severe first, then the number of
 // cards in each internal status as a bar chart whose bars open the pre-filtered card table.
 
 const DAYS = 7;
-
-interface NewCases {
-  days: number;
-  items: NewCase[];
-}
 
 /** The internal-status badge colours, so a bar matches the badge of its status. */
 const STATUS_COLORS: Record<string, string> = {

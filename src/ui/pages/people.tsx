@@ -20,7 +20,18 @@ import {
 } from '../components/stats-parts.js';
 import { ago, dash, day, number } from '../format.js';
 import { href, Link, useSearchParams } from '../router.js';
-import type { AccountSummary, EngineerSummary, LinkRow, PersonPage } from '../types.js';
+import type {
+  AccountList,
+  AccountPageData,
+  AccountSummary,
+  EngineerList,
+  EngineerPageData,
+  EngineerSummary,
+  LinkRow,
+} from '../types.js';
+
+type PersonPage = AccountPageData | EngineerPageData;
+
 import './stats.css';
 
 // Accounts and engineers: a sortable, filterable list of each, and one page per account or engineer
@@ -277,7 +288,7 @@ const ENGINEER_COLUMNS: Column<EngineerSummary>[] = [
 ];
 
 export function AccountsPage() {
-  const q = useApi<{ items: AccountSummary[] }>(apiUrl('accounts'));
+  const q = useApi<AccountList>(apiUrl('accounts'));
   return (
     <section>
       <PageTitle title="accounts">Accounts</PageTitle>
@@ -301,7 +312,7 @@ export function AccountsPage() {
 }
 
 export function EngineersPage() {
-  const q = useApi<{ items: EngineerSummary[] }>(apiUrl('engineers'));
+  const q = useApi<EngineerList>(apiUrl('engineers'));
   return (
     <section>
       <PageTitle title="engineers">Engineers</PageTitle>
@@ -421,7 +432,7 @@ function PersonStats({ data, statsLink }: { data: PersonPage; statsLink: string 
   );
 }
 
-function Person({
+function Person<P extends PersonPage>({
   kind,
   name,
   apiPath,
@@ -434,11 +445,11 @@ function Person({
   name: string;
   apiPath: string;
   listPath: string;
-  summary: (data: PersonPage) => ReactNode;
-  extra?: (data: PersonPage) => ReactNode;
+  summary: (data: P) => ReactNode;
+  extra?: (data: P) => ReactNode;
   fixed: Record<string, string[]>;
 }) {
-  const q = useApi<PersonPage>(apiUrl(`${apiPath}/${encodeURIComponent(name)}`));
+  const q = useApi<P>(apiUrl(`${apiPath}/${encodeURIComponent(name)}`));
   const heading = `${kind} Stats: ${name}`;
   const notFound = q.error instanceof ApiError && q.error.status === 404;
   const scopeKey = kind === 'Account' ? 'account' : 'engineer';
@@ -471,14 +482,14 @@ function Person({
 export function AccountPage({ name }: { name: string }) {
   const fixed = useMemo(() => ({ account: [name] }), [name]);
   return (
-    <Person
+    <Person<AccountPageData>
       kind="Account"
       name={name}
       apiPath="accounts"
       listPath="/accounts"
       fixed={fixed}
       summary={(d) => {
-        const s = d.summary as AccountSummary;
+        const s = d.summary;
         return (
           <>
             {number(s.cases)} cases ({number(s.openCases)} open), {number(s.cards)} cards; last case update{' '}
@@ -489,7 +500,7 @@ export function AccountPage({ name }: { name: string }) {
       extra={(d) => (
         <section aria-labelledby="bugs-heading">
           <h2 id="bugs-heading">Bugs and JIRA Issues:</h2>
-          <BugsTable rows={d.bugs ?? []} />
+          <BugsTable rows={d.bugs} />
         </section>
       )}
     />
@@ -499,14 +510,14 @@ export function AccountPage({ name }: { name: string }) {
 export function EngineerPage({ name }: { name: string }) {
   const fixed = useMemo(() => ({ assignee: [name] }), [name]);
   return (
-    <Person
+    <Person<EngineerPageData>
       kind="Engineer"
       name={name}
       apiPath="engineers"
       listPath="/engineers"
       fixed={fixed}
       summary={(d) => {
-        const s = d.summary as EngineerSummary;
+        const s = d.summary;
         return (
           <>
             {number(s.cards)} cards ({number(s.openCards)} open); last comment{' '}

@@ -5,7 +5,7 @@ import { ExtLink, Snippet } from '../components/markup.js';
 import { AccountLink, casePath } from '../components/report-parts.js';
 import { dash, dateTime, number } from '../format.js';
 import { href, Link, navigate, useSearchParams } from '../router.js';
-import type { SearchHit } from '../types.js';
+import type { SearchResult as SearchAnswer, SearchHit } from '../types.js';
 import './report.css';
 
 // Full-text search over cases, Portal comments and JIRA comments (new: the original only had the
@@ -26,7 +26,7 @@ export function SearchPage() {
   const [params] = useSearchParams();
   const q = (params.get('q') ?? '').trim();
   const tooShort = q.length < MIN_LENGTH;
-  const query = useApi<{ q: string; items: SearchHit[] }>(
+  const query = useApi<SearchAnswer>(
     tooShort ? null : apiUrl('search', { q: q.slice(0, MAX_LENGTH), limit: LIMIT }),
   );
   const items = query.data?.items;

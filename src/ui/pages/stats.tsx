@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { SEVERITIES } from '../../shared/vocabulary.js';
 import { apiUrl, useApi } from '../api.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import {
@@ -8,10 +9,9 @@ import {
   HistoryChart,
   MetricsTable,
   OutcomesSection,
-  SEVERITIES,
 } from '../components/stats-parts.js';
 import { href, Link, useSearchParams } from '../router.js';
-import type { AccountSummary, EngineerSummary, History, Outcomes, Stats } from '../types.js';
+import type { AccountList, EngineerList, History, Outcomes, Stats } from '../types.js';
 import './stats.css';
 
 // Stats: the live metrics, the daily history, breakdowns and relief/resolution outcomes, for
@@ -36,8 +36,8 @@ function ScopeForm({
   engineer: string;
   set: (changes: Record<string, string>) => void;
 }) {
-  const accounts = useApi<{ items: AccountSummary[] }>(apiUrl('accounts'));
-  const engineers = useApi<{ items: EngineerSummary[] }>(apiUrl('engineers'));
+  const accounts = useApi<AccountList>(apiUrl('accounts'));
+  const engineers = useApi<EngineerList>(apiUrl('engineers'));
   const accountNames = useMemo(() => {
     const names = (accounts.data?.items ?? []).map((a) => a.name);
     if (account && !names.includes(account)) names.push(account);

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { apiUrl, postJson, useApi } from '../api.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { ago, dash, dateTime, number } from '../format.js';
-import type { Meta, Quarantined, Run } from '../types.js';
+import type { Accepted, Meta, QuarantineList, RunList } from '../types.js';
 
 // Sync status for operators: when each source last synced and how, a refresh per source, recent
 // runs with their counts and errors, the records rejected into quarantine with their reasons, and
@@ -21,7 +21,7 @@ function useStart() {
   const start = async (url: string, what: string) => {
     setMessage(null);
     try {
-      const r = await postJson<{ id: string; joined: boolean }>(url);
+      const r = await postJson<Accepted>(url);
       setMessage({ ok: true, text: `${what}: ${r.joined ? 'joined the run already going' : 'started'}` });
       void client.invalidateQueries({ queryKey: ['api'] });
     } catch (err) {
@@ -69,7 +69,7 @@ function Sources({ meta, start }: { meta: Meta; start: (url: string, what: strin
 }
 
 function Runs() {
-  const q = useApi<{ items: Run[] }>(apiUrl('runs', { limit: 30 }), { refetchInterval: 10_000 });
+  const q = useApi<RunList>(apiUrl('runs', { limit: 30 }), { refetchInterval: 10_000 });
   if (q.error) return <ErrorBox error={q.error} />;
   if (!q.data) return <Loading what="Loading runs" />;
   if (!q.data.items.length) return <p className="empty">No runs yet.</p>;
@@ -121,7 +121,7 @@ function Runs() {
 }
 
 function Quarantine() {
-  const q = useApi<{ items: Quarantined[]; total: number }>(apiUrl('quarantine', { limit: 100 }));
+  const q = useApi<QuarantineList>(apiUrl('quarantine', { limit: 100 }));
   if (q.error) return <ErrorBox error={q.error} />;
   if (!q.data) return <Loading what="Loading quarantine" />;
   if (!q.data.items.length) return <p className="empty">No rejected records.</p>;

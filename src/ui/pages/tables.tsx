@@ -1,4 +1,5 @@
 import type { ColumnDef } from '@tanstack/react-table';
+import { FACET_PANES } from '../../shared/table-query.js';
 import { apiUrl, useApi } from '../api.js';
 import { CritSitBadge, DaysOpen, PrioListBadge, SeverityBadge, StatusBadge } from '../components/badges.js';
 import { CardChildRow, CardsTable } from '../components/cards-table.js';
@@ -8,7 +9,6 @@ import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { safeUrl } from '../components/markup.js';
 import { dateTime } from '../format.js';
 import { Link, useLocation } from '../router.js';
-import { FACETS } from '../table-state.js';
 import type { CaseItem, Detail } from '../types.js';
 
 // The table pages: recent updates / all cards / trends (cards), and every case (cases).
@@ -52,7 +52,7 @@ export function CardsTablePage({ view }: { view: keyof typeof VIEWS }) {
 // ---- cases ----------------------------------------------------------------------------------------
 
 /** Labels are card labels: not a facet of cases. */
-const CASE_FACETS = FACETS.filter((f) => f !== 'label');
+const CASE_FACETS = FACET_PANES.filter((f) => f !== 'label');
 
 const CASE_COLUMNS: ColumnDef<CaseItem, unknown>[] = [
   expandColumn<CaseItem>((c) => c.caseNumber),

@@ -12,7 +12,7 @@ import {
 } from '../components/report-parts.js';
 import { day, number } from '../format.js';
 import { useSearchParams } from '../router.js';
-import type { AccountSummary, EngineerSummary, Weekly, WeeklyCard } from '../types.js';
+import type { AccountList, EngineerList, Weekly, WeeklyCard } from '../types.js';
 import './report.css';
 
 // The weekly report of the original (weekly_report.html): a plain nested list per account and case
@@ -219,8 +219,8 @@ function WeeklyForm({
     setSeen(fromUrl);
     setDraft({ from, to, account, assignee });
   }
-  const accounts = useApi<{ items: AccountSummary[] }>(apiUrl('accounts')).data?.items ?? [];
-  const engineers = useApi<{ items: EngineerSummary[] }>(apiUrl('engineers')).data?.items ?? [];
+  const accounts = useApi<AccountList>(apiUrl('accounts')).data?.items ?? [];
+  const engineers = useApi<EngineerList>(apiUrl('engineers')).data?.items ?? [];
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -1,7 +1,7 @@
-import type { Config, Severity } from '../config/config.js';
+import { CASE_STATUS, type PrioListState, SEVERITIES, type Severity, type SlaLevel } from './vocabulary.js';
 
-// The dashboard's business rules that are shown, not filtered on (inventory §6.2, §1.2): links,
-// severity order, days open and the SLA badge, JIRA-issue severity mismatch, telco priority.
+// The dashboard's business rules that are shown, not filtered on: links, severity order, prio-list,
+// days open and the SLA badge, JIRA-issue severity mismatch, telco priority.
 
 export const portalCaseUrl = (caseNumber: string) =>
   `https://access.redhat.com/support/cases/#/case/${encodeURIComponent(caseNumber)}`;
@@ -12,15 +12,14 @@ export const jiraBrowseUrl = (jiraUrl: string | undefined, key: string) =>
 export const bugzillaUrl = (bugzillaBase: string, bugId: string) =>
   `${bugzillaBase}/show_bug.cgi?id=${encodeURIComponent(bugId)}`;
 
-const SEVERITY_ORDER: Record<string, number> = { Urgent: 4, High: 3, Normal: 2, Low: 1 };
-
-/** The table's sort value: Urgent 4 … Low 1; 0 for a card without a case. */
-export const severityOrder = (label: string | null | undefined) => (label ? (SEVERITY_ORDER[label] ?? 0) : 0);
-
-export type PrioList = 'yes' | 'potentially' | 'no';
+/** The table's sort value: Urgent 4 … Low 1; 0 for a card without a case (or an unknown label). */
+export const severityOrder = (label: string | null | undefined) => {
+  const i = label ? SEVERITIES.indexOf(label as Severity) : -1;
+  return i < 0 ? 0 : SEVERITIES.length - i;
+};
 
 /** On the prio-list; else "potentially" when the card carries the PotentialEscalation label. */
-export const prioList = (escalated: boolean, potential: boolean): PrioList =>
+export const prioList = (escalated: boolean, potential: boolean): PrioListState =>
   escalated ? 'yes' : potential ? 'potentially' : 'no';
 
 const DAY_MS = 86_400_000;
@@ -28,18 +27,22 @@ const DAY_MS = 86_400_000;
 /** Whole days from creation to closure, or to `now` while open. */
 export function daysOpen(created: Date | null, closed: Date | null, status: string | null, now: Date) {
   if (!created) return null;
-  const end = status === 'Closed' && closed ? closed : now;
+  const end = status === CASE_STATUS.closed && closed ? closed : now;
   return Math.max(0, Math.floor((end.getTime() - created.getTime()) / DAY_MS));
 }
 
-export type SlaLevel = 'none' | 'warning' | 'breach';
+/** The SLA settings the badge needs: days per severity, and the partner accounts it applies to. */
+export interface SlaSettings {
+  days: Record<Severity, number>;
+  partners: readonly string[];
+}
 
 /**
  * The Days Open badge: only for partner accounts and cases that are not Closed; "warning" past half
  * the severity's SLA days, "breach" at or past them.
  */
 export function slaLevel(
-  sla: Config['sla'],
+  sla: SlaSettings,
   row: {
     account: string | null;
     status: string | null;
@@ -47,7 +50,8 @@ export function slaLevel(
     daysOpen: number | null;
   },
 ): SlaLevel {
-  if (row.daysOpen === null || !row.account || !row.severityLabel || row.status === 'Closed') return 'none';
+  if (row.daysOpen === null || !row.account || !row.severityLabel || row.status === CASE_STATUS.closed)
+    return 'none';
   if (!sla.partners.includes(row.account)) return 'none';
   const limit = sla.days[row.severityLabel as Severity];
   if (limit === undefined) return 'none';
@@ -71,7 +75,7 @@ export type SeverityMismatch = 'lower' | 'higher' | 'equal' | null;
  */
 export function issueSeverity(issueSeverity: string | null, caseSeverityLabel: string | null) {
   const level = issueSeverity ? (ISSUE_SEVERITY_LEVEL[issueSeverity] ?? null) : null;
-  const caseLevel = caseSeverityLabel ? (SEVERITY_ORDER[caseSeverityLabel] ?? null) : null;
+  const caseLevel = severityOrder(caseSeverityLabel) || null;
   let mismatch: SeverityMismatch = null;
   if (level !== null && caseLevel !== null)
     mismatch = level < caseLevel ? 'lower' : level > caseLevel ? 'higher' : 'equal';

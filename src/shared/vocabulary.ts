@@ -1,0 +1,66 @@
+// The dashboard's domain words, declared once for the server and the UI alike.
+
+/** Case severities from most to least severe (the Portal's 1 … 4). */
+export const SEVERITIES = ['Urgent', 'High', 'Normal', 'Low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+/** The Portal's severity number: 1 is Urgent … 4 is Low. */
+export type SeverityNumber = 1 | 2 | 3 | 4;
+
+/** The Portal's number of a severity (Urgent 1 … Low 4). */
+export const severityNumber = (label: Severity): SeverityNumber =>
+  (SEVERITIES.indexOf(label) + 1) as SeverityNumber;
+
+/** Urgent and High: the "high priority" cases, and the Slack channel for urgent news. */
+export const HIGH_SEVERITIES: readonly Severity[] = ['Urgent', 'High'];
+
+/** The case statuses the rules name (a case may carry any other status too). */
+export const CASE_STATUS = {
+  closed: 'Closed',
+  waitingOnRedHat: 'Waiting on Red Hat',
+  waitingOnCustomer: 'Waiting on Customer',
+} as const;
+
+/** The reports' group order of case statuses; any other status follows them. */
+export const CASE_STATUS_GROUP_ORDER = [
+  CASE_STATUS.waitingOnRedHat,
+  CASE_STATUS.waitingOnCustomer,
+  CASE_STATUS.closed,
+] as const;
+
+/** The card's internal statuses in workflow order; any other status found follows, alphabetically. */
+export const INTERNAL_STATUSES = [
+  'New',
+  'Backlog',
+  'Debugging',
+  'Eng Working',
+  'Backport',
+  'Ready To Close',
+  'Done',
+  'Blocked',
+] as const;
+/** The internal status of a finished card. */
+export const INTERNAL_STATUS_DONE = 'Done';
+/** What a case's card shows when its internal status is not known. */
+export const INTERNAL_STATUS_UNKNOWN = 'Unknown';
+
+/** On the prio-list (an open escalation), "potentially" (the PotentialEscalation label), or not. */
+export const PRIO_LIST_STATES = ['yes', 'potentially', 'no'] as const;
+export type PrioListState = (typeof PRIO_LIST_STATES)[number];
+
+export const YES_NO = ['yes', 'no'] as const;
+export type YesNo = (typeof YES_NO)[number];
+
+/** Card labels with a meaning, as facet values. */
+export const CARD_LABELS = ['Trends', 'Daily Telco', 'Potential Escalation'] as const;
+export type CardLabel = (typeof CARD_LABELS)[number];
+
+/** The Days Open badge. */
+export const SLA_LEVELS = ['none', 'warning', 'breach'] as const;
+export type SlaLevel = (typeof SLA_LEVELS)[number];
+
+/** "Recent" as in the original's recent-updates views: a JIRA comment updated in the last 7 days. */
+export const RECENT_DAYS = 7;
+
+/** A sync run's states, and what started it. */
+export const RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
+export const RUN_TRIGGERS = ['schedule', 'manual', 'startup'] as const;
