@@ -5,8 +5,10 @@ import type { CoreMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import './roles.js';
 import type { SyncControl } from '../sync/index.js';
+import { registerAuth } from './auth/auth.js';
 import { registerApiDocs } from './docs.js';
 import { legacyRoutes } from './legacy.js';
+import { accessRoutes } from './routes/access.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
 import { refreshRoutes } from './routes/refresh.js';
@@ -29,6 +31,8 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // pino's Logger and Fastify's base logger type differ only nominally.
   const app = Fastify({
+    // A hop count works at run time (proxy-addr) though this overload's type omits numbers.
+    trustProxy: deps.config.server.trustProxy as boolean | string[],
     loggerInstance: deps.logger.child({ component: 'http' }),
     // Per-request lines would drown the sync logs; request timings go to /metrics instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -50,13 +54,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // First: the OpenAPI document only sees routes registered after it.
   await registerApiDocs(app);
+  // Second: its hooks check every route registered after it.
+  await registerAuth(app, deps);
+  await app.register(accessRoutes, { store: deps.store, config: deps.config });
   await app.register(healthRoutes, { store: deps.store });
   if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
   await app.register(runRoutes, { store: deps.store });
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });
   await app.register(legacyRoutes, { store: deps.store, config: deps.config });
-  app.get('/metrics', { config: { role: 'public' } }, async (_req, reply) =>
+  app.get('/metrics', { config: { role: 'viewer', metricsToken: true } }, async (_req, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
   // Last: its catch-all route serves the UI for every path no other route claims.

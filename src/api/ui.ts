@@ -28,6 +28,10 @@ export async function uiRoutes(app: FastifyInstance, opts: { dir: string }) {
   // Read per request (it is tiny): after a rebuild it always names the assets that are on disk.
   const indexFile = path.join(opts.dir, 'index.html');
   await readFile(indexFile);
+  // The hashed assets are the app's code, not data; the page itself asks for sign-in.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/assets/')) route.config = { ...route.config, role: 'public' };
+  });
   await app.register(fastifyStatic, {
     root: path.join(opts.dir, 'assets'),
     prefix: '/assets/',

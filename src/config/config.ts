@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -11,8 +12,44 @@ export type { Severity };
 
 export type TeamMember = z.output<typeof teamMemberSchema>;
 
+export type AuthRole = 'viewer' | 'operator' | 'admin';
+
+export interface AuthConfig {
+  mode: 'none' | 'oidc';
+  /** AUTH_MODE=none although NODE_ENV=production or upstream credentials are set (AUTH_ALLOW_NONE). */
+  noneAllowedExplicitly: boolean;
+  /** Group → role, exact names; a user gets the highest role any of their groups maps to. */
+  groups: Record<AuthRole, string[]>;
+  /** Named on the access-denied page. */
+  contact: string | undefined;
+  /** Signs the CSRF tokens and keys the stored session ids; random per start when unset with AUTH_MODE=none. */
+  sessionSecret: string;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  /** The address users reach t5g at (OIDC redirect URI, the expected Origin). */
+  publicUrl: string | undefined;
+  oidc:
+    | {
+        issuerUrl: string;
+        clientId: string;
+        clientSecret: string | undefined;
+        scopes: string;
+        groupsClaim: string;
+      }
+    | undefined;
+  metricsToken: string | undefined;
+}
+
 export interface Config {
-  server: { port: number; host: string; logLevel: Env['LOG_LEVEL']; sessionSecret: string | undefined };
+  server: {
+    port: number;
+    host: string;
+    logLevel: Env['LOG_LEVEL'];
+    sessionSecret: string | undefined;
+    /** Fastify's trustProxy: false, true, a hop count, or addresses/CIDRs of the proxies. */
+    trustProxy: boolean | number | string[];
+  };
+  auth: AuthConfig;
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
   readOnly: boolean;
   /** No upstream credentials: the built-in simulators stand in for every upstream. */
@@ -206,13 +243,116 @@ function checkCombinations(env: Env, problems: { variable: string; message: stri
     need('PORTAL_OFFLINE_TOKEN', 'when DEMO_MODE is false');
   }
   if (env.SMTP_USER && !env.SMTP_PASSWORD) need('SMTP_PASSWORD', 'when SMTP_USER is set');
+  checkAuth(env, problems);
+}
+
+const hasUpstreamCredentials = (env: Env) =>
+  Boolean(env.PORTAL_OFFLINE_TOKEN || env.JIRA_TOKEN || env.BUGZILLA_API_KEY || env.SLACK_TOKEN);
+
+const isDemo = (env: Env) =>
+  env.DEMO_MODE === 'true' || (env.DEMO_MODE === 'auto' && !env.PORTAL_OFFLINE_TOKEN && !env.JIRA_URL);
+
+/** Without sign-in anyone who reaches the port is an admin, so it is only the default for demos. */
+function authMode(env: Env): 'none' | 'oidc' | undefined {
+  return env.AUTH_MODE ?? (isDemo(env) ? 'none' : undefined);
+}
+
+function checkAuth(env: Env, problems: { variable: string; message: string }[]) {
+  const mode = authMode(env);
+  if (mode === undefined) {
+    problems.push({
+      variable: 'AUTH_MODE',
+      message: 'required outside demo mode: oidc, or none with AUTH_ALLOW_NONE=true',
+    });
+    return;
+  }
+  if (mode === 'none' && !env.AUTH_ALLOW_NONE) {
+    if (env.NODE_ENV === 'production')
+      problems.push({
+        variable: 'AUTH_MODE',
+        message: 'none is refused with NODE_ENV=production; use oidc, or set AUTH_ALLOW_NONE=true',
+      });
+    else if (hasUpstreamCredentials(env))
+      problems.push({
+        variable: 'AUTH_MODE',
+        message: 'none is refused while upstream credentials are set; use oidc, or set AUTH_ALLOW_NONE=true',
+      });
+  }
+  if (mode === 'oidc') {
+    const need = (variable: keyof Env) => {
+      if (env[variable] === undefined)
+        problems.push({ variable, message: 'required when AUTH_MODE is oidc' });
+    };
+    need('OIDC_ISSUER_URL');
+    need('OIDC_CLIENT_ID');
+    need('PUBLIC_URL');
+    need('SESSION_SECRET');
+    if (!env.AUTH_ADMIN_GROUPS.length && !env.AUTH_OPERATOR_GROUPS.length && !env.AUTH_VIEWER_GROUPS.length)
+      problems.push({
+        variable: 'AUTH_VIEWER_GROUPS',
+        message:
+          'at least one of AUTH_VIEWER_GROUPS, AUTH_OPERATOR_GROUPS, AUTH_ADMIN_GROUPS is required when AUTH_MODE is oidc',
+      });
+  }
+  if (env.TRUST_PROXY !== undefined && parseTrustProxy(env.TRUST_PROXY) === undefined)
+    problems.push({
+      variable: 'TRUST_PROXY',
+      message: 'expected true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs',
+    });
+}
+
+function parseTrustProxy(v: string | undefined): boolean | number | string[] | undefined {
+  if (v === undefined) return false;
+  const s = v.trim().toLowerCase();
+  if (['true', 'yes', 'on'].includes(s)) return true;
+  if (['false', 'no', 'off'].includes(s)) return false;
+  if (/^\d+$/.test(s)) return Number(s);
+  const list = v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return list.length && list.every((p) => /^[0-9a-fA-F.:/]+$/.test(p)) ? list : undefined;
 }
 
 function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
-  const demo =
-    env.DEMO_MODE === 'true' || (env.DEMO_MODE === 'auto' && !env.PORTAL_OFFLINE_TOKEN && !env.JIRA_URL);
+  const demo = isDemo(env);
+  const mode = authMode(env) ?? 'oidc';
   return {
-    server: { port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL, sessionSecret: env.SESSION_SECRET },
+    server: {
+      port: env.PORT,
+      host: env.HOST,
+      logLevel: env.LOG_LEVEL,
+      sessionSecret: env.SESSION_SECRET,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
+    },
+    auth: {
+      mode,
+      noneAllowedExplicitly:
+        mode === 'none' &&
+        env.AUTH_ALLOW_NONE &&
+        (env.NODE_ENV === 'production' || hasUpstreamCredentials(env)),
+      groups: {
+        admin: env.AUTH_ADMIN_GROUPS,
+        operator: env.AUTH_OPERATOR_GROUPS,
+        viewer: env.AUTH_VIEWER_GROUPS,
+      },
+      contact: env.AUTH_CONTACT,
+      sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
+      sessionAbsoluteHours: env.SESSION_ABSOLUTE_HOURS,
+      publicUrl: env.PUBLIC_URL === undefined ? undefined : stripSlash(env.PUBLIC_URL),
+      oidc:
+        mode === 'oidc' && env.OIDC_ISSUER_URL && env.OIDC_CLIENT_ID
+          ? {
+              issuerUrl: env.OIDC_ISSUER_URL,
+              clientId: env.OIDC_CLIENT_ID,
+              clientSecret: env.OIDC_CLIENT_SECRET,
+              scopes: env.OIDC_SCOPES,
+              groupsClaim: env.OIDC_GROUPS_CLAIM,
+            }
+          : undefined,
+      metricsToken: env.METRICS_TOKEN,
+    },
     readOnly: env.READ_ONLY,
     demo: { enabled: demo, cases: env.DEMO_CASES, seed: env.DEMO_SEED },
     storage: {

@@ -64,3 +64,11 @@ export const RECENT_DAYS = 7;
 /** A sync run's states, and what started it. */
 export const RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
 export const RUN_TRIGGERS = ['schedule', 'manual', 'startup'] as const;
+
+/** The roles of a signed-in user, lowest first: each may do everything the ones before it may. */
+export const USER_ROLES = ['viewer', 'operator', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** Whether `have` includes what `need` may do (no role includes nothing). */
+export const roleIncludes = (have: UserRole | null | undefined, need: UserRole) =>
+  have != null && USER_ROLES.indexOf(have) >= USER_ROLES.indexOf(need);

@@ -487,3 +487,68 @@ export const cardCreations = pgTable(
     uniqueIndex('card_creations_jira_key_key').on(t.jiraKey),
   ],
 );
+
+// Sign-in. A user row is created at the first login and its role re-evaluated at every login from
+// the identity provider's groups; `role` is null while none of the groups maps to a role.
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email'),
+  groups: text('groups').array().notNull().default(sql`'{}'::text[]`),
+  role: text('role'),
+  attributes: jsonb('attributes').notNull().default(sql`'{}'::jsonb`),
+  firstLoginAt: tstz('first_login_at').notNull().defaultNow(),
+  lastLoginAt: tstz('last_login_at').notNull().defaultNow(),
+});
+
+// A session row per signed-in browser. `id_hash` is an HMAC of the cookie's value under the session
+// secret, so reading the table does not give anyone a usable session.
+export const sessions = pgTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
+    // The identity provider's ID token, for its logout (id_token_hint).
+    idToken: text('id_token'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_last_seen_idx').on(t.lastSeenAt)],
+);
+
+// Personal API tokens: only the SHA-256 of the token is kept; the token itself is shown once.
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    expiresAt: tstz('expires_at').notNull(),
+    lastUsedAt: tstz('last_used_at'),
+    revokedAt: tstz('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_key').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+// Who did what: logins, denials, refresh triggers, upstream-writing jobs, token changes.
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: tstz('at').notNull().defaultNow(),
+    actor: text('actor'),
+    action: text('action').notNull(),
+    target: text('target'),
+    ip: text('ip'),
+    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_action_idx').on(t.action, t.at)],
+);

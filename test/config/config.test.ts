@@ -71,8 +71,36 @@ describe('config defaults', () => {
   });
 
   it('leaves demo mode once real upstream credentials are configured', () => {
-    const c = load({ PORTAL_OFFLINE_TOKEN: 'tok' });
+    const c = load({ PORTAL_OFFLINE_TOKEN: 'tok', AUTH_MODE: 'none', AUTH_ALLOW_NONE: 'true' });
     expect(c.demo.enabled).toBe(false);
+  });
+
+  it('signs nobody in by default only in demo mode, and says when that was allowed explicitly', () => {
+    expect(load({}).auth).toMatchObject({ mode: 'none', noneAllowedExplicitly: false });
+    const allowed = load({ NODE_ENV: 'production', AUTH_ALLOW_NONE: 'true' });
+    expect(allowed.auth).toMatchObject({ mode: 'none', noneAllowedExplicitly: true });
+  });
+
+  it('reads the OIDC settings, the role mapping and the proxy setting', () => {
+    const c = load({
+      PORTAL_OFFLINE_TOKEN: 'tok',
+      AUTH_MODE: 'oidc',
+      OIDC_ISSUER_URL: 'https://sso.example.com/realms/x',
+      OIDC_CLIENT_ID: 't5g',
+      PUBLIC_URL: 'https://t5g.example.com/',
+      SESSION_SECRET: 'x'.repeat(32),
+      AUTH_ADMIN_GROUPS: 't5g-admins',
+      AUTH_VIEWER_GROUPS: 'staff, partners',
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+    });
+    expect(c.auth.oidc).toMatchObject({
+      issuerUrl: 'https://sso.example.com/realms/x',
+      groupsClaim: 'groups',
+    });
+    expect(c.auth.groups).toEqual({ admin: ['t5g-admins'], operator: [], viewer: ['staff', 'partners'] });
+    expect(c.auth.publicUrl).toBe('https://t5g.example.com');
+    expect(c.server.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(load({ TRUST_PROXY: '2' }).server.trustProxy).toBe(2);
   });
 });
 
@@ -122,6 +150,20 @@ describe('config errors name each bad variable', () => {
       'PORTAL_OFFLINE_TOKEN',
       /required when DEMO_MODE/,
     ],
+    ['sign-in unset outside demo mode', { PORTAL_OFFLINE_TOKEN: 't' }, 'AUTH_MODE', /required outside demo/],
+    ['no sign-in in production', { NODE_ENV: 'production' }, 'AUTH_MODE', /NODE_ENV=production/],
+    [
+      'no sign-in with upstream credentials',
+      { AUTH_MODE: 'none', PORTAL_OFFLINE_TOKEN: 't' },
+      'AUTH_MODE',
+      /credentials/,
+    ],
+    ['an unknown sign-in mode', { AUTH_MODE: 'ldap' }, 'AUTH_MODE', /oidc/],
+    ['OIDC without an issuer', { AUTH_MODE: 'oidc' }, 'OIDC_ISSUER_URL', /required when AUTH_MODE/],
+    ['OIDC without a session secret', { AUTH_MODE: 'oidc' }, 'SESSION_SECRET', /required when AUTH_MODE/],
+    ['OIDC without a role mapping', { AUTH_MODE: 'oidc' }, 'AUTH_VIEWER_GROUPS', /at least one/],
+    ['a proxy setting that is none', { TRUST_PROXY: 'the nginx' }, 'TRUST_PROXY', /hop count/],
+    ['a short metrics token', { METRICS_TOKEN: 'abc' }, 'METRICS_TOKEN', /16 characters/],
     ['an SMTP user without a password', { SMTP_USER: 'u' }, 'SMTP_PASSWORD', /required/],
     ['TEAM and TEAM_FILE together', { TEAM: '[]', TEAM_FILE: 'team.json' }, 'TEAM_FILE', /not both/],
     ['a TEAM_FILE that does not exist', { TEAM_FILE: '/nonexistent/team.json' }, 'TEAM_FILE', /cannot read/],

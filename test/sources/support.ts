@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/lib/logger.js';
+import { WITHOUT_SIGN_IN } from '../support/env.js';
 
 /** A debug-level logger that keeps every line, to assert on (and to check no secret is ever logged). */
 export function memoryLogger(): { logger: Logger; lines: string[] } {
@@ -13,7 +14,7 @@ export function memoryLogger(): { logger: Logger; lines: string[] } {
 
 /** A `Config` from explicit variables only (no .env, no process.env). */
 export function testConfig(env: Record<string, string | undefined>): Config {
-  return loadConfig({ env: { DEMO_MODE: 'auto', ...env }, dotEnv: false });
+  return loadConfig({ env: { DEMO_MODE: 'auto', ...WITHOUT_SIGN_IN, ...env }, dotEnv: false });
 }
 
 /** A JSON response for fake fetch functions. */
@@ -39,6 +40,7 @@ export function startSim(opts: SimulatorOptions = {}): Promise<Sim> {
 export function simEnv(sim: Sim, flavor: 'cloud' | 'dc' = 'cloud'): Record<string, string> {
   const fields = SIM_DEFAULTS.customFields[flavor];
   return {
+    ...WITHOUT_SIGN_IN,
     READ_ONLY: 'false',
     PORTAL_API_URL: sim.urls.portal,
     PORTAL_SSO_TOKEN_URL: sim.urls.ssoTokenUrl,

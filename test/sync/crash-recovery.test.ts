@@ -8,6 +8,7 @@ import { openStore } from '../../src/store/store.js';
 import { createSyncEngine, waitForRun } from '../../src/sync/index.js';
 import '../../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../support/databases.js';
+import { WITHOUT_SIGN_IN } from '../support/env.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -51,6 +52,7 @@ function workerEnv(sim: RunningSimulator, databaseUrl: string): Record<string, s
   return {
     PATH: process.env.PATH ?? '',
     LOG_LEVEL: 'warn',
+    ...WITHOUT_SIGN_IN,
     DATABASE_URL: databaseUrl,
     PORTAL_API_URL: `${sim.url}/portal/hydra/rest`,
     PORTAL_SSO_TOKEN_URL: `${sim.url}/sso/auth/realms/redhat-external/protocol/openid-connect/token`,

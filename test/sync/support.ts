@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/store.js';
 import { waitForRun } from '../../src/sync/engine/run-watch.js';
 import type { SyncControl } from '../../src/sync/engine/types.js';
 import type { JobAlert, WorkerTuning } from '../../src/sync/index.js';
+import { WITHOUT_SIGN_IN } from '../support/env.js';
 
 /** pg-boss at its smallest intervals, so a test waits for work, not for polling. */
 export const FAST_TUNING: Partial<WorkerTuning> = {
@@ -25,6 +26,7 @@ export function syncConfig(databaseUrl: string | undefined, env: Record<string, 
     env: {
       LOG_LEVEL: 'silent',
       DATA_DIR: 'memory://',
+      ...WITHOUT_SIGN_IN,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...env,
     },

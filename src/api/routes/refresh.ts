@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { acceptedAllSchema, acceptedSchema, jobParams, unknownJobSchema } from '../../shared/api/sync.js';
 import type { Store } from '../../store/store.js';
 import { type RefreshResult, type SyncControl, UnknownJobError } from '../../sync/index.js';
+import { RATE_LIMITS } from '../auth/auth.js';
 import { requestSchema, responseSchema } from '../json-schema.js';
 import '../roles.js';
 
@@ -24,7 +25,10 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
 
   app.post(
     '/api/v1/refresh',
-    { config: { role: 'operator' }, schema: { response: { 202: responseSchema(acceptedAllSchema) } } },
+    {
+      config: { role: 'operator', audit: 'refresh', rateLimit: RATE_LIMITS.refresh },
+      schema: { response: { 202: responseSchema(acceptedAllSchema) } },
+    },
     async (_req, reply) => {
       const r = await sync.refreshAll();
       return reply.code(202).header('location', `/api/v1/runs/${r.id}`).send(r);
@@ -52,7 +56,7 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
   app.post<{ Params: { source: string } }>(
     '/api/v1/refresh/:source',
     {
-      config: { role: 'operator' },
+      config: { role: 'operator', audit: 'refresh', rateLimit: RATE_LIMITS.refresh },
       schema: { params: requestSchema(jobParams('source')), response: { 202: accepted, 404: unknownJob } },
     },
     (req, reply) =>
@@ -66,7 +70,7 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
   app.post<{ Params: { job: string } }>(
     '/api/v1/admin/jobs/:job',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', audit: 'job.run', rateLimit: RATE_LIMITS.refresh },
       schema: {
         tags: ['admin'],
         summary: 'Run a job that writes upstream now: card-creation, priority-sync or bug-tagging',

@@ -94,7 +94,12 @@ export async function runRoutes(app: FastifyInstance, opts: { store: Store }) {
         response: { 200: responseSchema(quarantineSchema) },
       },
     },
-    async (req) => listQuarantined(store.db, req.query),
+    async (req) => {
+      const list = await listQuarantined(store.db, req.query);
+      // Raw upstream payloads carry customer text: admins only.
+      if (req.auth?.user.role === 'admin') return list;
+      return { ...list, items: list.items.map((item) => ({ ...item, payload: null })) };
+    },
   );
 }
 

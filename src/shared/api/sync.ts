@@ -49,6 +49,7 @@ export const quarantinedSchema = z.strictObject({
   source: str,
   externalId: str,
   reason: str,
+  /** The raw upstream record; null unless the caller is an admin. */
   payload: z.unknown(),
   firstSeen: dateTime,
   lastSeen: dateTime,
