@@ -41,9 +41,22 @@ export interface RequestAuth {
   tokenId?: string;
 }
 
+/** A route and the access rule it declares. */
+export interface AccessRule {
+  method: string;
+  url: string;
+  role: string | undefined;
+  sessionOnly: boolean;
+  metricsToken: boolean;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     auth: RequestAuth | null;
+  }
+  interface FastifyInstance {
+    /** Every route registered after the access hooks, with its rule. */
+    accessRules(): AccessRule[];
   }
 }
 
@@ -151,6 +164,17 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   app.addHook('onRoute', (route) => {
     routes.push(route);
   });
+  app.decorate('accessRules', () =>
+    routes.flatMap((r) =>
+      [r.method].flat().map((method) => ({
+        method,
+        url: r.url,
+        role: r.config?.role,
+        sessionOnly: r.config?.sessionOnly ?? false,
+        metricsToken: r.config?.metricsToken ?? false,
+      })),
+    ),
+  );
   app.addHook('onReady', async () => {
     const missing = routes.filter((r) => !r.config?.role).map((r) => `${r.method} ${r.url}`);
     if (missing.length) throw new Error(`routes without a role rule (config.role): ${missing.join(', ')}`);
@@ -251,8 +275,9 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     return undefined;
   }
 
-  // Successful refresh triggers and upstream-writing job runs, as the routes declare.
-  app.addHook('onResponse', async (req, reply) => {
+  // Successful refresh triggers and upstream-writing job runs, as the routes declare; before the
+  // answer goes out, so whoever got the answer finds the entry.
+  app.addHook('onSend', async (req, reply) => {
     const action = req.routeOptions.config?.audit;
     if (!action || reply.statusCode >= 400) return;
     await audit(req, {
