@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -22,8 +21,8 @@ export interface AuthConfig {
   groups: Record<AuthRole, string[]>;
   /** Named on the access-denied page. */
   contact: string | undefined;
-  /** Signs the CSRF tokens and keys the stored session ids; random per start when unset with AUTH_MODE=none. */
-  sessionSecret: string;
+  /** Signs the CSRF tokens and keys the stored session ids; unset (AUTH_MODE=none only): random per start. */
+  sessionSecret: string | undefined;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   /** The address users reach t5g at (OIDC redirect URI, the expected Origin). */
@@ -337,7 +336,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
         viewer: env.AUTH_VIEWER_GROUPS,
       },
       contact: env.AUTH_CONTACT,
-      sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      sessionSecret: env.SESSION_SECRET,
       sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
       sessionAbsoluteHours: env.SESSION_ABSOLUTE_HOURS,
       publicUrl: env.PUBLIC_URL === undefined ? undefined : stripSlash(env.PUBLIC_URL),

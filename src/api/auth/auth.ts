@@ -120,7 +120,7 @@ export function safeReturnTo(v: unknown): string {
 export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   const { config, store, logger } = deps;
   const auth = config.auth;
-  const secret = auth.sessionSecret;
+  const secret = auth.sessionSecret ?? randomBytes(32).toString('base64url');
   const limits = { idleMinutes: auth.sessionIdleMinutes, absoluteHours: auth.sessionAbsoluteHours };
   const hmac = (purpose: string, v: string) =>
     createHmac('sha256', secret).update(`${purpose}:${v}`).digest('base64url');
