@@ -24,21 +24,40 @@ async function failure(res: Response): Promise<ApiError> {
   return new ApiError(res.status, message);
 }
 
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { headers: { accept: 'application/json' }, signal: signal ?? null });
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
+/** The session ended (timeout, sign-out elsewhere): sign in again and come back to this view. */
+export function signIn(): never {
+  const here = window.location.pathname + window.location.search;
+  window.location.assign(`/auth/login?returnTo=${encodeURIComponent(here)}`);
+  throw new ApiError(401, 'signing in again');
 }
 
-export async function postJson<T>(url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
+async function check(res: Response): Promise<Response> {
+  if (res.status === 401) signIn();
   if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
+  return res;
 }
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, { headers: { accept: 'application/json' }, signal: signal ?? null });
+  return (await (await check(res)).json()) as T;
+}
+
+// A signed-in browser sends its session's CSRF token with every write (GET /api/v1/auth/me has it).
+let csrfToken: Promise<string | null> | undefined;
+const csrf = () => {
+  csrfToken ??= getJson<{ csrfToken: string | null }>('/api/v1/auth/me').then((me) => me.csrfToken);
+  return csrfToken;
+};
+
+export async function sendJson<T>(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  const token = await csrf();
+  if (token) headers['x-csrf-token'] = token;
+  const res = await fetch(url, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+  return (await (await check(res)).json()) as T;
+}
+
+export const postJson = <T>(url: string, body?: unknown) => sendJson<T>('POST', url, body);
 
 /** `/api/v1/<path>?<params>` with repeated keys for arrays. */
 export function apiUrl(path: string, params?: URLSearchParams | Record<string, string | number | undefined>) {

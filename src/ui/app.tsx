@@ -1,6 +1,7 @@
 import { lazy, type ReactNode, Suspense } from 'react';
 import { Layout, Loading } from './components/layout.js';
 import { useLiveUpdates } from './live.js';
+import { AccessPage } from './pages/access.js';
 import { CardDetailPage, CaseDetailPage } from './pages/detail.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { ReportPage } from './pages/report.js';
@@ -44,6 +45,7 @@ const ROUTES: Route[] = [
   [/^\/card\/([^/]+)\/?$/, (m) => <CardDetailPage cardKey={decode(m[1])} />],
   [/^\/search\/?$/, () => <SearchPage />],
   [/^\/sync\/?$/, () => <SyncPage />],
+  [/^\/access\/?$/, () => <AccessPage />],
 ];
 
 /** The original's deprecated aliases all showed the home page. */

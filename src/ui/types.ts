@@ -2,6 +2,16 @@
 // strings), so the UI and the API cannot disagree on a shape.
 
 export type {
+  ApiToken,
+  ApiTokenList,
+  AuditList,
+  CreatedApiToken,
+  Logout,
+  Me,
+  UserItem,
+  UserList,
+} from '../shared/api/auth.js';
+export type {
   Bug,
   CaseDetails,
   CaseInfo,

@@ -53,7 +53,7 @@ if (browserSkipReason) console.warn(browserSkipReason);
 
 // Without the background-networking flags Chromium's own connections are refused on a closed network
 // and it logs about them; none of them is needed to test a page.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

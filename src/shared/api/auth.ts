@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { USER_ROLES } from '../vocabulary.js';
-import { dateTime, int, listOf, nstr, str, strings } from './common.js';
+import { dateTime, int, listOf, nstr, str, strings, type Wire } from './common.js';
 
 // Sign-in, users, personal API tokens and the audit log.
 
@@ -73,3 +73,12 @@ export const auditQuery = z.strictObject({
 
 /** Where the browser goes after signing out (the identity provider's logout, or the signed-out page). */
 export const logoutSchema = z.strictObject({ redirect: str });
+
+export type Me = Wire<typeof meSchema>;
+export type UserItem = Wire<typeof userSchema>;
+export type UserList = Wire<typeof userListSchema>;
+export type ApiToken = Wire<typeof apiTokenSchema>;
+export type ApiTokenList = Wire<typeof apiTokenListSchema>;
+export type CreatedApiToken = Wire<typeof createdApiTokenSchema>;
+export type AuditList = Wire<typeof auditListSchema>;
+export type Logout = Wire<typeof logoutSchema>;

@@ -1,10 +1,11 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { apiUrl, useApi } from '../api.js';
+import { apiUrl, postJson, useApi } from '../api.js';
 import { ago, dateTime } from '../format.js';
 import type { LiveState } from '../live.js';
 import { href, Link, navigate, useLocation } from '../router.js';
+import { useMe } from '../session.js';
 import { useTheme } from '../theme.js';
-import type { Meta } from '../types.js';
+import type { Logout, Me, Meta } from '../types.js';
 import { CopyButton } from './copy.js';
 import { RefreshButton } from './refresh.js';
 
@@ -126,8 +127,34 @@ function Freshness({ meta, live }: { meta: Meta | undefined; live: LiveState }) 
   );
 }
 
+/** The signed-in user's name and role, and sign-out. */
+function UserMenu({ me }: { me: Me | undefined }) {
+  const [error, setError] = useState<string | null>(null);
+  if (!me?.user || me.via !== 'session') return null;
+  const signOut = async () => {
+    try {
+      const r = await postJson<Logout>('/auth/logout');
+      window.location.assign(r.redirect);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <div className="user-menu">
+      <span className="user-name" title={me.user.email ?? undefined}>
+        {me.user.name}
+      </span>{' '}
+      <span className="user-role">{me.user.role}</span>{' '}
+      <button type="button" onClick={signOut} title={error ?? 'Sign out of t5g'}>
+        Sign out
+      </button>
+    </div>
+  );
+}
+
 export function Layout({ children, live }: { children: ReactNode; live: LiveState }) {
   const meta = useApi<Meta>(apiUrl('meta'), { refetchInterval: 30_000 }).data;
+  const me = useMe();
   const theme = useTheme();
   return (
     <>
@@ -138,6 +165,11 @@ export function Layout({ children, live }: { children: ReactNode; live: LiveStat
         <div className="demo-banner" role="note">
           Demo mode: the data comes from the built-in simulators, not from the Customer Portal, JIRA or
           Bugzilla.
+        </div>
+      )}
+      {me?.mode === 'none' && (
+        <div className="demo-banner" role="note">
+          Sign-in is off: everyone who can open this page is an admin.
         </div>
       )}
       <header className="topbar">
@@ -168,10 +200,11 @@ export function Layout({ children, live }: { children: ReactNode; live: LiveStat
           <NavLink to="/accounts">Accounts</NavLink>
           <NavLink to="/engineers">Engineers</NavLink>
           <NavLink to="/sync">Sync</NavLink>
+          {me?.mode !== 'none' && <NavLink to="/access">Access</NavLink>}
         </nav>
         <SearchBox />
         <div className="topbar-actions">
-          <RefreshButton meta={meta} />
+          <RefreshButton meta={meta} me={me} />
           <CopyButton />
           <button
             type="button"
@@ -181,6 +214,7 @@ export function Layout({ children, live }: { children: ReactNode; live: LiveStat
           >
             {theme.dark ? '☀' : '☾'}
           </button>
+          <UserMenu me={me} />
         </div>
       </header>
       <div className="subbar">

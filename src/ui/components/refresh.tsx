@@ -1,7 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { postJson } from '../api.js';
-import type { AcceptedAll, Meta, Run, RunProgressEvent } from '../types.js';
+import { deniedReason } from '../session.js';
+import type { AcceptedAll, Me, Meta, Run, RunProgressEvent } from '../types.js';
 
 // The Refresh button: starts a refresh of every source (POST /api/v1/refresh) and follows the run's
 // progress stream until it is done. A page opened (or reloaded) while a refresh runs attaches to it,
@@ -10,7 +11,7 @@ import type { AcceptedAll, Meta, Run, RunProgressEvent } from '../types.js';
 /** What the bar shows: a run's progress and, once known, its status. */
 type Progress = Partial<RunProgressEvent>;
 
-export function RefreshButton({ meta }: { meta: Meta | undefined }) {
+export function RefreshButton({ meta, me }: { meta: Meta | undefined; me: Me | undefined }) {
   const client = useQueryClient();
   const [runId, setRunId] = useState<string | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -64,6 +65,7 @@ export function RefreshButton({ meta }: { meta: Meta | undefined }) {
   };
 
   const running = runId !== null;
+  const denied = deniedReason(me, 'operator');
   const pct =
     progress?.total && progress.current !== undefined
       ? Math.round((100 * progress.current) / progress.total)
@@ -71,7 +73,12 @@ export function RefreshButton({ meta }: { meta: Meta | undefined }) {
 
   return (
     <div className="refresh">
-      <button type="button" onClick={start} disabled={running} title="Fetch every source now">
+      <button
+        type="button"
+        onClick={start}
+        disabled={running || denied !== undefined}
+        title={denied ? `Refresh ${denied}` : 'Fetch every source now'}
+      >
         {running ? 'Refreshing…' : '⟳ Refresh'}
       </button>
       {running && (

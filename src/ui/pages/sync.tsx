@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { apiUrl, postJson, useApi } from '../api.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { ago, dash, dateTime, number } from '../format.js';
+import { deniedReason, useMe } from '../session.js';
 import type { Accepted, Meta, QuarantineList, RunList } from '../types.js';
 
 // Sync status for operators: when each source last synced and how, a refresh per source, recent
@@ -32,6 +33,7 @@ function useStart() {
 }
 
 function Sources({ meta, start }: { meta: Meta; start: (url: string, what: string) => void }) {
+  const denied = deniedReason(useMe(), 'operator');
   return (
     <table className="data">
       <thead>
@@ -56,7 +58,12 @@ function Sources({ meta, start }: { meta: Meta; start: (url: string, what: strin
             <td className={s.lastError ? 'error' : undefined}>{dash(s.lastError)}</td>
             <td>
               {meta.refreshable.includes(s.job) && (
-                <button type="button" onClick={() => start(apiUrl(`refresh/${s.job}`), `Refresh ${s.job}`)}>
+                <button
+                  type="button"
+                  disabled={denied !== undefined}
+                  title={denied ? `Refresh ${denied}` : undefined}
+                  onClick={() => start(apiUrl(`refresh/${s.job}`), `Refresh ${s.job}`)}
+                >
                   Refresh {s.job}
                 </button>
               )}
@@ -152,10 +159,16 @@ function Quarantine() {
                 <td className="num">{number(r.occurrences)}</td>
                 <td className="nowrap">{dateTime(r.lastSeen)}</td>
                 <td>
-                  <details>
-                    <summary>show</summary>
-                    <pre>{JSON.stringify(r.payload, null, 2)}</pre>
-                  </details>
+                  {r.payload === null ? (
+                    <span className="muted" title="Raw upstream payloads carry customer text">
+                      admins only
+                    </span>
+                  ) : (
+                    <details>
+                      <summary>show</summary>
+                      <pre>{JSON.stringify(r.payload, null, 2)}</pre>
+                    </details>
+                  )}
                 </td>
               </tr>
             ))}
@@ -169,6 +182,7 @@ function Quarantine() {
 export function SyncPage() {
   const meta = useApi<Meta>(apiUrl('meta'), { refetchInterval: 10_000 });
   const { message, start } = useStart();
+  const adminDenied = deniedReason(useMe(), 'admin');
   return (
     <section>
       <PageTitle title="sync">Sync status</PageTitle>
@@ -198,6 +212,8 @@ export function SyncPage() {
                   <li key={job}>
                     <button
                       type="button"
+                      disabled={adminDenied !== undefined}
+                      title={adminDenied ? `Running it ${adminDenied}` : undefined}
                       onClick={() => {
                         if (window.confirm(`Run ${job} now?`)) start(apiUrl(`admin/jobs/${job}`), job);
                       }}
