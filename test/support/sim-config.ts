@@ -1,10 +1,14 @@
 import type { RunningSimulator } from '@t5g/simulators';
 import { withSimulatorUpstreams } from '../../src/cli/demo.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
+import { WITHOUT_SIGN_IN } from './env.js';
 
 /** A Config whose upstreams are the given simulator; `env` adds or overrides variables (e.g. READ_ONLY). */
 export function simulatorConfig(sim: RunningSimulator, env: Record<string, string> = {}): Config {
-  const base = loadConfig({ env: { LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...env }, dotEnv: false });
+  const base = loadConfig({
+    env: { LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...WITHOUT_SIGN_IN, ...env },
+    dotEnv: false,
+  });
   return withSimulatorUpstreams(base, sim);
 }
 

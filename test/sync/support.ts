@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuth } from '../../src/api/auth/auth.js';
 import { refreshRoutes } from '../../src/api/routes/refresh.js';
 import { runRoutes } from '../../src/api/routes/runs.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
@@ -34,9 +35,10 @@ export function syncConfig(databaseUrl: string | undefined, env: Record<string, 
   });
 }
 
-/** The two route plugins on a bare Fastify instance (the lead registers them in app.ts). */
+/** The two route plugins behind the access layer with sign-in off (as app.ts registers them). */
 export async function routesApp(store: Store, sync: SyncControl): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: silentLogger }) as unknown as FastifyInstance;
+  await registerAuth(app, { config: syncConfig(undefined), store, logger: silentLogger });
   await app.register(refreshRoutes, { store, sync });
   await app.register(runRoutes, { store });
   await app.ready();
