@@ -23,6 +23,8 @@ export interface AuthConfig {
   contact: string | undefined;
   /** Signs the CSRF tokens and keys the stored session ids; unset (AUTH_MODE=none only): random per start. */
   sessionSecret: string | undefined;
+  /** Requests per minute per client (user, else address) on the sign-in, token and refresh endpoints. */
+  rateLimitPerMinute: number;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   /** The address users reach t5g at (OIDC redirect URI, the expected Origin). */
@@ -337,6 +339,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       },
       contact: env.AUTH_CONTACT,
       sessionSecret: env.SESSION_SECRET,
+      rateLimitPerMinute: env.AUTH_RATE_LIMIT,
       sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
       sessionAbsoluteHours: env.SESSION_ABSOLUTE_HOURS,
       publicUrl: env.PUBLIC_URL === undefined ? undefined : stripSlash(env.PUBLIC_URL),

@@ -157,6 +157,7 @@ export const envSchema = z.object({
   AUTH_OPERATOR_GROUPS: list([]),
   AUTH_VIEWER_GROUPS: list([]),
   AUTH_CONTACT: z.string().optional(),
+  AUTH_RATE_LIMIT: int(30, 1, 100_000),
   SESSION_IDLE_MINUTES: int(120, 1, 7 * 24 * 60),
   SESSION_ABSOLUTE_HOURS: int(12, 1, 90 * 24),
   OIDC_ISSUER_URL: optionalUrl(),

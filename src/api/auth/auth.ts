@@ -70,12 +70,11 @@ const SIGN_IN_OFF: Principal = {
 };
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Limits per client (user when signed in, else address) on the endpoints worth guessing at or flooding. */
-export const RATE_LIMITS = {
-  login: { max: 20, timeWindow: '1 minute' },
-  tokens: { max: 20, timeWindow: '1 minute' },
-  refresh: { max: 30, timeWindow: '1 minute' },
-} as const;
+/**
+ * The route config of the endpoints worth guessing at or flooding (sign-in, tokens, refresh): at most
+ * AUTH_RATE_LIMIT requests a minute per client (the user when signed in, else the address).
+ */
+export const RATE_LIMITED = { timeWindow: '1 minute' } as const;
 
 export interface AuthDeps {
   config: Config;
@@ -152,6 +151,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   await app.register(cookie, { secret });
   await app.register(rateLimit, {
     global: false,
+    max: auth.rateLimitPerMinute,
     keyGenerator: (req) =>
       req.auth && (req.auth.via === 'session' || req.auth.via === 'token')
         ? `user:${req.auth.user.id}`
@@ -225,6 +225,8 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   app.addHook('onRequest', async (req, reply) => {
     const cfg = req.routeOptions.config;
     const rule = cfg?.role;
+    // Public routes need nobody's identity (so assets cost no session lookup), except the one that reports it.
+    if ((!rule || rule === 'public') && req.routeOptions.url !== '/api/v1/auth/me') return;
     const who = await authenticate(req, reply);
     req.auth = who === 'invalid' ? null : who;
     // No rule: the not-found handler, which has nothing to protect.
@@ -236,7 +238,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     }
     if (who.via === 'metrics') return;
     if (!roleIncludes(who.user.role, rule)) {
-      void audit(req, {
+      await audit(req, {
         actor: who.user.id,
         action: 'access.denied',
         target: `${req.method} ${req.routeOptions.url}`,
@@ -249,7 +251,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     if (UNSAFE.has(req.method) && who.via !== 'token') {
       const problem = csrfProblem(req, who);
       if (problem) {
-        void audit(req, {
+        await audit(req, {
           actor: who.user.id,
           action: 'csrf.refused',
           target: `${req.method} ${req.url}`,
@@ -296,7 +298,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
 
   app.get<{ Querystring: { returnTo?: string } }>(
     '/auth/login',
-    { config: { role: 'public', rateLimit: RATE_LIMITS.login }, schema: { hide: true } },
+    { config: { role: 'public', rateLimit: RATE_LIMITED }, schema: { hide: true } },
     async (req, reply) => {
       const returnTo = safeReturnTo(req.query.returnTo);
       if (!oidc) return reply.redirect(returnTo);
@@ -324,7 +326,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
 
   app.get(
     '/auth/callback',
-    { config: { role: 'public', rateLimit: RATE_LIMITS.login }, schema: { hide: true } },
+    { config: { role: 'public', rateLimit: RATE_LIMITED }, schema: { hide: true } },
     async (req, reply) => {
       if (!oidc) return reply.redirect('/');
       const raw = req.cookies[LOGIN_COOKIE];
@@ -348,7 +350,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
       try {
         identity = await oidc.finish(callbackUrl, pending);
       } catch (err) {
-        void audit(req, { actor: null, action: 'login.failed', detail: { error: (err as Error).message } });
+        await audit(req, { actor: null, action: 'login.failed', detail: { error: (err as Error).message } });
         req.log.warn({ err: (err as Error).message }, 'sign-in failed');
         return sendPage(reply, 401, {
           title: 'Sign-in failed',
@@ -366,7 +368,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
         attributes: identity.claims,
       });
       if (!role) {
-        void audit(req, { actor: user.id, action: 'login.denied', detail: { groups: identity.groups } });
+        await audit(req, { actor: user.id, action: 'login.denied', detail: { groups: identity.groups } });
         return sendPage(reply, 403, {
           title: 'Access denied',
           lines: [
@@ -388,7 +390,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
         secure: secureCookie(req),
         maxAge: auth.sessionAbsoluteHours * 3600,
       });
-      void audit(req, { actor: user.id, action: 'login', detail: { role, groups: identity.groups } });
+      await audit(req, { actor: user.id, action: 'login', detail: { role, groups: identity.groups } });
       return reply.redirect(pending.returnTo);
     },
   );
@@ -408,7 +410,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
       if (req.auth?.via !== 'session') return { redirect: '/' };
       const ended = await deleteSession(store.db, sessionKey(req.auth.sessionId!));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      void audit(req, { actor: req.auth.user.id, action: 'logout' });
+      await audit(req, { actor: req.auth.user.id, action: 'logout' });
       return { redirect: oidc?.logoutUrl(ended?.idToken ?? null, signedOut) ?? signedOut };
     },
   );

@@ -23,7 +23,7 @@ import {
   revokeApiToken,
 } from '../../store/repositories/auth.js';
 import type { Store } from '../../store/store.js';
-import { hashApiToken, newApiToken, RATE_LIMITS } from '../auth/auth.js';
+import { hashApiToken, newApiToken, RATE_LIMITED } from '../auth/auth.js';
 import { requestSchema, responseSchema } from '../json-schema.js';
 import { errorResponse } from '../replies.js';
 import '../roles.js';
@@ -106,7 +106,7 @@ export async function accessRoutes(app: FastifyInstance, opts: { store: Store; c
   app.post<{ Body: CreateBody }>(
     '/api/v1/tokens',
     {
-      config: { role: 'viewer', sessionOnly: true, rateLimit: RATE_LIMITS.tokens },
+      config: { role: 'viewer', sessionOnly: true, rateLimit: RATE_LIMITED },
       schema: {
         tags,
         summary: 'Create an API token for yourself (role up to yours); the token is in this answer only',
@@ -120,7 +120,7 @@ export async function accessRoutes(app: FastifyInstance, opts: { store: Store; c
   app.delete<{ Params: { id: string } }>(
     '/api/v1/tokens/:id',
     {
-      config: { role: 'viewer', sessionOnly: true, rateLimit: RATE_LIMITS.tokens },
+      config: { role: 'viewer', sessionOnly: true, rateLimit: RATE_LIMITED },
       schema: {
         tags,
         summary: 'Revoke one of your API tokens',
@@ -147,7 +147,7 @@ export async function accessRoutes(app: FastifyInstance, opts: { store: Store; c
   app.post<{ Body: CreateForBody }>(
     '/api/v1/admin/tokens',
     {
-      config: { role: 'admin', sessionOnly: true, rateLimit: RATE_LIMITS.tokens },
+      config: { role: 'admin', sessionOnly: true, rateLimit: RATE_LIMITED },
       schema: {
         tags,
         summary: "Create an API token for another user (role up to that user's)",
@@ -170,7 +170,7 @@ export async function accessRoutes(app: FastifyInstance, opts: { store: Store; c
   app.delete<{ Params: { id: string } }>(
     '/api/v1/admin/tokens/:id',
     {
-      config: { role: 'admin', sessionOnly: true, rateLimit: RATE_LIMITS.tokens },
+      config: { role: 'admin', sessionOnly: true, rateLimit: RATE_LIMITED },
       schema: {
         tags,
         summary: "Revoke anyone's API token",

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { acceptedAllSchema, acceptedSchema, jobParams, unknownJobSchema } from '../../shared/api/sync.js';
 import type { Store } from '../../store/store.js';
 import { type RefreshResult, type SyncControl, UnknownJobError } from '../../sync/index.js';
-import { RATE_LIMITS } from '../auth/auth.js';
+import { RATE_LIMITED } from '../auth/auth.js';
 import { requestSchema, responseSchema } from '../json-schema.js';
 import '../roles.js';
 
@@ -26,7 +26,7 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
   app.post(
     '/api/v1/refresh',
     {
-      config: { role: 'operator', audit: 'refresh', rateLimit: RATE_LIMITS.refresh },
+      config: { role: 'operator', audit: 'refresh', rateLimit: RATE_LIMITED },
       schema: { response: { 202: responseSchema(acceptedAllSchema) } },
     },
     async (_req, reply) => {
@@ -56,7 +56,7 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
   app.post<{ Params: { source: string } }>(
     '/api/v1/refresh/:source',
     {
-      config: { role: 'operator', audit: 'refresh', rateLimit: RATE_LIMITS.refresh },
+      config: { role: 'operator', audit: 'refresh', rateLimit: RATE_LIMITED },
       schema: { params: requestSchema(jobParams('source')), response: { 202: accepted, 404: unknownJob } },
     },
     (req, reply) =>
@@ -70,7 +70,7 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
   app.post<{ Params: { job: string } }>(
     '/api/v1/admin/jobs/:job',
     {
-      config: { role: 'admin', audit: 'job.run', rateLimit: RATE_LIMITS.refresh },
+      config: { role: 'admin', audit: 'job.run', rateLimit: RATE_LIMITED },
       schema: {
         tags: ['admin'],
         summary: 'Run a job that writes upstream now: card-creation, priority-sync or bug-tagging',

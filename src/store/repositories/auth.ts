@@ -80,11 +80,12 @@ export async function touchSession(
   idHash: string,
   limits: SessionLimits,
 ): Promise<ActiveSession | undefined> {
-  const r = await q.query<{ userId: string; idToken: string | null; live: boolean; stale: boolean }>(
-    `SELECT user_id AS "userId", id_token AS "idToken",
-       (last_seen_at > now() - make_interval(mins => $2) AND created_at > now() - make_interval(hours => $3)) AS live,
-       last_seen_at < now() - interval '1 minute' AS stale
-     FROM sessions WHERE id_hash = $1`,
+  const r = await q.query<UserRow & { idToken: string | null; live: boolean; stale: boolean }>(
+    `SELECT u.id, u.name, u.email, u.groups, u.role, u.first_login_at AS "firstLoginAt",
+       u.last_login_at AS "lastLoginAt", s.id_token AS "idToken",
+       (s.last_seen_at > now() - make_interval(mins => $2) AND s.created_at > now() - make_interval(hours => $3)) AS live,
+       s.last_seen_at < now() - interval '1 minute' AS stale
+     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1`,
     [idHash, limits.idleMinutes, limits.absoluteHours],
   );
   const row = r.rows[0];
@@ -94,8 +95,8 @@ export async function touchSession(
     return undefined;
   }
   if (row.stale) await q.query('UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1', [idHash]);
-  const user = await getUser(q, row.userId);
-  return user ? { user, idToken: row.idToken } : undefined;
+  const { idToken, live: _live, stale: _stale, ...user } = row;
+  return { user, idToken };
 }
 
 export async function deleteSession(
