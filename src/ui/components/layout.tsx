@@ -161,15 +161,11 @@ export function Layout({ children, live }: { children: ReactNode; live: LiveStat
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      {meta?.demo && (
+      {(meta?.demo || me?.mode === 'none') && (
         <div className="demo-banner" role="note">
-          Demo mode: the data comes from the built-in simulators, not from the Customer Portal, JIRA or
-          Bugzilla.
-        </div>
-      )}
-      {me?.mode === 'none' && (
-        <div className="demo-banner" role="note">
-          Sign-in is off: everyone who can open this page is an admin.
+          {meta?.demo &&
+            'Demo mode: the data comes from the built-in simulators, not from the Customer Portal, JIRA or Bugzilla. '}
+          {me?.mode === 'none' && 'Sign-in is off: everyone who can open this page is an admin.'}
         </div>
       )}
       <header className="topbar">
