@@ -37,7 +37,22 @@ const int = (def: number, min: number, max: number) =>
       return n;
     });
 
-const absoluteUrl = () => z.string().url({ message: 'expected an absolute URL (http:// or https://)' });
+// Only http(s): every URL variable is fetched or shown as a link. Credentials inside the URL are
+// refused rather than used: fetch rejects such URLs, the connectors authenticate with their own
+// variables (JIRA_USER / JIRA_TOKEN …), and a URL is shown to users (links, /api/v1/meta).
+const absoluteUrl = () =>
+  z
+    .string()
+    .refine((v) => /^https?:$/.test(URL.parse(v)?.protocol ?? ''), {
+      message: 'expected an absolute http:// or https:// URL',
+    })
+    .refine(
+      (v) => {
+        const u = URL.parse(v);
+        return !u || (u.username === '' && u.password === '');
+      },
+      { message: 'must not contain credentials (user:password@); use the variables for them' },
+    );
 const url = (def: string) => absoluteUrl().default(def);
 const optionalUrl = () => absoluteUrl().optional();
 
@@ -50,6 +65,38 @@ const redisUrl = z
   .string()
   .regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' })
   .optional();
+
+/** Fastify's `trustProxy`: false, true (any proxy), a hop count, or addresses / CIDR ranges. */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): boolean | number | string[] => {
+    if (v === undefined) return false;
+    const s = v.trim().toLowerCase();
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    if (['true', 'yes', 'on'].includes(s)) return true;
+    if (/^[0-9]{1,2}$/.test(s)) return Number(s);
+    const parts = s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (
+      parts.length &&
+      parts.every(
+        (p) =>
+          /^[0-9a-f.:]+(\/[0-9]{1,3})?$/.test(p) ||
+          p === 'loopback' ||
+          p === 'linklocal' ||
+          p === 'uniquelocal',
+      )
+    )
+      return parts;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected false, true, a hop count or comma-separated addresses/CIDR ranges, got "${v}"`,
+    });
+    return z.NEVER;
+  });
 
 const list = (def: string[]) =>
   z
@@ -139,7 +186,9 @@ const DEFAULT_PRIORITY_MAP = { Urgent: 'Critical', High: 'Major', Normal: 'Norma
 export const envSchema = z.object({
   // Service
   PORT: int(8080, 1, 65535),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback unless told otherwise: listening on every interface is a deliberate choice (HOST=0.0.0.0).
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   READ_ONLY: bool(true),
