@@ -7,6 +7,7 @@ import './roles.js';
 import type { SyncControl } from '../sync/index.js';
 import { registerApiDocs } from './docs.js';
 import { errorAnswer } from './errors.js';
+import { rejectNonFiniteNumbers } from './json-schema.js';
 import { legacyRoutes } from './legacy.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: trustProxyOption(deps.config.server.trustProxy),
   }) as unknown as FastifyInstance;
   await registerSecurityHeaders(app);
+  rejectNonFiniteNumbers(app);
 
   app.addHook('onResponse', async (req, reply) => {
     deps.metrics.httpRequests.observe(

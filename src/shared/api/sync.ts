@@ -36,7 +36,7 @@ export const runProgressEventSchema = runProgressSchema.extend({
 });
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-export const runParams = z.object({ id: z.string().regex(UUID) });
+export const runParams = z.object({ id: z.string().max(36).regex(UUID) });
 
 export const runsQuery = z.strictObject({
   job: clientText(100).optional(),

@@ -47,6 +47,7 @@ export type DashboardFilter = z.output<typeof dashboardFilter>;
 export const pagingFields = {
   sort: z
     .string()
+    .max(500)
     .regex(new RegExp(SORT_PATTERN))
     .describe(`key:asc|desc, comma-separated; default ${formatSort(DEFAULT_SORT)}.`)
     .optional(),
