@@ -44,7 +44,7 @@ const absoluteUrl = () =>
   z
     .string()
     .refine((v) => /^https?:$/.test(URL.parse(v)?.protocol ?? ''), {
-      message: 'expected an absolute http:// or https:// URL',
+      message: 'expected an absolute URL (http:// or https://)',
     })
     .refine(
       (v) => {
