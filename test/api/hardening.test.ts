@@ -264,6 +264,44 @@ describe.each(['pglite', 'postgres'] as const)('hardening on %s', (backend) => {
     expect((await get('/api/v1/meta')).headers['content-security-policy']).toContain("default-src 'none'");
   });
 
+  it('never shows credentials of a configured JIRA or Bugzilla URL', async () => {
+    // Start-up refuses such a URL (test/config/hardening.test.ts); a Config made another way still
+    // never publishes one.
+    const base = testConfig();
+    const config: Config = {
+      ...base,
+      jira: { ...base.jira, url: 'https://me:s3cret@jira.example.com' },
+      bugzilla: { ...base.bugzilla, url: 'https://bz:s3cret@bugzilla.example.com' },
+    };
+    const other = await buildApp({ config, store: t.store, metrics: t.metrics, logger: log.logger });
+    try {
+      const meta = (await other.inject({ url: '/api/v1/meta' })).json();
+      expect(meta.jiraUrl).toBe('https://jira.example.com');
+      const cards = (await other.inject({ url: '/api/v1/cards' })).json();
+      expect(cards.items[0].jiraUrl).toMatch(/^https:\/\/jira\.example\.com\/browse\/KNIECO-\d+$/);
+      for (const url of [
+        '/api/v1/meta',
+        '/api/v1/cards',
+        '/api/v1/cards?format=csv',
+        '/api/v1/cases',
+        '/api/v1/cards/KNIECO-1',
+        '/api/v1/cases/new?days=365',
+        '/api/v1/search?q=upgrade',
+        '/api/v1/reports/all',
+        '/api/v1/accounts/Initech',
+        '/api/cards',
+        '/api/bugs',
+      ]) {
+        const res = await other.inject({ url });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.body, url).not.toContain('s3cret');
+        expect(res.body, url).not.toContain('me:');
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('sends HSTS only over https (here: as the trusted proxy reports it)', async () => {
     const res = await app.inject({ url: '/api/v1/meta', headers: { 'x-forwarded-proto': 'https' } });
     expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { jiraBrowseUrl, shownUrl } from '../../src/shared/rules.js';
 
 // The configuration's security-relevant rules: where the server listens, whose forwarded headers
 // it believes, and that every URL variable is a plain http(s) URL.
@@ -70,5 +71,14 @@ describe('URL variables', () => {
     })();
     expect(err?.message).toContain('JIRA_URL');
     expect(err?.message).not.toContain('s3cret');
+  });
+});
+
+describe('shownUrl', () => {
+  it('drops the credentials of a URL and keeps the rest', () => {
+    expect(shownUrl('https://me:pw@jira.example.com/base?q=1#x')).toBe('https://jira.example.com/base?q=1#x');
+    expect(shownUrl('https://me@jira.example.com')).toBe('https://jira.example.com');
+    expect(shownUrl('https://jira.example.com/a@b')).toBe('https://jira.example.com/a@b');
+    expect(jiraBrowseUrl('https://u:p@j.example.com', 'K-1')).toBe('https://j.example.com/browse/K-1');
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
 import { metaSchema } from '../../shared/api/sync.js';
+import { shownUrl } from '../../shared/rules.js';
 import {
   lastSuccessPerJob,
   latestRunPerJob,
@@ -59,7 +60,7 @@ export async function metaRoutes(
       return {
         demo: config.demo.enabled,
         readOnly: config.readOnly,
-        jiraUrl: config.jira.url ?? null,
+        jiraUrl: config.jira.url ? shownUrl(config.jira.url) : null,
         canRefresh: Boolean(sync),
         refreshable: sync?.refreshableJobs() ?? [],
         adminJobs: sync?.adminJobs() ?? [],
