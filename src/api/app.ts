@@ -13,7 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
 import { refreshRoutes } from './routes/refresh.js';
 import { runRoutes } from './routes/runs.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { frameworkErrors, registerSecurityHeaders } from './security-headers.js';
 import { uiRoutes } from './ui.js';
 import { apiV1Routes } from './v1.js';
 
@@ -40,6 +40,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request lines would drown the sync logs; request timings go to /metrics instead.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustProxyOption(deps.config.server.trustProxy),
+    frameworkErrors,
   }) as unknown as FastifyInstance;
   await registerSecurityHeaders(app);
   rejectNonFiniteNumbers(app);

@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 // Security headers on every response — API answers, errors, 404s, /metrics, the docs and the UI —
 // through @fastify/helmet on the root instance (its onRequest hook runs before any route, so even
@@ -29,6 +29,27 @@ const DATA_CSP = {
   formAction: ["'none'"],
   frameAncestors: ["'none'"],
 };
+
+/** The same headers, for the answers Fastify gives before any hook runs (an undecodable URL). */
+const BASELINE = {
+  'content-security-policy':
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode (`/api/%ZZ`) is answered before the hooks,
+ * so this answer sets the headers itself; a 400 with the message, as every bad request.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  return reply
+    .headers(BASELINE)
+    .code(err.statusCode && err.statusCode < 500 ? err.statusCode : 400)
+    .send({ message: err.message });
+}
 
 /** HSTS only means something over https (directly, or as the trusted proxy reports it). */
 const HSTS = 'max-age=31536000; includeSubDomains';

@@ -248,6 +248,7 @@ describe.each(['pglite', 'postgres'] as const)('hardening on %s', (backend) => {
       ['/api/docs/', 200],
       ['/api/', 200],
       ['/table/all', 200],
+      ['/api/%ZZ', 400],
     ];
     for (const [url, status] of checks) {
       const res = await get(url);
