@@ -306,5 +306,22 @@ describe.each(['pglite', 'postgres'] as const)('hardening on %s', (backend) => {
   it('sends HSTS only over https (here: as the trusted proxy reports it)', async () => {
     const res = await app.inject({ url: '/api/v1/meta', headers: { 'x-forwarded-proto': 'https' } });
     expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    // Without TRUST_PROXY the header is anybody's to send, so it is ignored.
+    const untrusting = await buildApp({
+      config: testConfig(),
+      store: t.store,
+      metrics: t.metrics,
+      logger: log.logger,
+    });
+    try {
+      const plain = await untrusting.inject({
+        url: '/api/v1/meta',
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      expect(plain.statusCode).toBe(200);
+      expect(plain.headers['strict-transport-security']).toBeUndefined();
+    } finally {
+      await untrusting.close();
+    }
   });
 });
