@@ -40,7 +40,9 @@ describe.skipIf(browserSkipReason)('security headers in the browser', () => {
     await meta.getByRole('button', { name: 'Try it out' }).click();
     await meta.getByRole('button', { name: 'Execute' }).click();
     await expect
-      .poll(() => meta.locator('.live-responses-table tr.response .response-col_status').first().textContent())
+      .poll(() =>
+        meta.locator('.live-responses-table tr.response .response-col_status').first().textContent(),
+      )
       .toContain('200');
     await product().screenshot('security-api-docs');
     expect(product().problems).toEqual([]);
