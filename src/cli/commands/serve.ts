@@ -1,5 +1,6 @@
 import { buildApp } from '../../api/app.js';
 import { boot, onShutdown } from '../boot.js';
+import { listenError } from '../port.js';
 import { createProcessSyncEngine } from '../sync-engine.js';
 import { ensureUiBuilt } from '../ui-build.js';
 
@@ -10,13 +11,21 @@ import { ensureUiBuilt } from '../ui-build.js';
  * split web/worker processes need DATABASE_URL.
  */
 export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
-  const rt = await boot(mode, { upstreams: mode === 'start' });
+  const rt = await boot(mode, { upstreams: mode === 'start', listens: true });
   const uiDir = await ensureUiBuilt(rt.logger);
   const worker = mode === 'start';
   const sync = createProcessSyncEngine(rt, { work: worker, schedule: worker });
   await sync.start();
   const app = await buildApp({ ...rt, sync, uiDir });
-  await app.listen({ port: rt.config.server.port, host: rt.config.server.host });
+  const { host, port } = rt.config.server;
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    await app.close();
+    await sync.stop();
+    await rt.close();
+    throw listenError(err, host, port);
+  }
   rt.logger.info(
     {
       url: `http://localhost:${rt.config.server.port}`,
