@@ -8,6 +8,7 @@ import { serveCommand } from './commands/serve.js';
 import { sprintSummaryCommand } from './commands/sprint-summary.js';
 import { watchersCommand } from './commands/watchers.js';
 import { workerCommand } from './commands/worker.js';
+import { UiMissingError } from './ui-build.js';
 
 const USAGE = `Usage: t5g <command>
 
@@ -52,7 +53,8 @@ async function main(argv: string[]): Promise<void> {
     if (
       err instanceof ConfigError ||
       err instanceof DataDirLockedError ||
-      err instanceof DatabaseUnavailableError
+      err instanceof DatabaseUnavailableError ||
+      err instanceof UiMissingError
     ) {
       console.error(`t5g: ${err.message}`);
       process.exit(err instanceof ConfigError ? 2 : 1);
