@@ -7,7 +7,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 import { sprintSummaryCommand } from './commands/sprint-summary.js';
 import { watchersCommand } from './commands/watchers.js';
-import { workerCommand } from './commands/worker.js';
+import { UsageError, workerCommand } from './commands/worker.js';
 import { UiMissingError } from './ui-build.js';
 
 const USAGE = `Usage: t5g <command>
@@ -15,7 +15,8 @@ const USAGE = `Usage: t5g <command>
 Commands:
   start      run everything in one process: web app, sync workers, schedules (what npm start runs)
   web        run only the web app and API
-  worker     run only the sync workers and schedules
+  worker     run only the sync workers and schedules (--no-schedule: workers only)
+  scheduler  run only the schedules (enqueues jobs for the workers)
   migrate    apply database migrations and exit
   simulate   run the upstream simulators (Portal, JIRA, Bugzilla, Slack, SMTP)
   sprint-summary [sprint]                 cards done per engineer in the previous sprint
@@ -30,7 +31,8 @@ type Command = (args: string[]) => Promise<void>;
 const commands: Record<string, Command> = {
   start: () => serveCommand('start'),
   web: () => serveCommand('web'),
-  worker: () => workerCommand(),
+  worker: (args) => workerCommand('worker', args),
+  scheduler: (args) => workerCommand('scheduler', args),
   migrate: () => migrateCommand(),
   simulate: (args) => simulateCommand(args),
   'sprint-summary': (args) => sprintSummaryCommand(args),
@@ -54,10 +56,11 @@ async function main(argv: string[]): Promise<void> {
       err instanceof ConfigError ||
       err instanceof DataDirLockedError ||
       err instanceof DatabaseUnavailableError ||
-      err instanceof UiMissingError
+      err instanceof UiMissingError ||
+      err instanceof UsageError
     ) {
       console.error(`t5g: ${err.message}`);
-      process.exit(err instanceof ConfigError ? 2 : 1);
+      process.exit(err instanceof ConfigError || err instanceof UsageError ? 2 : 1);
     }
     console.error(err);
     process.exit(1);
