@@ -2,8 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import type { Severity } from '../shared/vocabulary.js';
-import { ENV_KEYS, type Env, envSchema, teamMemberSchema } from './env-schema.js';
+import type { Severity, SyncedSource } from '../shared/vocabulary.js';
+import {
+  DEFAULT_SYNC_MAX_AGE_MINUTES,
+  ENV_KEYS,
+  type Env,
+  envSchema,
+  teamMemberSchema,
+} from './env-schema.js';
 
 export type { Severity };
 
@@ -104,6 +110,8 @@ export interface Config {
     prioritySync: string;
     bugTagging: string;
   };
+  /** Minutes since a source's last successful sync after which /readyz reports it stale. */
+  syncMaxAgeMinutes: Record<SyncedSource, number>;
 }
 
 export class ConfigError extends Error {
@@ -314,6 +322,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       prioritySync: env.SCHEDULE_PRIORITY_SYNC,
       bugTagging: env.SCHEDULE_BUG_TAGGING,
     },
+    syncMaxAgeMinutes: { ...DEFAULT_SYNC_MAX_AGE_MINUTES, ...env.SYNC_MAX_AGE_MINUTES },
   };
 }
 

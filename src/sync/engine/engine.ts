@@ -33,6 +33,7 @@ import {
   type JobDefinition,
   type JobParams,
   type JobServices,
+  type QueueHealth,
   type RefreshAllResult,
   type RefreshResult,
   type SyncControl,
@@ -86,6 +87,7 @@ export interface SyncEngineOptions {
 
 export interface SyncEngine extends SyncControl {
   readonly registry: JobRegistry;
+  queueHealth(): Promise<QueueHealth>;
   /** The pg-boss instance, for operations tooling and tests; jobs never need it. */
   readonly boss: PgBoss;
   /** What the schedule table gives under this configuration (also logged at start). */
@@ -316,6 +318,13 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       await cardIndexUpkeep?.stop();
       cardIndexUpkeep = undefined;
       started = false;
+    },
+
+    async queueHealth() {
+      if (!started) return { ok: false, detail: 'the sync engine is not running' };
+      const queues = await boss.getQueues(definitions.map((d) => queueName(d.name)));
+      const queued = queues.reduce((n, q) => n + q.queuedCount, 0);
+      return { ok: true, queued, detail: `${queues.length} queues` };
     },
 
     refreshableJobs() {
