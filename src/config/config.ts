@@ -18,7 +18,14 @@ export type { Severity };
 export type TeamMember = z.output<typeof teamMemberSchema>;
 
 export interface Config {
-  server: { port: number; host: string; logLevel: Env['LOG_LEVEL']; sessionSecret: string | undefined };
+  server: {
+    port: number;
+    host: string;
+    logLevel: Env['LOG_LEVEL'];
+    sessionSecret: string | undefined;
+    /** After SIGTERM: how long requests and running jobs get to finish (jobs still running are handed back). */
+    shutdownTimeoutSeconds: number;
+  };
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
   readOnly: boolean;
   /** No upstream credentials: the built-in simulators stand in for every upstream. */
@@ -220,7 +227,13 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
   const demo =
     env.DEMO_MODE === 'true' || (env.DEMO_MODE === 'auto' && !env.PORTAL_OFFLINE_TOKEN && !env.JIRA_URL);
   return {
-    server: { port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL, sessionSecret: env.SESSION_SECRET },
+    server: {
+      port: env.PORT,
+      host: env.HOST,
+      logLevel: env.LOG_LEVEL,
+      sessionSecret: env.SESSION_SECRET,
+      shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
+    },
     readOnly: env.READ_ONLY,
     demo: { enabled: demo, cases: env.DEMO_CASES, seed: env.DEMO_SEED },
     storage: {

@@ -141,6 +141,7 @@ export const envSchema = z.object({
   PORT: int(8080, 1, 65535),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 600),
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   READ_ONLY: bool(true),
   DEMO_MODE: z.enum(['auto', 'true', 'false']).default('auto'),
