@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNCED_SOURCES } from '../../src/shared/vocabulary.js';
 import { HANDED_BACK } from '../../src/sync/engine/runner.js';
 import { createTestDatabase } from '../support/databases.js';
+import { sparePort } from '../support/own-postgres.js';
 import { simControl } from '../support/sim-config.js';
 
 // SIGTERM to a real `t5g worker` in the middle of a sync: it stops taking jobs, gives the running
@@ -38,8 +39,9 @@ function workerEnv(sim: RunningSimulator, databaseUrl: string, env: Record<strin
   };
 }
 
-function startWorker(env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/t5g.js'), 'worker'], {
+/** The real `t5g` command (bin/t5g.js) with an explicit environment, its output collected. */
+function startT5g(command: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/t5g.js'), command], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,7 +94,7 @@ describe('SIGTERM during a sync (PostgreSQL)', () => {
   it('hands the running jobs back to the queue, exits 0, and the next worker finishes them all', {
     timeout: 240_000,
   }, async () => {
-    const first = startWorker(workerEnv(sim, db.url, { SHUTDOWN_TIMEOUT_SECONDS: '1' }));
+    const first = startT5g('worker', workerEnv(sim, db.url, { SHUTDOWN_TIMEOUT_SECONDS: '1' }));
     await until(
       'the details job to be running',
       async () => {
@@ -123,7 +125,7 @@ describe('SIGTERM during a sync (PostgreSQL)', () => {
     const runs = await query<{ status: string }>(db.url, 'SELECT status FROM sync_runs');
     expect(runs.some((r) => r.status === 'failed')).toBe(false);
 
-    const second = startWorker(workerEnv(sim, db.url, {}));
+    const second = startT5g('worker', workerEnv(sim, db.url, {}));
     try {
       await until(
         'every job to have succeeded on the next worker',
@@ -151,5 +153,44 @@ describe('SIGTERM during a sync (PostgreSQL)', () => {
     expect(after.map((r) => r.status)).toEqual(handedBack.map(() => 'succeeded'));
     const failed = await query(db.url, `SELECT job, error FROM sync_runs WHERE status = 'failed'`);
     expect(failed).toEqual([]);
+  });
+});
+
+describe('SIGTERM to the web app (t5g start, PGlite demo)', () => {
+  it('ends open event streams, stops accepting connections and exits 0', {
+    timeout: 120_000,
+  }, async () => {
+    const port = await sparePort();
+    const base = `http://127.0.0.1:${port}`;
+    const { child, output } = startT5g('start', {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: 'memory://',
+      DEMO_CASES: '20',
+      // The demo's first sync may still run: its jobs get 2 s, then go back to the queue.
+      SHUTDOWN_TIMEOUT_SECONDS: '2',
+    });
+    try {
+      await until('the app to listen', async () => (await fetch(`${base}/healthz`)).ok, 90_000);
+      // An open event stream, read until it ends.
+      const stream = await fetch(`${base}/api/v1/events`);
+      expect(stream.status).toBe(200);
+      const reader = stream.body!.getReader();
+      await reader.read();
+      const ended = (async () => {
+        for (;;) if ((await reader.read()).done) return true;
+      })();
+
+      child.kill('SIGTERM');
+      expect(await ended).toBe(true);
+      expect(await exited(child), output()).toBe(0);
+      expect(output()).toContain('shut down cleanly');
+      await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });
