@@ -50,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // First: the OpenAPI document only sees routes registered after it.
   await registerApiDocs(app);
-  await app.register(healthRoutes, { store: deps.store });
+  await app.register(healthRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
   await app.register(runRoutes, { store: deps.store });
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });

@@ -63,7 +63,10 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     stop()
-      .then(() => process.exit(0))
+      .then(() => {
+        logger.info({ signal }, 'shut down cleanly');
+        process.exit(0);
+      })
       .catch((err) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);

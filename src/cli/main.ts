@@ -10,6 +10,7 @@ import { sprintSummaryCommand } from './commands/sprint-summary.js';
 import { USAGE as WATCHERS_USAGE, watchersCommand } from './commands/watchers.js';
 import { workerCommand } from './commands/worker.js';
 import { PortInUseError } from './port.js';
+import { UiMissingError } from './ui-build.js';
 import { UsageError } from './usage.js';
 
 interface Command {
@@ -39,10 +40,16 @@ const commands: Record<string, Command> = {
     run: () => serveCommand('web'),
   },
   worker: {
-    usage: 't5g worker',
+    usage: 't5g worker [--no-schedule]',
     summary: 'run only the sync workers and schedules',
+    details: '--no-schedule runs the workers only, for a deployment with a separate `t5g scheduler`.',
+    run: (args) => workerCommand('worker', args),
+  },
+  scheduler: {
+    usage: 't5g scheduler',
+    summary: 'run only the schedules (enqueues jobs for the workers)',
     details: NO_ARGS,
-    run: () => workerCommand(),
+    run: (args) => workerCommand('scheduler', args),
   },
   migrate: {
     usage: 't5g migrate',
@@ -125,7 +132,8 @@ async function main(argv: string[]): Promise<void> {
       err instanceof DataDirLockedError ||
       err instanceof DatabaseUnavailableError ||
       err instanceof PortInUseError ||
-      err instanceof UpstreamError
+      err instanceof UpstreamError ||
+      err instanceof UiMissingError
     ) {
       console.error(`t5g: ${err.message}`);
       process.exit(err instanceof ConfigError ? 2 : 1);

@@ -2,8 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import type { Severity } from '../shared/vocabulary.js';
-import { ENV_KEYS, type Env, envSchema, teamMemberSchema } from './env-schema.js';
+import type { Severity, SyncedSource } from '../shared/vocabulary.js';
+import {
+  DEFAULT_SYNC_MAX_AGE_MINUTES,
+  ENV_KEYS,
+  type Env,
+  envSchema,
+  teamMemberSchema,
+} from './env-schema.js';
 
 export type { Severity };
 
@@ -12,7 +18,14 @@ export type { Severity };
 export type TeamMember = z.output<typeof teamMemberSchema>;
 
 export interface Config {
-  server: { port: number; host: string; logLevel: Env['LOG_LEVEL']; sessionSecret: string | undefined };
+  server: {
+    port: number;
+    host: string;
+    logLevel: Env['LOG_LEVEL'];
+    sessionSecret: string | undefined;
+    /** After SIGTERM: how long requests and running jobs get to finish (jobs still running are handed back). */
+    shutdownTimeoutSeconds: number;
+  };
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
   readOnly: boolean;
   /** No upstream credentials: the built-in simulators stand in for every upstream. */
@@ -104,6 +117,8 @@ export interface Config {
     prioritySync: string;
     bugTagging: string;
   };
+  /** Minutes since a source's last successful sync after which /readyz reports it stale. */
+  syncMaxAgeMinutes: Record<SyncedSource, number>;
 }
 
 export class ConfigError extends Error {
@@ -212,7 +227,13 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
   const demo =
     env.DEMO_MODE === 'true' || (env.DEMO_MODE === 'auto' && !env.PORTAL_OFFLINE_TOKEN && !env.JIRA_URL);
   return {
-    server: { port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL, sessionSecret: env.SESSION_SECRET },
+    server: {
+      port: env.PORT,
+      host: env.HOST,
+      logLevel: env.LOG_LEVEL,
+      sessionSecret: env.SESSION_SECRET,
+      shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
+    },
     readOnly: env.READ_ONLY,
     demo: { enabled: demo, cases: env.DEMO_CASES, seed: env.DEMO_SEED },
     storage: {
@@ -314,6 +335,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       prioritySync: env.SCHEDULE_PRIORITY_SYNC,
       bugTagging: env.SCHEDULE_BUG_TAGGING,
     },
+    syncMaxAgeMinutes: { ...DEFAULT_SYNC_MAX_AGE_MINUTES, ...env.SYNC_MAX_AGE_MINUTES },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES, type Severity } from '../shared/vocabulary.js';
+import { SEVERITIES, type Severity, SYNCED_SOURCES } from '../shared/vocabulary.js';
 
 // Every environment variable t5g reads, with its default. This file is the single list the README
 // table and `.env.example` document; `config.ts` turns the parsed values into the typed `Config`.
@@ -141,6 +141,7 @@ export const envSchema = z.object({
   PORT: int(8080, 1, 65535),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 600),
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   READ_ONLY: bool(true),
   DEMO_MODE: z.enum(['auto', 'true', 'false']).default('auto'),
@@ -245,7 +246,34 @@ export const envSchema = z.object({
   SCHEDULE_CARD_CREATION: cron('10 * * * *'),
   SCHEDULE_PRIORITY_SYNC: cron('12 3 * * *'),
   SCHEDULE_BUG_TAGGING: cron('33 0 * * *'),
+
+  // Readiness: minutes since a source's last successful sync after which /readyz says degraded.
+  SYNC_MAX_AGE_MINUTES: jsonOf(
+    z.partialRecord(
+      z.enum(SYNCED_SOURCES),
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(60 * 24 * 90),
+    ),
+    {},
+  ),
 });
+
+/**
+ * Each source's default bound: a few of its scheduled intervals (cases every 15 minutes, cards
+ * hourly, escalations every 2 hours, details, issues and bugs twice a day, stats daily).
+ */
+export const DEFAULT_SYNC_MAX_AGE_MINUTES: Record<(typeof SYNCED_SOURCES)[number], number> = {
+  cases: 60,
+  cards: 180,
+  escalations: 360,
+  details: 1500,
+  issues: 1500,
+  bugs: 1500,
+  stats: 1560,
+};
 
 export type Env = z.output<typeof envSchema>;
 export const ENV_KEYS = Object.keys(envSchema.shape) as (keyof Env)[];

@@ -64,3 +64,15 @@ export const RECENT_DAYS = 7;
 /** A sync run's states, and what started it. */
 export const RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
 export const RUN_TRIGGERS = ['schedule', 'manual', 'startup'] as const;
+
+/** The sync jobs whose freshness the header and readiness report, in the order they are shown. */
+export const SYNCED_SOURCES = [
+  'cases',
+  'details',
+  'cards',
+  'issues',
+  'bugs',
+  'escalations',
+  'stats',
+] as const;
+export type SyncedSource = (typeof SYNCED_SOURCES)[number];

@@ -63,6 +63,16 @@ describe('t5g command', () => {
     expect(r.stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('rejects an unknown worker or scheduler option with exit code 2 before touching storage', async () => {
+    const worker = await t5g(['worker', '--frobnicate'], { DATA_DIR: '/nonexistent/t5g' });
+    expect(worker.code).toBe(2);
+    expect(worker.stderr).toContain('t5g worker: unknown option --frobnicate');
+    // Only workers take --no-schedule: a scheduler without schedules would do nothing.
+    const scheduler = await t5g(['scheduler', '--no-schedule'], { DATA_DIR: '/nonexistent/t5g' });
+    expect(scheduler.code).toBe(2);
+    expect(scheduler.stderr).toContain('t5g scheduler: unknown option --no-schedule');
+  });
+
   it('rejects a bad simulate flag with the usage and exit code 2, not a stack trace', async () => {
     const r = await t5g(['simulate', '--port', 'x'], {});
     expect(r.code).toBe(2);

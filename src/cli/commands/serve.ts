@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp } from '../../api/app.js';
 import { boot, onShutdown } from '../boot.js';
 import { listenError } from '../port.js';
@@ -37,8 +38,14 @@ export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
   if (worker)
     void sync.startupSync().catch((err) => rt.logger.error({ err }, 'start-up sync could not be queued'));
   onShutdown(rt.logger, async () => {
-    // The app first: it ends open event streams; then running jobs get their grace period.
-    await app.close();
+    // The app first: it stops accepting, ends open event streams and lets open requests finish
+    // (within the bound); then running jobs get their grace period, then the pools close.
+    const bound = rt.config.server.shutdownTimeoutSeconds * 1000;
+    const drained = await Promise.race([app.close().then(() => true), sleep(bound).then(() => false)]);
+    if (!drained) {
+      rt.logger.warn('requests still open after SHUTDOWN_TIMEOUT_SECONDS; closing their connections');
+      app.server.closeAllConnections();
+    }
     await sync.stop();
     await rt.close();
   });

@@ -84,15 +84,15 @@ function useStoredDensity(): [Density, (d: Density) => void] {
 function useFitToWindow() {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
-    const fit = () => {
+    const fitHeight = () => {
       const el = ref.current;
       if (!el) return;
       const top = el.getBoundingClientRect().top + window.scrollY;
       el.style.maxHeight = `${Math.max(320, window.innerHeight - top - 8)}px`;
     };
-    fit();
-    window.addEventListener('resize', fit);
-    return () => window.removeEventListener('resize', fit);
+    fitHeight();
+    window.addEventListener('resize', fitHeight);
+    return () => window.removeEventListener('resize', fitHeight);
   });
   return ref;
 }
