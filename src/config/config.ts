@@ -36,6 +36,8 @@ export interface Config {
     waitSeconds: number;
     dataDir: string;
     redisUrl: string | undefined;
+    /** Start of every cache key, before the database's own namespace. */
+    redisKeyPrefix: string;
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
   };
@@ -243,6 +245,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       // memory:// keeps the embedded database in memory (nothing survives a restart).
       dataDir: env.DATA_DIR.startsWith('memory://') ? env.DATA_DIR : path.resolve(cwd, env.DATA_DIR),
       redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
       cacheTtlSeconds: env.CACHE_TTL_SECONDS,
       cacheMaxEntries: env.CACHE_MAX_ENTRIES,
     },

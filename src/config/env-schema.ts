@@ -154,6 +154,10 @@ export const envSchema = z.object({
   DATABASE_WAIT_SECONDS: int(60, 0, 3600),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'expected 1–64 letters, digits or _ . : -' })
+    .default('t5g:'),
   CACHE_TTL_SECONDS: int(300, 1, 7 * 24 * 3600),
   CACHE_MAX_ENTRIES: int(5000, 10, 10_000_000),
 
