@@ -4,6 +4,7 @@ import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { DatabaseUnavailableError } from '../store/wait-for-database.js';
 import { closedCasesCommand } from './commands/closed-cases.js';
 import { migrateCommand } from './commands/migrate.js';
+import { checkSetupCommand, importCommand, mirrorCommand } from './commands/mirror.js';
 import { serveCommand } from './commands/serve.js';
 import { sprintSummaryCommand } from './commands/sprint-summary.js';
 import { watchersCommand } from './commands/watchers.js';
@@ -20,6 +21,9 @@ Commands:
   sprint-summary [sprint]                 cards done per engineer in the previous sprint
   closed-cases                            open cards whose case is closed
   watchers list|add|remove <case> [sso]   Portal notified users of a case
+  mirror [--once]                         mirror the original dashboard's Redis (REDIS_MIRROR_URL); --once: one full sync
+  import FILE                             import a JSON file in the original's Redis layout
+  check-setup                             check the mirror's Redis and PostgreSQL (connectivity, notifications, permissions)
   help       show this text
 
 Configuration comes from environment variables and an optional .env file; see README.md.`;
@@ -35,6 +39,9 @@ const commands: Record<string, Command> = {
   'sprint-summary': (args) => sprintSummaryCommand(args),
   'closed-cases': () => closedCasesCommand(),
   watchers: (args) => watchersCommand(args),
+  mirror: (args) => mirrorCommand(args),
+  import: (args) => importCommand(args),
+  'check-setup': () => checkSetupCommand(),
   help: async () => console.log(USAGE),
 };
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { isMirrorKey, MIRROR_KEYS, type MirrorKey } from './layout.js';
+import { isMirrorKey, type MirrorKey } from './layout.js';
 import { dbIndexOf, ensureNotifications, type Mirror } from './mirror.js';
 
 // `t5g mirror`: an initial full sync, then every change of a mirrored key is mirrored as it happens.
@@ -76,7 +76,7 @@ export class MirrorFollower {
       'mirror: initial full sync done',
     );
     if (this.status.mode === 'polling') {
-      for (const key of MIRROR_KEYS) this.lastText.set(key, await redis.get(key).catch(() => null));
+      for (const key of this.opts.mirror.keys) this.lastText.set(key, await redis.get(key).catch(() => null));
       this.timers.push(setInterval(() => void this.poll(), this.opts.pollSeconds * 1000));
     }
     this.timers.push(setInterval(() => void this.reconcile('periodic'), this.opts.reconcileSeconds * 1000));
@@ -88,10 +88,10 @@ export class MirrorFollower {
     this.subscriber = sub;
     sub.on('error', () => undefined);
     const prefix = `__keyspace@${db}__:`;
-    await sub.subscribe(...MIRROR_KEYS.map((k) => prefix + k));
+    await sub.subscribe(...this.opts.mirror.keys.map((k) => prefix + k));
     sub.on('message', (channel: string) => {
       const key = channel.slice(prefix.length);
-      if (isMirrorKey(key)) this.enqueue(key);
+      if (isMirrorKey(key) && this.opts.mirror.keys.includes(key)) this.enqueue(key);
     });
     this.status.mode = 'notifications';
   }
@@ -133,7 +133,7 @@ export class MirrorFollower {
   }
 
   private async poll() {
-    for (const key of MIRROR_KEYS) {
+    for (const key of this.opts.mirror.keys) {
       try {
         const text = await this.opts.redis.get(key);
         if (text !== this.lastText.get(key)) {

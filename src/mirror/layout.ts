@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../shared/vocabulary.js';
+import { type MirrorSource, SEVERITIES } from '../shared/vocabulary.js';
 
 // The original Python dashboard's Redis layout, as zod schemas of what it wrote. Every value is a
 // JSON string set with MSET, one blob per key, no TTL:
@@ -34,6 +34,24 @@ export const MIRROR_KEYS = [
   'timestamp',
 ] as const;
 export type MirrorKey = (typeof MIRROR_KEYS)[number];
+
+/** The t5g source each key feeds (`users` feeds none of t5g's jobs, so it is always mirrored). */
+export const KEY_SOURCE: Record<MirrorKey, MirrorSource | null> = {
+  cases: 'cases',
+  details: 'details',
+  case_bz: 'details',
+  bugs: 'bugs',
+  issues: 'issues',
+  escalations: 'escalations',
+  cards: 'cards',
+  timestamp: 'cards',
+  stats: 'stats',
+  users: null,
+};
+
+/** The keys to mirror when these sources are mirrored. */
+export const keysOf = (sources: readonly MirrorSource[]): MirrorKey[] =>
+  MIRROR_KEYS.filter((k) => KEY_SOURCE[k] === null || sources.includes(KEY_SOURCE[k]));
 
 export const isMirrorKey = (key: string): key is MirrorKey =>
   (MIRROR_KEYS as readonly string[]).includes(key);

@@ -99,15 +99,19 @@ export interface MirrorOptions {
   source: MirrorSource;
   logger: Logger;
   metrics?: MirrorMetrics;
+  /** The keys this mirror owns (default: all of them). */
+  keys?: readonly MirrorKey[];
 }
 
 export class Mirror {
   readonly metrics: MirrorMetrics;
+  readonly keys: readonly MirrorKey[];
   lastSuccessAt: Date | null = null;
   lastErrors: { at: Date; key: string; message: string }[] = [];
 
   constructor(private readonly opts: MirrorOptions) {
     this.metrics = opts.metrics ?? createMirrorMetrics();
+    this.keys = MIRROR_KEYS.filter((k) => (opts.keys ?? MIRROR_KEYS).includes(k));
   }
 
   /** Mirrors one key; `force` rewrites these record ids (or all with `true`) whatever their hash. */
@@ -181,7 +185,7 @@ export class Mirror {
   /** Every key, parents first. */
   async syncAll(): Promise<KeyResult[]> {
     const out: KeyResult[] = [];
-    for (const key of MIRROR_KEYS) out.push(await this.syncKey(key));
+    for (const key of this.keys) out.push(await this.syncKey(key));
     return out;
   }
 
@@ -193,7 +197,7 @@ export class Mirror {
   async compare(opts: { examples?: number } = {}): Promise<KeyComparison[]> {
     const examples = opts.examples ?? 5;
     const out: KeyComparison[] = [];
-    for (const key of MIRROR_KEYS) {
+    for (const key of this.keys) {
       let records: MirrorRecord[];
       try {
         records = splitBlob(key, await this.opts.source.get(key));

@@ -64,3 +64,18 @@ export const RECENT_DAYS = 7;
 /** A sync run's states, and what started it. */
 export const RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
 export const RUN_TRIGGERS = ['schedule', 'manual', 'startup'] as const;
+
+/**
+ * Sources whose data the Redis mirror can take over from t5g's own sync (each is also the name of
+ * the job that syncs it upstream); while mirrored, that job is off and the UI names the mirror.
+ */
+export const MIRROR_SOURCES = [
+  'cases',
+  'details',
+  'cards',
+  'bugs',
+  'issues',
+  'escalations',
+  'stats',
+] as const;
+export type MirrorSource = (typeof MIRROR_SOURCES)[number];
