@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { saveSyncState } from '../store/repositories/sync-state.js';
 import { isMirrorKey, type MirrorKey } from './layout.js';
 import { dbIndexOf, ensureNotifications, type Mirror } from './mirror.js';
 
@@ -19,6 +20,10 @@ export interface FollowerOptions {
   /** Try CONFIG SET notify-keyspace-events when notifications are off. */
   allowConfig?: boolean;
 }
+
+/** sync_state row the follower reports its state in, every HEARTBEAT_SECONDS. */
+export const FOLLOWER_STATE = 'mirror-follower';
+export const HEARTBEAT_SECONDS = 5;
 
 export type FollowMode = 'starting' | 'notifications' | 'polling' | 'stopped';
 
@@ -80,6 +85,26 @@ export class MirrorFollower {
       this.timers.push(setInterval(() => void this.poll(), this.opts.pollSeconds * 1000));
     }
     this.timers.push(setInterval(() => void this.reconcile('periodic'), this.opts.reconcileSeconds * 1000));
+    this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_SECONDS * 1000));
+    await this.heartbeat();
+  }
+
+  /** Publishes the follower's state where the web process's status endpoint reads it. */
+  async heartbeat(): Promise<void> {
+    const { mirror } = this.opts;
+    const s = this.status;
+    await saveSyncState(mirror.store.db, FOLLOWER_STATE, {
+      details: {
+        heartbeatAt: new Date().toISOString(),
+        mode: s.mode,
+        redisConnected: s.redisConnected,
+        lastEventAt: s.lastEventAt?.toISOString() ?? null,
+        lastSuccessAt: mirror.lastSuccessAt?.toISOString() ?? null,
+        lagMs: this.currentLagMs(),
+        events: s.events,
+        errors: mirror.lastErrors.map((e) => ({ ...e, at: e.at.toISOString() })),
+      },
+    }).catch((err) => this.opts.logger.debug({ err: errorMessage(err) }, 'mirror: heartbeat failed'));
   }
 
   private async subscribe() {
@@ -180,6 +205,7 @@ export class MirrorFollower {
     this.timers = [];
     await this.idle();
     this.status.mode = 'stopped';
+    await this.heartbeat();
     this.subscriber?.disconnect();
     this.subscriber = null;
   }

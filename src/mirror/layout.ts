@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type MirrorSource, SEVERITIES } from '../shared/vocabulary.js';
+import { MIRROR_KEYS, type MirrorKey, type MirrorSource, SEVERITIES } from '../shared/vocabulary.js';
 
 // The original Python dashboard's Redis layout, as zod schemas of what it wrote. Every value is a
 // JSON string set with MSET, one blob per key, no TTL:
@@ -20,20 +20,7 @@ import { type MirrorSource, SEVERITIES } from '../shared/vocabulary.js';
 // dates come as ISO with `Z`, as JIRA's `+0000`, as "YYYY-MM-DD HH:MM" (UTC), as "YYYY-MM-DD", or
 // as epoch milliseconds (relief/resolution times). Unknown extra fields are kept (loose objects).
 
-/** The keys the mirror reads, in the order a full sync writes them (parents before children). */
-export const MIRROR_KEYS = [
-  'cases',
-  'details',
-  'case_bz',
-  'bugs',
-  'issues',
-  'escalations',
-  'cards',
-  'stats',
-  'users',
-  'timestamp',
-] as const;
-export type MirrorKey = (typeof MIRROR_KEYS)[number];
+export { MIRROR_KEYS, type MirrorKey };
 
 /** The t5g source each key feeds (`users` feeds none of t5g's jobs, so it is always mirrored). */
 export const KEY_SOURCE: Record<MirrorKey, MirrorSource | null> = {

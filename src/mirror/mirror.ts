@@ -109,7 +109,10 @@ export class Mirror {
   lastSuccessAt: Date | null = null;
   lastErrors: { at: Date; key: string; message: string }[] = [];
 
+  readonly store: Store;
+
   constructor(private readonly opts: MirrorOptions) {
+    this.store = opts.store;
     this.metrics = opts.metrics ?? createMirrorMetrics();
     this.keys = MIRROR_KEYS.filter((k) => (opts.keys ?? MIRROR_KEYS).includes(k));
   }

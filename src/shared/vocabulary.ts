@@ -79,3 +79,18 @@ export const MIRROR_SOURCES = [
   'stats',
 ] as const;
 export type MirrorSource = (typeof MIRROR_SOURCES)[number];
+
+/** The original dashboard's Redis keys the mirror reads, in the order a full sync writes them. */
+export const MIRROR_KEYS = [
+  'cases',
+  'details',
+  'case_bz',
+  'bugs',
+  'issues',
+  'escalations',
+  'cards',
+  'stats',
+  'users',
+  'timestamp',
+] as const;
+export type MirrorKey = (typeof MIRROR_KEYS)[number];

@@ -147,3 +147,17 @@ export async function existingIds(
   );
   return new Set(r.rows.map((x) => x.id));
 }
+
+/** Per Redis key: records mirrored, and how many of them are quarantined. */
+export async function mirrorCounts(
+  q: Queryable,
+): Promise<Record<string, { mirrored: number; quarantined: number }>> {
+  const r = await q.query<{ redis_key: string; mirrored: number; quarantined: number }>(
+    `SELECT redis_key, count(*) FILTER (WHERE NOT quarantined)::int AS mirrored,
+            count(*) FILTER (WHERE quarantined)::int AS quarantined
+     FROM mirror_records GROUP BY redis_key ORDER BY redis_key`,
+  );
+  return Object.fromEntries(
+    r.rows.map((x) => [x.redis_key, { mirrored: x.mirrored, quarantined: x.quarantined }]),
+  );
+}
