@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MIRROR_KEYS } from '../vocabulary.js';
-import { dateTime, int, mapOf, nint, str, strings } from './common.js';
+import { dateTime, int, mapOf, nint, str, strings, type Wire } from './common.js';
 
 // The Redis mirror's endpoints (/api/v1/sync/…): a full sync, one key, the service's status and
 // the per-key comparison of Redis with PostgreSQL.
@@ -58,3 +58,7 @@ export const mirrorStatusSchema = z.strictObject({
   counts: mapOf(z.strictObject({ mirrored: int, quarantined: int })),
   errors: z.array(z.strictObject({ at: dateTime, key: str, message: str })),
 });
+
+export type MirrorStatus = Wire<typeof mirrorStatusSchema>;
+export type MirrorCompare = Wire<typeof mirrorCompareSchema>;
+export type MirrorSync = Wire<typeof mirrorSyncSchema>;
