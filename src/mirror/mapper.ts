@@ -174,7 +174,8 @@ export function mapRecords(
       reject(r, (err as Error).message);
     }
   }
-  if (key === 'escalations') batch.closedEscalations.push(...removedIds.map(escalationKey));
+  // An escalation string gone from the list (its record id is already its row's key).
+  if (key === 'escalations') batch.closedEscalations.push(...removedIds);
   // A card gone from `cards` no longer keeps its case on the prio-list.
   if (key === 'cards') batch.closedEscalations.push(...removedIds.map(cardEscalationKey));
   return batch;

@@ -26,9 +26,13 @@ const spare = () =>
   });
 
 function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (b: Buffer) => {
       if (b.toString().includes('Ready to accept connections')) resolve(child);
@@ -52,7 +56,8 @@ async function until(check: () => Promise<boolean>, what: string, tries = 200) {
 }
 
 const cardSummary = async (q: Queryable, key: string) =>
-  (await q.query<{ summary: string }>('SELECT summary FROM cards WHERE jira_key = $1', [key])).rows[0]?.summary;
+  (await q.query<{ summary: string }>('SELECT summary FROM cards WHERE jira_key = $1', [key])).rows[0]
+    ?.summary;
 
 describe('mirror follower', () => {
   let t: TestStore;
@@ -131,7 +136,10 @@ describe('mirror follower', () => {
     await writer.config('SET', 'notify-keyspace-events', 'K$g');
     cards[cardKeyOf(4)]!.summary = 'After restart';
     await writeLayout(writer, { ...layout, cards });
-    await until(async () => (await cardSummary(t.store.db, cardKeyOf(4))) === 'After restart', 'after restart');
+    await until(
+      async () => (await cardSummary(t.store.db, cardKeyOf(4))) === 'After restart',
+      'after restart',
+    );
     await m.follower.idle();
     expect((await m.mirror.compare()).every((c) => c.mismatches === 0)).toBe(true);
     await m.follower.stop();

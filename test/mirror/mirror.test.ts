@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
-import { parseLegacyDate } from '../../src/mirror/layout.js';
+import { keysOf, parseLegacyDate } from '../../src/mirror/layout.js';
 import { fileSource, Mirror, type MirrorSource, redisSource } from '../../src/mirror/mirror.js';
 import type { Queryable } from '../../src/store/db.js';
+import { createJobRegistry } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { TEST_REDIS_URL } from '../support/env.js';
 import {
@@ -153,6 +154,46 @@ describe.each(['pglite', 'postgres'] as const)('mirror mapping on %s', (backend)
     const after = await mirror.compare();
     expect(after.reduce((n, c) => n + c.mismatches, 0)).toBe(0);
     expect(await count(t.store.db, 'cards WHERE jira_key = $1', [cardKeyOf(7)])).toBe(1);
+  });
+
+  it('closes the escalation of a string gone from `escalations` and of a card no longer escalated', async () => {
+    const status = async (sql: string, params: unknown[]) =>
+      (await t.store.db.query<{ status: string }>(`SELECT status FROM escalations WHERE ${sql}`, params))
+        .rows[0]?.status;
+    expect(
+      await status('$1 = ANY(case_numbers) AND issue_key LIKE $2', [caseNumberOf(1), 'MIRROR-ESC-%']),
+    ).toBe('Open');
+    expect(await status('issue_key = $1', [`MIRROR-CARD-${cardKeyOf(5)}`])).toBe('Open');
+    layout.escalations = [];
+    (layout.cards as Record<string, { escalated: boolean }>)[cardKeyOf(5)]!.escalated = false;
+    await mirror.syncKey('escalations');
+    await mirror.syncKey('cards');
+    expect(
+      await status('$1 = ANY(case_numbers) AND issue_key LIKE $2', [caseNumberOf(1), 'MIRROR-ESC-%']),
+    ).toBe('Closed');
+    expect(await status('issue_key = $1', [`MIRROR-CARD-${cardKeyOf(5)}`])).toBe('Closed');
+    expect((await mirror.compare()).reduce((n, c) => n + c.mismatches, 0)).toBe(0);
+  });
+});
+
+describe('mirrored sources', () => {
+  it("turn t5g's own jobs for them off, and card creation with the cards", () => {
+    const names = createJobRegistry([], ['cases', 'cards'])
+      .list()
+      .map((j) => j.name);
+    expect(names).not.toContain('cases');
+    expect(names).not.toContain('cards');
+    expect(names).not.toContain('card-creation');
+    expect(names).toContain('details');
+    expect(
+      createJobRegistry()
+        .list()
+        .map((j) => j.name),
+    ).toContain('card-creation');
+  });
+  it('select the keys the mirror reads (users always)', () => {
+    expect(keysOf(['cards'])).toEqual(['cards', 'users', 'timestamp']);
+    expect(keysOf(['details'])).toEqual(['details', 'case_bz', 'users']);
   });
 });
 
