@@ -1,5 +1,6 @@
 import { simulateCommand } from '@t5g/simulators/cli';
 import { ConfigError } from '../config/config.js';
+import { UsageError } from '../lib/errors.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { DatabaseUnavailableError } from '../store/wait-for-database.js';
 import { closedCasesCommand } from './commands/closed-cases.js';
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
     // Expected start-up failures get their message only; anything else keeps its stack.
     if (
       err instanceof ConfigError ||
+      err instanceof UsageError ||
       err instanceof DataDirLockedError ||
       err instanceof DatabaseUnavailableError
     ) {

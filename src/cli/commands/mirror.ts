@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../../config/config.js';
-import { errorMessage } from '../../lib/errors.js';
+import { errorMessage, UsageError } from '../../lib/errors.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { MirrorFollower } from '../../mirror/follower.js';
 import { keysOf } from '../../mirror/layout.js';
@@ -47,7 +47,7 @@ export function formatComparison(rows: readonly KeyComparison[]): string {
 }
 
 function requireMirrorUrl(config: Config): string {
-  if (!config.mirror.url) throw new Error('REDIS_MIRROR_URL is not set: it names the Redis to mirror');
+  if (!config.mirror.url) throw new UsageError('REDIS_MIRROR_URL is not set: it names the Redis to mirror');
   return config.mirror.url;
 }
 
@@ -109,17 +109,23 @@ export async function mirrorCommand(args: string[]): Promise<void> {
 
 export async function importCommand(args: string[]): Promise<void> {
   const [file] = args;
-  if (!file) throw new Error('usage: t5g import FILE (a JSON object keyed like the original Redis)');
+  if (!file) throw new UsageError('usage: t5g import FILE (a JSON object keyed like the original Redis)');
   let data: unknown;
   try {
     data = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${errorMessage(err)}`);
+    throw new UsageError(`cannot read ${file}: ${errorMessage(err)}`);
   }
   const config = loadConfig();
   const logger = createLogger(config.server.logLevel).child({ component: 'import' });
+  let source: ReturnType<typeof fileSource>;
+  try {
+    source = fileSource(data);
+  } catch (err) {
+    throw new UsageError(`${file}: ${errorMessage(err)}`);
+  }
   await withStore(config, logger, async (store) => {
-    const mirror = new Mirror({ store, source: fileSource(data), logger });
+    const mirror = new Mirror({ store, source, logger });
     const results = await mirror.syncAll();
     console.log(formatResults(results));
     if (results.some((r) => r.error)) process.exitCode = 1;
