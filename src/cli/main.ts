@@ -22,7 +22,7 @@ Commands:
   sprint-summary [sprint]                 cards done per engineer in the previous sprint
   closed-cases                            open cards whose case is closed
   watchers list|add|remove <case> [sso]   Portal notified users of a case
-  mirror [--once]                         mirror the original dashboard's Redis (REDIS_MIRROR_URL); --once: one full sync
+  mirror [--once|--compare]               mirror the original dashboard's Redis (REDIS_MIRROR_URL); --once: one full sync; --compare: drift per key
   import FILE                             import a JSON file in the original's Redis layout
   check-setup                             check the mirror's Redis and PostgreSQL (connectivity, notifications, permissions)
   help       show this text

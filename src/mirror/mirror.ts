@@ -8,6 +8,7 @@ import {
   type PresenceKey,
   presentRecordIds,
   saveMirrorHashes,
+  storedFields,
 } from '../store/repositories/mirror.js';
 import { quarantineRecords, resolveQuarantined } from '../store/repositories/quarantine.js';
 import type { Store } from '../store/store.js';
@@ -195,7 +196,7 @@ export class Mirror {
   /**
    * Per key: how many records Redis holds, how many of them are in PostgreSQL, and the drift:
    * records missing from PostgreSQL, records whose content changed since they were mirrored
-   * (`stale`), records mirrored earlier that Redis no longer holds (`gone`), quarantined ones.
+   * (`stale`), rows changed in PostgreSQL since (`drifted`), records mirrored earlier that Redis no longer holds (`gone`), quarantined ones.
    */
   async compare(opts: { examples?: number } = {}): Promise<KeyComparison[]> {
     const examples = opts.examples ?? 5;
@@ -227,6 +228,10 @@ export class Mirror {
       const stale = valid
         .filter((r) => stored.has(r.id) && stored.get(r.id)?.hash !== r.hash)
         .map((r) => r.id);
+      const drifted = await this.drifted(
+        key,
+        needRow.filter((r) => present.has(r.id) && stored.get(r.id)?.hash === r.hash),
+      );
       const ids = new Set(records.map((r) => r.id));
       const gone = [...stored.keys()].filter((id) => !ids.has(id));
       const inPg = valid.length - missing.length;
@@ -235,13 +240,36 @@ export class Mirror {
         redis: records.length,
         postgres: inPg,
         quarantined: quarantined.length,
-        mismatches: missing.length + stale.length + gone.length,
+        mismatches: missing.length + stale.length + gone.length + drifted.length,
         missing: { count: missing.length, examples: missing.slice(0, examples) },
+        drifted: { count: drifted.length, examples: drifted.slice(0, examples) },
         stale: { count: stale.length, examples: stale.slice(0, examples) },
         gone: { count: gone.length, examples: gone.slice(0, examples) },
       });
     }
     return out;
+  }
+
+  /**
+   * Records of `cards` and `cases` whose row in PostgreSQL no longer holds what Redis holds (the
+   * row was changed by something other than the mirror): the mapped record's main fields against
+   * the stored row's.
+   */
+  private async drifted(key: MirrorKey, records: readonly MirrorRecord[]): Promise<string[]> {
+    if (key !== 'cards' && key !== 'cases') return [];
+    const batch = mapRecords(key, records);
+    const expected = new Map<string, unknown[]>(
+      key === 'cards'
+        ? batch.cards.map(({ card: c }) => [
+            c.jiraKey,
+            [c.summary, c.status, c.priority, c.assigneeName, c.labels.join(',')],
+          ])
+        : batch.cases.map((c) => [c.caseNumber, [c.summary, c.status, c.account, c.severity, c.owner]]),
+    );
+    const stored = await storedFields(this.opts.store.db, key, [...expected.keys()]);
+    return [...expected]
+      .filter(([id, want]) => JSON.stringify(stored.get(id)) !== JSON.stringify(want))
+      .map(([id]) => id);
   }
 
   /** Compares, then rewrites what drifted: missing rows are forced, stale and gone records re-mirrored. */
@@ -250,7 +278,7 @@ export class Mirror {
     let repaired = 0;
     for (const c of before) {
       if (c.mismatches === 0 && !c.error) continue;
-      const r = await this.syncKey(c.key, new Set(c.missing.examples));
+      const r = await this.syncKey(c.key, new Set([...c.missing.examples, ...c.drifted.examples]));
       repaired += r.written + r.removed;
     }
     return { repaired, comparisons: before };
@@ -275,6 +303,7 @@ export interface KeyComparison {
   quarantined: number;
   mismatches: number;
   missing: { count: number; examples: string[] };
+  drifted: { count: number; examples: string[] };
   stale: { count: number; examples: string[] };
   gone: { count: number; examples: string[] };
   error?: string;
@@ -287,6 +316,7 @@ const emptyComparison = (key: MirrorKey): KeyComparison => ({
   quarantined: 0,
   mismatches: 0,
   missing: { count: 0, examples: [] },
+  drifted: { count: 0, examples: [] },
   stale: { count: 0, examples: [] },
   gone: { count: 0, examples: [] },
 });

@@ -139,6 +139,7 @@ describe.each(['pglite', 'postgres'] as const)('mirror mapping on %s', (backend)
   it('compare reports exact drift, and reconciliation repairs it', async () => {
     await t.store.write(async (tx) => {
       await tx.query('DELETE FROM cards WHERE jira_key = $1', [cardKeyOf(7)]);
+      await tx.query("UPDATE cases SET status = 'Closed' WHERE case_number = $1", [caseNumberOf(1)]);
     });
     (layout.cards as Record<string, { priority: string }>)[cardKeyOf(8)]!.priority = 'Minor';
     delete (layout.stats as Record<string, unknown>)['2025-01-01'];
@@ -147,13 +148,17 @@ describe.each(['pglite', 'postgres'] as const)('mirror mapping on %s', (backend)
     expect(cards.missing).toEqual({ count: 1, examples: [cardKeyOf(7)] });
     expect(cards.stale).toEqual({ count: 1, examples: [cardKeyOf(8)] });
     expect(cards.mismatches).toBe(2);
+    expect(cmp.find((c) => c.key === 'cases')!.drifted).toEqual({ count: 1, examples: [caseNumberOf(1)] });
     expect(cmp.find((c) => c.key === 'stats')!.gone).toEqual({ count: 1, examples: ['2025-01-01'] });
 
     const { repaired } = await mirror.reconcile();
-    expect(repaired).toBe(3);
+    expect(repaired).toBe(4);
     const after = await mirror.compare();
     expect(after.reduce((n, c) => n + c.mismatches, 0)).toBe(0);
     expect(await count(t.store.db, 'cards WHERE jira_key = $1', [cardKeyOf(7)])).toBe(1);
+    expect(
+      await count(t.store.db, "cases WHERE case_number = $1 AND status <> 'Closed'", [caseNumberOf(1)]),
+    ).toBe(1);
   });
 
   it('closes the escalation of a string gone from `escalations` and of a card no longer escalated', async () => {

@@ -40,6 +40,7 @@ export function formatComparison(rows: readonly KeyComparison[]): string {
         `  quarantined ${c.quarantined}  mismatches ${c.mismatches}` +
         (c.missing.count ? `  missing ${c.missing.examples.join(',')}` : '') +
         (c.stale.count ? `  stale ${c.stale.examples.join(',')}` : '') +
+        (c.drifted.count ? `  drifted ${c.drifted.examples.join(',')}` : '') +
         (c.gone.count ? `  gone ${c.gone.examples.join(',')}` : '') +
         (c.error ? `  ERROR ${c.error}` : ''),
     )
@@ -61,7 +62,10 @@ async function withStore<T>(config: Config, logger: Logger, fn: (store: Store) =
 }
 
 export async function mirrorCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { once: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { once: { type: 'boolean', default: false }, compare: { type: 'boolean', default: false } },
+  });
   const config = loadConfig();
   const logger = createLogger(config.server.logLevel).child({ component: 'mirror' });
   const url = requireMirrorUrl(config);
@@ -79,6 +83,12 @@ export async function mirrorCommand(args: string[]): Promise<void> {
         logger,
         keys: keysOf(config.mirror.sources),
       });
+      if (values.compare) {
+        const rows = await mirror.compare();
+        console.log(formatComparison(rows));
+        if (rows.some((c) => c.mismatches > 0 || c.error)) process.exitCode = 1;
+        return;
+      }
       if (values.once) {
         const results = await mirror.syncAll();
         console.log(formatResults(results));

@@ -28,6 +28,8 @@ export const mirrorComparisonSchema = z.strictObject({
   mismatches: int,
   /** In Redis, not in PostgreSQL. */
   missing: drift,
+  /** In both, but the PostgreSQL row no longer holds what Redis holds (cards and cases). */
+  drifted: drift,
   /** Changed in Redis since it was mirrored. */
   stale: drift,
   /** Mirrored earlier, no longer in Redis (its rows are kept). */

@@ -161,3 +161,27 @@ export async function mirrorCounts(
     r.rows.map((x) => [x.redis_key, { mirrored: x.mirrored, quarantined: x.quarantined }]),
   );
 }
+
+/** The fields of stored cards and cases reconciliation compares with what Redis holds now. */
+export interface StoredFields {
+  id: string;
+  fields: (string | number | null)[];
+}
+
+const FIELD_SQL = {
+  cards: `SELECT jira_key AS id, jsonb_build_array(summary, status, priority, assignee_name, array_to_string(labels, ',')) AS fields
+          FROM cards WHERE jira_key = ANY($1::text[])`,
+  cases: `SELECT DISTINCT ON (case_number) case_number AS id,
+                 jsonb_build_array(summary, status, account, severity, owner) AS fields
+          FROM cases WHERE case_number = ANY($1::text[]) ORDER BY case_number, created_date DESC`,
+} as const;
+
+export async function storedFields(
+  q: Queryable,
+  key: keyof typeof FIELD_SQL,
+  ids: readonly string[],
+): Promise<Map<string, StoredFields['fields']>> {
+  if (ids.length === 0) return new Map();
+  const r = await q.query<StoredFields>(FIELD_SQL[key], [ids]);
+  return new Map(r.rows.map((x) => [x.id, x.fields]));
+}

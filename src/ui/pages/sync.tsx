@@ -321,6 +321,7 @@ function MirrorPanel() {
                       [
                         k.missing.count ? `missing: ${k.missing.examples.join(', ')}` : '',
                         k.stale.count ? `changed: ${k.stale.examples.join(', ')}` : '',
+                        k.drifted.count ? `changed in PostgreSQL: ${k.drifted.examples.join(', ')}` : '',
                         k.gone.count ? `gone from Redis: ${k.gone.examples.join(', ')}` : '',
                       ]
                         .filter(Boolean)
