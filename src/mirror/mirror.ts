@@ -148,6 +148,9 @@ export class Mirror {
       );
       const removed = [...stored.keys()].filter((id) => !present.has(id));
       result.removed = removed.length;
+      // The value reads again: an earlier "unreadable value" note is closed even when nothing changed.
+      if (changed.length === 0 && removed.length === 0)
+        await resolveQuarantined(store.db, quarantineSource(key), ['(value)']);
       for (let i = 0; i < Math.max(changed.length, removed.length ? 1 : 0); i += CHUNK) {
         const chunk = changed.slice(i, i + CHUNK);
         const gone = i === 0 ? removed : [];

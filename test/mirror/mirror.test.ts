@@ -132,6 +132,10 @@ describe.each(['pglite', 'postgres'] as const)('mirror mapping on %s', (backend)
       await count(t.store.db, "quarantine WHERE source = 'mirror.issues' AND external_id = '(value)'"),
     ).toBe(1);
     expect(await count(t.store.db, 'issues')).toBe(4); // what was mirrored stays
+    await mirror.syncKey('issues');
+    expect(await count(t.store.db, "quarantine WHERE source = 'mirror.issues' AND resolved_at IS NULL")).toBe(
+      0,
+    );
     delete cards['RUOX-9999'];
     await mirror.syncKey('cards');
   });
