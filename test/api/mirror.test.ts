@@ -99,6 +99,10 @@ describe('mirror endpoints', () => {
     const status = mirrorStatusSchema.parse((await app.inject('/api/v1/sync/status')).json());
     expect(status).toMatchObject({ enabled: true, redis_connected: true, service_status: 'stopped' });
     expect(status.counts.cards).toEqual({ mirrored: 25, quarantined: 0 });
+
+    // The header and the sync page say where each source's data comes from.
+    const meta = (await app.inject('/api/v1/meta')).json() as { sources: { job: string; origin: string }[] };
+    expect(meta.sources.find((s) => s.job === 'cards')!.origin).toBe('mirror');
   });
 
   it('without REDIS_MIRROR_URL: status says disabled, the actions answer 409', async () => {

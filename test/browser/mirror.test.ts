@@ -41,6 +41,9 @@ describe.skipIf(browserSkipReason)('mirror panel', () => {
     await p.goto('/sync');
     const { page } = p;
     await expect.poll(() => page.getByText('From the original dashboard').textContent()).toContain('stats');
+    await expect
+      .poll(() => page.locator('table.data tr', { hasText: 'stats' }).first().innerText())
+      .toContain("original dashboard's Redis (mirror)");
     await page.getByRole('button', { name: 'Full sync now' }).click();
     await expect
       .poll(() => page.getByRole('status').textContent())

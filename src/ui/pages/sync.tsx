@@ -45,6 +45,7 @@ function Sources({ meta, start }: { meta: Meta; start: (url: string, what: strin
       <thead>
         <tr>
           <th>Source</th>
+          <th>From</th>
           <th>Last successful sync</th>
           <th>Last run</th>
           <th>Error</th>
@@ -57,6 +58,7 @@ function Sources({ meta, start }: { meta: Meta; start: (url: string, what: strin
         {meta.sources.map((s) => (
           <tr key={s.job}>
             <td>{s.job}</td>
+            <td>{s.origin === 'mirror' ? "original dashboard's Redis (mirror)" : 't5g sync'}</td>
             <td title={s.lastSuccessAt ? `${dateTime(s.lastSuccessAt)} UTC` : undefined}>
               {ago(s.lastSuccessAt)}
             </td>
