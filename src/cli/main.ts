@@ -1,17 +1,18 @@
 import { simulateCommand } from '@t5g/simulators/cli';
 import { ConfigError } from '../config/config.js';
+import { UsageError } from '../lib/errors.js';
 import { UpstreamError } from '../sources/errors.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { DatabaseUnavailableError } from '../store/wait-for-database.js';
 import { closedCasesCommand } from './commands/closed-cases.js';
 import { migrateCommand } from './commands/migrate.js';
+import { checkSetupCommand, importCommand, mirrorCommand } from './commands/mirror.js';
 import { serveCommand } from './commands/serve.js';
 import { sprintSummaryCommand } from './commands/sprint-summary.js';
 import { USAGE as WATCHERS_USAGE, watchersCommand } from './commands/watchers.js';
 import { workerCommand } from './commands/worker.js';
 import { PortInUseError } from './port.js';
 import { UiMissingError } from './ui-build.js';
-import { UsageError } from './usage.js';
 
 interface Command {
   /** The command line, as the usage shows it. */
@@ -68,6 +69,25 @@ const commands: Record<string, Command> = {
     summary: 'cards done per engineer in the previous sprint',
     details: 'The previous sprint is the active one minus one, unless a sprint name is given.',
     run: (args) => sprintSummaryCommand(args),
+  },
+  mirror: {
+    usage: 't5g mirror [--once|--compare]',
+    summary: "mirror the original dashboard's Redis (REDIS_MIRROR_URL) into PostgreSQL",
+    details:
+      'Follows keyspace notifications (or polls); --once runs one full sync, --compare prints the drift per key.',
+    run: (args) => mirrorCommand(args),
+  },
+  import: {
+    usage: 't5g import FILE',
+    summary: "import a JSON file in the original's Redis layout",
+    details: 'The file is one object keyed like the original Redis (cases, cards, details, …).',
+    run: (args) => importCommand(args),
+  },
+  'check-setup': {
+    usage: 't5g check-setup',
+    summary: "check the mirror's Redis and PostgreSQL (connectivity, notifications, permissions)",
+    details: NO_ARGS,
+    run: () => checkSetupCommand(),
   },
   'closed-cases': {
     usage: 't5g closed-cases',
@@ -129,6 +149,7 @@ async function main(argv: string[]): Promise<void> {
     }
     if (
       err instanceof ConfigError ||
+      err instanceof UsageError ||
       err instanceof DataDirLockedError ||
       err instanceof DatabaseUnavailableError ||
       err instanceof PortInUseError ||

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import type { Severity, SyncedSource } from '../shared/vocabulary.js';
+import type { MirrorSource, Severity, SyncedSource } from '../shared/vocabulary.js';
 import {
   DEFAULT_SYNC_MAX_AGE_MINUTES,
   ENV_KEYS,
@@ -40,6 +40,16 @@ export interface Config {
     redisKeyPrefix: string;
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
+  };
+  /** The Redis mirror; `sources` are off for t5g's own jobs while `url` is set. */
+  mirror: {
+    url: string | undefined;
+    username: string | undefined;
+    password: string | undefined;
+    sources: MirrorSource[];
+    configSet: boolean;
+    pollSeconds: number;
+    reconcileSeconds: number;
   };
   portal: {
     apiUrl: string;
@@ -248,6 +258,15 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       cacheTtlSeconds: env.CACHE_TTL_SECONDS,
       cacheMaxEntries: env.CACHE_MAX_ENTRIES,
+    },
+    mirror: {
+      url: env.REDIS_MIRROR_URL,
+      username: env.REDIS_MIRROR_USERNAME,
+      password: env.REDIS_MIRROR_PASSWORD,
+      sources: env.REDIS_MIRROR_SOURCES,
+      configSet: env.REDIS_MIRROR_CONFIG_SET,
+      pollSeconds: env.REDIS_MIRROR_POLL_SECONDS,
+      reconcileSeconds: env.REDIS_MIRROR_RECONCILE_SECONDS,
     },
     portal: {
       apiUrl: stripSlash(env.PORTAL_API_URL),

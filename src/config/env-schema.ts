@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES, type Severity, SYNCED_SOURCES } from '../shared/vocabulary.js';
+import { MIRROR_SOURCES, SEVERITIES, type Severity, SYNCED_SOURCES } from '../shared/vocabulary.js';
 
 // Every environment variable t5g reads, with its default. This file is the single list the README
 // table and `.env.example` document; `config.ts` turns the parsed values into the typed `Config`.
@@ -160,6 +160,15 @@ export const envSchema = z.object({
     .default('t5g:'),
   CACHE_TTL_SECONDS: int(300, 1, 7 * 24 * 3600),
   CACHE_MAX_ENTRIES: int(5000, 10, 10_000_000),
+
+  // Redis mirror of the original dashboard (`t5g mirror`)
+  REDIS_MIRROR_URL: redisUrl,
+  REDIS_MIRROR_USERNAME: z.string().optional(),
+  REDIS_MIRROR_PASSWORD: z.string().optional(),
+  REDIS_MIRROR_SOURCES: list([...MIRROR_SOURCES]).pipe(z.array(z.enum(MIRROR_SOURCES))),
+  REDIS_MIRROR_CONFIG_SET: bool(true),
+  REDIS_MIRROR_POLL_SECONDS: int(5, 1, 3600),
+  REDIS_MIRROR_RECONCILE_SECONDS: int(300, 10, 7 * 24 * 3600),
 
   // Customer Portal
   PORTAL_API_URL: url('https://access.redhat.com/hydra/rest'),

@@ -76,3 +76,24 @@ export const SYNCED_SOURCES = [
   'stats',
 ] as const;
 export type SyncedSource = (typeof SYNCED_SOURCES)[number];
+
+/**
+ * Sources whose data the Redis mirror can take over from t5g's own sync (each is also the name of
+ * the job that syncs it upstream); while mirrored, that job is off and the UI names the mirror.
+ */
+export const MIRROR_SOURCES = SYNCED_SOURCES;
+export type MirrorSource = SyncedSource;
+/** The original dashboard's Redis keys the mirror reads, in the order a full sync writes them. */
+export const MIRROR_KEYS = [
+  'cases',
+  'details',
+  'case_bz',
+  'bugs',
+  'issues',
+  'escalations',
+  'cards',
+  'stats',
+  'users',
+  'timestamp',
+] as const;
+export type MirrorKey = (typeof MIRROR_KEYS)[number];

@@ -37,10 +37,12 @@ export async function metaRoutes(
         latestRunPerJob(store.db),
         latestUnfinishedRun(store.db, REFRESH_ALL_JOB),
       ]);
+      const mirrored: readonly string[] = config.mirror.url ? config.mirror.sources : [];
       const sources = SYNCED_SOURCES.map((job) => {
         const last = latest.get(job);
         return {
           job,
+          origin: mirrored.includes(job) ? ('mirror' as const) : ('sync' as const),
           lastSuccessAt: success[job] ?? null,
           lastStatus: last?.status ?? null,
           lastError: last?.status === 'failed' ? last.error : null,

@@ -1,8 +1,8 @@
 import type { Config } from '../../config/config.js';
+import { UsageError } from '../../lib/errors.js';
 import type { JiraClient } from '../../sources/index.js';
 import { andJql, jqlString } from '../../sources/jira/jql.js';
 import { withToolUpstreams } from '../tool-upstreams.js';
-import { UsageError } from '../usage.js';
 
 // `t5g sprint-summary [sprint name]`: cards done per engineer in the previous sprint (the original's
 // bin/sprint-summary.py). The previous sprint is the active one's number minus one ("T5GFE Sprint

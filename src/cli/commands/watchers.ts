@@ -1,6 +1,6 @@
+import { UsageError } from '../../lib/errors.js';
 import type { PortalClient } from '../../sources/index.js';
 import { withToolUpstreams } from '../tool-upstreams.js';
-import { UsageError } from '../usage.js';
 
 // `t5g watchers list|add|remove <case> [sso]` (the original's bin/watcher_case.py): the Portal's
 // notified users of a case. Add and remove go through the READ_ONLY guard like every other write,

@@ -1,6 +1,6 @@
+import { UsageError } from '../../lib/errors.js';
 import { boot, onShutdown } from '../boot.js';
 import { createProcessSyncEngine } from '../sync-engine.js';
-import { UsageError } from '../usage.js';
 
 /**
  * `t5g worker`: job handlers and schedules, no HTTP. Any number can run against one PostgreSQL:

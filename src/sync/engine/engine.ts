@@ -106,7 +106,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const { store, config, role } = opts;
   const logger = opts.logger.child({ component: 'sync' });
   const tuning: WorkerTuning = { ...DEFAULT_TUNING, ...opts.tuning };
-  const registry = opts.registry ?? createJobRegistry();
+  const registry = opts.registry ?? createJobRegistry([], config.mirror.url ? config.mirror.sources : []);
   const schedulePlan = planSchedules(config, registry, opts.schedules ?? SCHEDULES);
   const alerts = rateLimitAlerts(opts.alerts ?? createLoggingAlertSink(logger), {
     gate: opts.alertGate ?? createStoreAlertGate(store.db),
