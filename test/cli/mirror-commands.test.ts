@@ -68,7 +68,7 @@ describe('mirror commands', () => {
 
     writeFileSync(file, '[1, 2]');
     const bad = await t5g(['import', file], { DATA_DIR: 'memory://' });
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/keyed like the original Redis/);
   });
 
@@ -91,7 +91,7 @@ describe('mirror commands', () => {
     expect(check.stdout).toMatch(/keyspace notifications/);
 
     const none = await t5g(['mirror', '--once'], { DATA_DIR: 'memory://' });
-    expect(none.code).toBe(1);
+    expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/REDIS_MIRROR_URL is not set/);
   }, 60_000);
 });
