@@ -11,6 +11,7 @@ import { rejectNonFiniteNumbers } from './json-schema.js';
 import { legacyRoutes } from './legacy.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
+import { mirrorRoutes } from './routes/mirror.js';
 import { refreshRoutes } from './routes/refresh.js';
 import { runRoutes } from './routes/runs.js';
 import { frameworkErrors, registerSecurityHeaders } from './security-headers.js';
@@ -64,9 +65,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // First: the OpenAPI document only sees routes registered after it.
   await registerApiDocs(app);
-  await app.register(healthRoutes, { store: deps.store });
+  await app.register(healthRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
   await app.register(runRoutes, { store: deps.store });
+  await app.register(mirrorRoutes, { ...deps, registry: deps.metrics.registry });
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });
   await app.register(legacyRoutes, { store: deps.store, config: deps.config });

@@ -2,8 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import type { Severity } from '../shared/vocabulary.js';
-import { ENV_KEYS, type Env, envSchema, teamMemberSchema } from './env-schema.js';
+import type { MirrorSource, Severity, SyncedSource } from '../shared/vocabulary.js';
+import {
+  DEFAULT_SYNC_MAX_AGE_MINUTES,
+  ENV_KEYS,
+  type Env,
+  envSchema,
+  teamMemberSchema,
+} from './env-schema.js';
 
 export type { Severity };
 
@@ -19,6 +25,8 @@ export interface Config {
     sessionSecret: string | undefined;
     /** Fastify's `trustProxy`: whose X-Forwarded-* headers to believe (protocol, client address). */
     trustProxy: Env['TRUST_PROXY'];
+    /** After SIGTERM: how long requests and running jobs get to finish (jobs still running are handed back). */
+    shutdownTimeoutSeconds: number;
   };
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
   readOnly: boolean;
@@ -30,8 +38,20 @@ export interface Config {
     waitSeconds: number;
     dataDir: string;
     redisUrl: string | undefined;
+    /** Start of every cache key, before the database's own namespace. */
+    redisKeyPrefix: string;
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
+  };
+  /** The Redis mirror; `sources` are off for t5g's own jobs while `url` is set. */
+  mirror: {
+    url: string | undefined;
+    username: string | undefined;
+    password: string | undefined;
+    sources: MirrorSource[];
+    configSet: boolean;
+    pollSeconds: number;
+    reconcileSeconds: number;
   };
   portal: {
     apiUrl: string;
@@ -111,6 +131,8 @@ export interface Config {
     prioritySync: string;
     bugTagging: string;
   };
+  /** Minutes since a source's last successful sync after which /readyz reports it stale. */
+  syncMaxAgeMinutes: Record<SyncedSource, number>;
 }
 
 export class ConfigError extends Error {
@@ -225,6 +247,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       logLevel: env.LOG_LEVEL,
       sessionSecret: env.SESSION_SECRET,
       trustProxy: env.TRUST_PROXY,
+      shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
     },
     readOnly: env.READ_ONLY,
     demo: { enabled: demo, cases: env.DEMO_CASES, seed: env.DEMO_SEED },
@@ -235,8 +258,18 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       // memory:// keeps the embedded database in memory (nothing survives a restart).
       dataDir: env.DATA_DIR.startsWith('memory://') ? env.DATA_DIR : path.resolve(cwd, env.DATA_DIR),
       redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
       cacheTtlSeconds: env.CACHE_TTL_SECONDS,
       cacheMaxEntries: env.CACHE_MAX_ENTRIES,
+    },
+    mirror: {
+      url: env.REDIS_MIRROR_URL,
+      username: env.REDIS_MIRROR_USERNAME,
+      password: env.REDIS_MIRROR_PASSWORD,
+      sources: env.REDIS_MIRROR_SOURCES,
+      configSet: env.REDIS_MIRROR_CONFIG_SET,
+      pollSeconds: env.REDIS_MIRROR_POLL_SECONDS,
+      reconcileSeconds: env.REDIS_MIRROR_RECONCILE_SECONDS,
     },
     portal: {
       apiUrl: stripSlash(env.PORTAL_API_URL),
@@ -327,6 +360,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       prioritySync: env.SCHEDULE_PRIORITY_SYNC,
       bugTagging: env.SCHEDULE_BUG_TAGGING,
     },
+    syncMaxAgeMinutes: { ...DEFAULT_SYNC_MAX_AGE_MINUTES, ...env.SYNC_MAX_AGE_MINUTES },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES, type Severity } from '../shared/vocabulary.js';
+import { MIRROR_SOURCES, SEVERITIES, type Severity, SYNCED_SOURCES } from '../shared/vocabulary.js';
 
 // Every environment variable t5g reads, with its default. This file is the single list the README
 // table and `.env.example` document; `config.ts` turns the parsed values into the typed `Config`.
@@ -190,6 +190,7 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 600),
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   READ_ONLY: bool(true),
   DEMO_MODE: z.enum(['auto', 'true', 'false']).default('auto'),
@@ -202,8 +203,21 @@ export const envSchema = z.object({
   DATABASE_WAIT_SECONDS: int(60, 0, 3600),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'expected 1–64 letters, digits or _ . : -' })
+    .default('t5g:'),
   CACHE_TTL_SECONDS: int(300, 1, 7 * 24 * 3600),
   CACHE_MAX_ENTRIES: int(5000, 10, 10_000_000),
+
+  // Redis mirror of the original dashboard (`t5g mirror`)
+  REDIS_MIRROR_URL: redisUrl,
+  REDIS_MIRROR_USERNAME: z.string().optional(),
+  REDIS_MIRROR_PASSWORD: z.string().optional(),
+  REDIS_MIRROR_SOURCES: list([...MIRROR_SOURCES]).pipe(z.array(z.enum(MIRROR_SOURCES))),
+  REDIS_MIRROR_CONFIG_SET: bool(true),
+  REDIS_MIRROR_POLL_SECONDS: int(5, 1, 3600),
+  REDIS_MIRROR_RECONCILE_SECONDS: int(300, 10, 7 * 24 * 3600),
 
   // Customer Portal
   PORTAL_API_URL: url('https://access.redhat.com/hydra/rest'),
@@ -294,7 +308,34 @@ export const envSchema = z.object({
   SCHEDULE_CARD_CREATION: cron('10 * * * *'),
   SCHEDULE_PRIORITY_SYNC: cron('12 3 * * *'),
   SCHEDULE_BUG_TAGGING: cron('33 0 * * *'),
+
+  // Readiness: minutes since a source's last successful sync after which /readyz says degraded.
+  SYNC_MAX_AGE_MINUTES: jsonOf(
+    z.partialRecord(
+      z.enum(SYNCED_SOURCES),
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(60 * 24 * 90),
+    ),
+    {},
+  ),
 });
+
+/**
+ * Each source's default bound: a few of its scheduled intervals (cases every 15 minutes, cards
+ * hourly, escalations every 2 hours, details, issues and bugs twice a day, stats daily).
+ */
+export const DEFAULT_SYNC_MAX_AGE_MINUTES: Record<(typeof SYNCED_SOURCES)[number], number> = {
+  cases: 60,
+  cards: 180,
+  escalations: 360,
+  details: 1500,
+  issues: 1500,
+  bugs: 1500,
+  stats: 1560,
+};
 
 export type Env = z.output<typeof envSchema>;
 export const ENV_KEYS = Object.keys(envSchema.shape) as (keyof Env)[];

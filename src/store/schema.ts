@@ -487,3 +487,29 @@ export const cardCreations = pgTable(
     uniqueIndex('card_creations_jira_key_key').on(t.jiraKey),
   ],
 );
+
+// What the Redis mirror last wrote for each record of a Redis key (a blob such as `cards` holds
+// thousands): the record's content hash, so a change to one card in the blob rewrites that card
+// only. `quarantined` records failed validation; they are not retried until their content changes.
+export const mirrorRecords = pgTable(
+  'mirror_records',
+  {
+    redisKey: text('redis_key').notNull(),
+    recordId: text('record_id').notNull(),
+    hash: text('hash').notNull(),
+    quarantined: boolean('quarantined').notNull().default(false),
+    mirroredAt: tstz('mirrored_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.redisKey, t.recordId] })],
+);
+
+// The users the original dashboard knew (its just-in-time SAML logins, the `users` Redis key),
+// brought over by the mirror with every attribute the identity provider sent.
+export const mirroredUsers = pgTable('mirrored_users', {
+  userId: text('user_id').primaryKey(),
+  displayName: text('display_name'),
+  email: text('email'),
+  groups: text('groups').array().notNull().default(sql`'{}'::text[]`),
+  attributes: jsonb('attributes').notNull(),
+  syncedAt: tstz('synced_at').notNull().defaultNow(),
+});

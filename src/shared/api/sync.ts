@@ -68,6 +68,8 @@ export const quarantineQuery = z.strictObject({
 /** One source's freshness in the header. */
 export const sourceFreshnessSchema = z.strictObject({
   job: str,
+  /** Where the source's data comes from: t5g's own sync, or the Redis mirror of the original dashboard. */
+  origin: z.enum(['sync', 'mirror']),
   lastSuccessAt: dateTime.nullable(),
   lastStatus: nstr,
   lastError: nstr,
