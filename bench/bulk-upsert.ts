@@ -289,6 +289,7 @@ function storage(o: { databaseUrl?: string; dataDir?: string }) {
     redisUrl: undefined,
     cacheTtlSeconds: 60,
     cacheMaxEntries: 100,
+    redisKeyPrefix: 't5g:',
   };
 }
 

@@ -7,12 +7,16 @@ import './roles.js';
 import type { SyncControl } from '../sync/index.js';
 import { registerAuth } from './auth/auth.js';
 import { registerApiDocs } from './docs.js';
+import { errorAnswer } from './errors.js';
+import { rejectNonFiniteNumbers } from './json-schema.js';
 import { legacyRoutes } from './legacy.js';
 import { accessRoutes } from './routes/access.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
+import { mirrorRoutes } from './routes/mirror.js';
 import { refreshRoutes } from './routes/refresh.js';
 import { runRoutes } from './routes/runs.js';
+import { frameworkErrors, registerSecurityHeaders } from './security-headers.js';
 import { uiRoutes } from './ui.js';
 import { apiV1Routes } from './v1.js';
 
@@ -27,16 +31,22 @@ export interface AppDeps {
   uiDir?: string;
 }
 
+/** A hop count trusts that many proxies in front (what Fastify does with a number itself). */
+const trustProxyOption = (v: Config['server']['trustProxy']) =>
+  typeof v === 'number' ? (_address: string, hop: number) => hop < v : v;
+
 /** The HTTP app: routes registered in data-flow order, one error handler, request metrics. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // pino's Logger and Fastify's base logger type differ only nominally.
   const app = Fastify({
-    // A hop count works at run time (proxy-addr) though this overload's type omits numbers.
-    trustProxy: deps.config.server.trustProxy as boolean | string[],
     loggerInstance: deps.logger.child({ component: 'http' }),
     // Per-request lines would drown the sync logs; request timings go to /metrics instead.
     logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: trustProxyOption(deps.config.server.trustProxy),
+    frameworkErrors,
   }) as unknown as FastifyInstance;
+  await registerSecurityHeaders(app);
+  rejectNonFiniteNumbers(app);
 
   app.addHook('onResponse', async (req, reply) => {
     deps.metrics.httpRequests.observe(
@@ -45,11 +55,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
-  // One error path: log with context, hide internals of 5xx from the client.
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err, method: req.method, url: req.url }, 'request failed');
-    return reply.code(status).send({ message: status >= 500 ? 'Internal Server Error' : err.message });
+  // One error path: bad input is a 400 with its reason (logged at most as a warning); only a fault
+  // of ours is logged as an error, and its internals stay out of the answer.
+  app.setErrorHandler((err: Error, req, reply) => {
+    const answer = errorAnswer(err);
+    if (answer.status >= 500) req.log.error({ err, method: req.method, url: req.url }, 'request failed');
+    else if (answer.logAsWarning)
+      req.log.warn({ code: answer.code, method: req.method, route: req.routeOptions.url }, answer.message);
+    return reply.code(answer.status).send({ message: answer.message });
   });
 
   // First: the OpenAPI document only sees routes registered after it.
@@ -57,9 +70,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Second: its hooks check every route registered after it.
   await registerAuth(app, deps);
   await app.register(accessRoutes, { store: deps.store, config: deps.config });
-  await app.register(healthRoutes, { store: deps.store });
+  await app.register(healthRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
   await app.register(runRoutes, { store: deps.store });
+  await app.register(mirrorRoutes, { ...deps, registry: deps.metrics.registry });
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });
   await app.register(legacyRoutes, { store: deps.store, config: deps.config });

@@ -10,9 +10,11 @@ export function wantsCsv(req: FastifyRequest<{ Querystring: { format?: 'json' | 
   return accept.includes('text/csv') && !accept.startsWith('application/json');
 }
 
-// A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading quote (OWASP
-// "CSV injection"); numbers are written as they are.
-const FORMULA = /^[=+\-@\t\r]/;
+// A cell a spreadsheet would run as a formula gets a leading quote (OWASP "CSV injection"): one that
+// starts with =, +, -, @, tab or CR — also after leading whitespace (spaces, no-break and other
+// Unicode spaces, line breaks, zero-width characters, a BOM), which spreadsheets skip before
+// deciding, and in the full-width forms some of them accept. Numbers are written as they are.
+const FORMULA = /^[\s\u200b-\u200d\u2060\u180e\ufeff]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { VERSION } from '../lib/version.js';
 import './roles.js';
+import { PAGE_CSP } from './security-headers.js';
 
 /**
  * The OpenAPI document, built from every route's schema (/api/openapi.json), and its docs page
@@ -25,7 +26,8 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // Swagger UI loads its own scripts and styles from /api/docs/static: the dashboard's page policy fits.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: PAGE_CSP });
   app.get('/api/openapi.json', { config: { role: 'viewer' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 // The shared zod schemas as the JSON Schema Fastify wants: ajv validates requests with it,
@@ -75,3 +76,21 @@ export const eventStream = (description: string) => ({
   description: `text/event-stream: ${description}`,
   type: 'string',
 });
+
+/**
+ * ajv coerces a querystring's "1e400" to Infinity and lets it through `type: integer` and its
+ * `maximum`; a request whose coerced parameters hold a non-finite number is a 400 here, for every
+ * route at once (register on the root instance).
+ */
+export function rejectNonFiniteNumbers(app: FastifyInstance): void {
+  const bad = (v: unknown): boolean =>
+    typeof v === 'number'
+      ? !Number.isFinite(v)
+      : Array.isArray(v)
+        ? v.some(bad)
+        : isObject(v) && Object.values(v).some(bad);
+  app.addHook('preHandler', async (req, reply) => {
+    if (bad(req.query) || bad(req.params))
+      return reply.code(400).send({ message: 'a number in the request is out of range' });
+  });
+}

@@ -6,6 +6,11 @@ import { responseSchema } from './json-schema.js';
 
 export const errorResponse = responseSchema(errorSchema);
 
+/** A request whose parameters pass the schema but not together (a date range): the app answers 400. */
+export class BadRequestError extends Error {
+  readonly statusCode = 400;
+}
+
 /** 404 `{ message: "no <what>" }`. */
 export const notFound = (reply: FastifyReply, what: string) =>
   reply.code(404).send({ message: `no ${what}` });

@@ -3,26 +3,11 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import './roles.js';
+import { PAGE_CSP } from './security-headers.js';
 
 // The built dashboard (Vite output): hashed assets under /assets/ with long caching, and index.html
-// for every other page path, so deep links like /table/all?severity=Urgent load the app.
-
-/**
- * The page runs no inline script and loads nothing from elsewhere; upstream text is rendered as text
- * by React. The policy is the second line of defence against stored XSS. Inline styles are allowed:
- * the charts and table widths set them.
- */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
+// for every other page path, so deep links like /table/all?severity=Urgent load the app. The other
+// security headers come from the app's own (security-headers.ts); a page gets the page policy.
 
 export async function uiRoutes(app: FastifyInstance, opts: { dir: string }) {
   // Read per request (it is tiny): after a rebuild it always names the assets that are on disk.
@@ -48,9 +33,7 @@ export async function uiRoutes(app: FastifyInstance, opts: { dir: string }) {
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .header('content-security-policy', CONTENT_SECURITY_POLICY)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'same-origin')
+      .header('content-security-policy', PAGE_CSP)
       .send(await readFile(indexFile));
   });
 }

@@ -4,6 +4,7 @@ import { VERSION } from '../lib/version.js';
 import { type CoreMetrics, createMetrics } from '../observability/metrics.js';
 import { openStore, type Store } from '../store/store.js';
 import { startDemoUpstreams } from './demo.js';
+import { assertPortFree } from './port.js';
 
 export interface Runtime {
   config: Config;
@@ -17,10 +18,14 @@ export interface Runtime {
 /**
  * Config → logger → metrics → (demo simulators) → storage (waits for PostgreSQL, migrates).
  * Shared by every long-running command. `upstreams: false` skips the demo simulators in processes
- * that never call an upstream.
+ * that never call an upstream; `listens` checks first that the web port is free.
  */
-export async function boot(component: string, opts: { upstreams?: boolean } = {}): Promise<Runtime> {
+export async function boot(
+  component: string,
+  opts: { upstreams?: boolean; listens?: boolean } = {},
+): Promise<Runtime> {
   let config = loadConfig();
+  if (opts.listens) await assertPortFree(config.server.host, config.server.port);
   const logger = createLogger(config.server.logLevel).child({ component });
   const metrics = createMetrics();
   if (config.readOnly)
@@ -58,7 +63,10 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     stop()
-      .then(() => process.exit(0))
+      .then(() => {
+        logger.info({ signal }, 'shut down cleanly');
+        process.exit(0);
+      })
       .catch((err) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);

@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.js';
 export async function startDemoUpstreams(
   config: Config,
   logger: Logger,
+  opts: { quiet?: boolean } = {},
 ): Promise<{ config: Config; close: () => Promise<void> }> {
   const sim = await startSimulator({
     port: 0,
@@ -17,11 +18,12 @@ export async function startDemoUpstreams(
     seed: config.demo.seed,
     smtpPort: 0,
   });
-  logger.warn(
-    { simulator: sim.url, smtpPort: sim.smtpPort, cases: config.demo.cases, seed: config.demo.seed },
-    'DEMO MODE: no upstream credentials configured (PORTAL_OFFLINE_TOKEN, JIRA_URL), so built-in ' +
-      'simulators of the Portal, JIRA, Bugzilla, Slack and SMTP serve generated data. Nothing real is read or written.',
-  );
+  if (!opts.quiet)
+    logger.warn(
+      { simulator: sim.url, smtpPort: sim.smtpPort, cases: config.demo.cases, seed: config.demo.seed },
+      'DEMO MODE: no upstream credentials configured (PORTAL_OFFLINE_TOKEN, JIRA_URL), so built-in ' +
+        'simulators of the Portal, JIRA, Bugzilla, Slack and SMTP serve generated data. Nothing real is read or written.',
+    );
   const demoConfig = withSimulatorUpstreams(config, sim);
   return { config: demoConfig, close: () => sim.close() };
 }

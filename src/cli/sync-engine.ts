@@ -20,5 +20,6 @@ export function createProcessSyncEngine(rt: Runtime, role: SyncRole): SyncEngine
     alerts: createNotifyingAlertSink(rt.config, alertUpstreams, rt.logger),
     alertWindowSeconds: rt.config.email.alertWindowSeconds,
     metricsRegistry: rt.metrics.registry,
+    stopTimeoutMs: rt.config.server.shutdownTimeoutSeconds * 1000,
   });
 }

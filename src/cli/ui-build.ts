@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../lib/logger.js';
+import { PACKAGE_ROOT, RUNNING_BUILT } from '../lib/paths.js';
 
-// The web app serves dist/ui. It is built from src/ui by Vite when missing or stale, so that
-// `npm ci && npm start` works on a fresh clone with no separate build step. The stamp holds a hash of
-// the UI sources; an unchanged tree starts at once.
+// The web app serves dist/ui. Run from the TypeScript sources (a development checkout), it is built
+// from src/ui by Vite when missing or stale, so that `npm ci && npm start` works on a fresh clone
+// with no separate build step; the stamp holds a hash of the UI sources, so an unchanged tree starts
+// at once. Run from the compiled server (`npm run build`, a production install without Vite), the
+// UI that `npm run build` wrote is served as it is.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = PACKAGE_ROOT;
 export const UI_DIST = path.join(ROOT, 'dist/ui');
 const STAMP = '.source-hash';
 const INPUTS = ['src/ui', 'src/shared', 'vite.config.ts', 'package-lock.json'];
@@ -40,10 +42,25 @@ let building: Promise<string> | undefined;
 
 /** Returns the directory of a built UI matching the sources, building it first when needed. */
 export function ensureUiBuilt(logger?: Logger): Promise<string> {
+  if (RUNNING_BUILT) return builtUi();
   building ??= build(logger).finally(() => {
     building = undefined;
   });
   return building;
+}
+
+async function builtUi(): Promise<string> {
+  if (!existsSync(path.join(UI_DIST, 'index.html')))
+    throw new UiMissingError(
+      `the dashboard UI is not built: ${path.join(UI_DIST, 'index.html')} is missing. ` +
+        'Run `npm run build` before starting the compiled server.',
+    );
+  return UI_DIST;
+}
+
+/** The compiled server found no built UI (a start-up failure with a message, not a stack). */
+export class UiMissingError extends Error {
+  override name = 'UiMissingError';
 }
 
 async function build(logger?: Logger): Promise<string> {

@@ -2,8 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import type { Severity } from '../shared/vocabulary.js';
-import { ENV_KEYS, type Env, envSchema, teamMemberSchema } from './env-schema.js';
+import type { MirrorSource, Severity, SyncedSource } from '../shared/vocabulary.js';
+import {
+  DEFAULT_SYNC_MAX_AGE_MINUTES,
+  ENV_KEYS,
+  type Env,
+  envSchema,
+  teamMemberSchema,
+} from './env-schema.js';
 
 export type { Severity };
 
@@ -47,8 +53,10 @@ export interface Config {
     host: string;
     logLevel: Env['LOG_LEVEL'];
     sessionSecret: string | undefined;
-    /** Fastify's trustProxy: false, true, a hop count, or addresses/CIDRs of the proxies. */
-    trustProxy: boolean | number | string[];
+    /** Fastify's `trustProxy`: whose X-Forwarded-* headers to believe (protocol, client address). */
+    trustProxy: Env['TRUST_PROXY'];
+    /** After SIGTERM: how long requests and running jobs get to finish (jobs still running are handed back). */
+    shutdownTimeoutSeconds: number;
   };
   auth: AuthConfig;
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
@@ -61,8 +69,20 @@ export interface Config {
     waitSeconds: number;
     dataDir: string;
     redisUrl: string | undefined;
+    /** Start of every cache key, before the database's own namespace. */
+    redisKeyPrefix: string;
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
+  };
+  /** The Redis mirror; `sources` are off for t5g's own jobs while `url` is set. */
+  mirror: {
+    url: string | undefined;
+    username: string | undefined;
+    password: string | undefined;
+    sources: MirrorSource[];
+    configSet: boolean;
+    pollSeconds: number;
+    reconcileSeconds: number;
   };
   portal: {
     apiUrl: string;
@@ -142,6 +162,8 @@ export interface Config {
     prioritySync: string;
     bugTagging: string;
   };
+  /** Minutes since a source's last successful sync after which /readyz reports it stale. */
+  syncMaxAgeMinutes: Record<SyncedSource, number>;
 }
 
 export class ConfigError extends Error {
@@ -295,24 +317,6 @@ function checkAuth(env: Env, problems: { variable: string; message: string }[]) 
           'at least one of AUTH_VIEWER_GROUPS, AUTH_OPERATOR_GROUPS, AUTH_ADMIN_GROUPS is required when AUTH_MODE is oidc',
       });
   }
-  if (env.TRUST_PROXY !== undefined && parseTrustProxy(env.TRUST_PROXY) === undefined)
-    problems.push({
-      variable: 'TRUST_PROXY',
-      message: 'expected true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs',
-    });
-}
-
-function parseTrustProxy(v: string | undefined): boolean | number | string[] | undefined {
-  if (v === undefined) return false;
-  const s = v.trim().toLowerCase();
-  if (['true', 'yes', 'on'].includes(s)) return true;
-  if (['false', 'no', 'off'].includes(s)) return false;
-  if (/^\d+$/.test(s)) return Number(s);
-  const list = v
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  return list.length && list.every((p) => /^[0-9a-fA-F.:/]+$/.test(p)) ? list : undefined;
 }
 
 function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
@@ -324,7 +328,8 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       host: env.HOST,
       logLevel: env.LOG_LEVEL,
       sessionSecret: env.SESSION_SECRET,
-      trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
+      trustProxy: env.TRUST_PROXY,
+      shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
     },
     auth: {
       mode,
@@ -364,8 +369,18 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       // memory:// keeps the embedded database in memory (nothing survives a restart).
       dataDir: env.DATA_DIR.startsWith('memory://') ? env.DATA_DIR : path.resolve(cwd, env.DATA_DIR),
       redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
       cacheTtlSeconds: env.CACHE_TTL_SECONDS,
       cacheMaxEntries: env.CACHE_MAX_ENTRIES,
+    },
+    mirror: {
+      url: env.REDIS_MIRROR_URL,
+      username: env.REDIS_MIRROR_USERNAME,
+      password: env.REDIS_MIRROR_PASSWORD,
+      sources: env.REDIS_MIRROR_SOURCES,
+      configSet: env.REDIS_MIRROR_CONFIG_SET,
+      pollSeconds: env.REDIS_MIRROR_POLL_SECONDS,
+      reconcileSeconds: env.REDIS_MIRROR_RECONCILE_SECONDS,
     },
     portal: {
       apiUrl: stripSlash(env.PORTAL_API_URL),
@@ -456,6 +471,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       prioritySync: env.SCHEDULE_PRIORITY_SYNC,
       bugTagging: env.SCHEDULE_BUG_TAGGING,
     },
+    syncMaxAgeMinutes: { ...DEFAULT_SYNC_MAX_AGE_MINUTES, ...env.SYNC_MAX_AGE_MINUTES },
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES, type Severity } from '../shared/vocabulary.js';
+import { MIRROR_SOURCES, SEVERITIES, type Severity, SYNCED_SOURCES } from '../shared/vocabulary.js';
 
 // Every environment variable t5g reads, with its default. This file is the single list the README
 // table and `.env.example` document; `config.ts` turns the parsed values into the typed `Config`.
@@ -37,7 +37,22 @@ const int = (def: number, min: number, max: number) =>
       return n;
     });
 
-const absoluteUrl = () => z.string().url({ message: 'expected an absolute URL (http:// or https://)' });
+// Only http(s): every URL variable is fetched or shown as a link. Credentials inside the URL are
+// refused rather than used: fetch rejects such URLs, the connectors authenticate with their own
+// variables (JIRA_USER / JIRA_TOKEN …), and a URL is shown to users (links, /api/v1/meta).
+const absoluteUrl = () =>
+  z
+    .string()
+    .refine((v) => /^https?:$/.test(URL.parse(v)?.protocol ?? ''), {
+      message: 'expected an absolute URL (http:// or https://)',
+    })
+    .refine(
+      (v) => {
+        const u = URL.parse(v);
+        return !u || (u.username === '' && u.password === '');
+      },
+      { message: 'must not contain credentials (user:password@); use the variables for them' },
+    );
 const url = (def: string) => absoluteUrl().default(def);
 const optionalUrl = () => absoluteUrl().optional();
 
@@ -50,6 +65,38 @@ const redisUrl = z
   .string()
   .regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// URL' })
   .optional();
+
+/** Fastify's `trustProxy`: false, true (any proxy), a hop count, or addresses / CIDR ranges. */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): boolean | number | string[] => {
+    if (v === undefined) return false;
+    const s = v.trim().toLowerCase();
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    if (['true', 'yes', 'on'].includes(s)) return true;
+    if (/^[0-9]{1,2}$/.test(s)) return Number(s);
+    const parts = s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (
+      parts.length &&
+      parts.every(
+        (p) =>
+          /^[0-9a-f.:]+(\/[0-9]{1,3})?$/.test(p) ||
+          p === 'loopback' ||
+          p === 'linklocal' ||
+          p === 'uniquelocal',
+      )
+    )
+      return parts;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected false, true, a hop count or comma-separated addresses/CIDR ranges, got "${v}"`,
+    });
+    return z.NEVER;
+  });
 
 const list = (def: string[]) =>
   z
@@ -139,12 +186,14 @@ const DEFAULT_PRIORITY_MAP = { Urgent: 'Critical', High: 'Major', Normal: 'Norma
 export const envSchema = z.object({
   // Service
   PORT: int(8080, 1, 65535),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback unless told otherwise: listening on every interface is a deliberate choice (HOST=0.0.0.0).
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 600),
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   NODE_ENV: z.string().optional(),
   PUBLIC_URL: optionalUrl(),
-  TRUST_PROXY: z.string().optional(),
   READ_ONLY: bool(true),
   DEMO_MODE: z.enum(['auto', 'true', 'false']).default('auto'),
   DEMO_CASES: int(500, 10, 100_000),
@@ -173,8 +222,21 @@ export const envSchema = z.object({
   DATABASE_WAIT_SECONDS: int(60, 0, 3600),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'expected 1–64 letters, digits or _ . : -' })
+    .default('t5g:'),
   CACHE_TTL_SECONDS: int(300, 1, 7 * 24 * 3600),
   CACHE_MAX_ENTRIES: int(5000, 10, 10_000_000),
+
+  // Redis mirror of the original dashboard (`t5g mirror`)
+  REDIS_MIRROR_URL: redisUrl,
+  REDIS_MIRROR_USERNAME: z.string().optional(),
+  REDIS_MIRROR_PASSWORD: z.string().optional(),
+  REDIS_MIRROR_SOURCES: list([...MIRROR_SOURCES]).pipe(z.array(z.enum(MIRROR_SOURCES))),
+  REDIS_MIRROR_CONFIG_SET: bool(true),
+  REDIS_MIRROR_POLL_SECONDS: int(5, 1, 3600),
+  REDIS_MIRROR_RECONCILE_SECONDS: int(300, 10, 7 * 24 * 3600),
 
   // Customer Portal
   PORTAL_API_URL: url('https://access.redhat.com/hydra/rest'),
@@ -265,7 +327,34 @@ export const envSchema = z.object({
   SCHEDULE_CARD_CREATION: cron('10 * * * *'),
   SCHEDULE_PRIORITY_SYNC: cron('12 3 * * *'),
   SCHEDULE_BUG_TAGGING: cron('33 0 * * *'),
+
+  // Readiness: minutes since a source's last successful sync after which /readyz says degraded.
+  SYNC_MAX_AGE_MINUTES: jsonOf(
+    z.partialRecord(
+      z.enum(SYNCED_SOURCES),
+      z
+        .number()
+        .int()
+        .min(1)
+        .max(60 * 24 * 90),
+    ),
+    {},
+  ),
 });
+
+/**
+ * Each source's default bound: a few of its scheduled intervals (cases every 15 minutes, cards
+ * hourly, escalations every 2 hours, details, issues and bugs twice a day, stats daily).
+ */
+export const DEFAULT_SYNC_MAX_AGE_MINUTES: Record<(typeof SYNCED_SOURCES)[number], number> = {
+  cases: 60,
+  cards: 180,
+  escalations: 360,
+  details: 1500,
+  issues: 1500,
+  bugs: 1500,
+  stats: 1560,
+};
 
 export type Env = z.output<typeof envSchema>;
 export const ENV_KEYS = Object.keys(envSchema.shape) as (keyof Env)[];

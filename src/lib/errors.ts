@@ -7,3 +7,8 @@ export function toError(value: unknown): Error {
 export function errorMessage(value: unknown): string {
   return toError(value).message;
 }
+
+/** A command used wrongly (missing argument, unreadable input file): its message is the whole story. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

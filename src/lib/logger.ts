@@ -18,8 +18,10 @@ const REDACT = [
   '*.apiKey',
 ];
 
-export function createLogger(level: string = 'info', name = 't5g'): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** A JSON logger; `fd` 2 for commands whose stdout is their answer. */
+export function createLogger(level: string = 'info', name = 't5g', fd: 1 | 2 = 1): Logger {
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }
 
 /** A logger that drops everything, for tests and library defaults. */

@@ -6,11 +6,18 @@ import { CASE_STATUS, type PrioListState, SEVERITIES, type Severity, type SlaLev
 export const portalCaseUrl = (caseNumber: string) =>
   `https://access.redhat.com/support/cases/#/case/${encodeURIComponent(caseNumber)}`;
 
+/**
+ * A URL as it may be shown (a link, /api/v1/meta, a message): without the credentials a URL can
+ * carry (`https://user:pw@host`). Start-up refuses such URLs in the configuration; every link t5g
+ * builds goes through this as well, so none can leak through a configuration made another way.
+ */
+export const shownUrl = (url: string) => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+
 export const jiraBrowseUrl = (jiraUrl: string | undefined, key: string) =>
-  jiraUrl ? `${jiraUrl}/browse/${encodeURIComponent(key)}` : null;
+  jiraUrl ? `${shownUrl(jiraUrl)}/browse/${encodeURIComponent(key)}` : null;
 
 export const bugzillaUrl = (bugzillaBase: string, bugId: string) =>
-  `${bugzillaBase}/show_bug.cgi?id=${encodeURIComponent(bugId)}`;
+  `${shownUrl(bugzillaBase)}/show_bug.cgi?id=${encodeURIComponent(bugId)}`;
 
 /** The table's sort value: Urgent 4 … Low 1; 0 for a card without a case (or an unknown label). */
 export const severityOrder = (label: string | null | undefined) => {

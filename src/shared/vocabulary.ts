@@ -65,6 +65,39 @@ export const RECENT_DAYS = 7;
 export const RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
 export const RUN_TRIGGERS = ['schedule', 'manual', 'startup'] as const;
 
+/** The sync jobs whose freshness the header and readiness report, in the order they are shown. */
+export const SYNCED_SOURCES = [
+  'cases',
+  'details',
+  'cards',
+  'issues',
+  'bugs',
+  'escalations',
+  'stats',
+] as const;
+export type SyncedSource = (typeof SYNCED_SOURCES)[number];
+
+/**
+ * Sources whose data the Redis mirror can take over from t5g's own sync (each is also the name of
+ * the job that syncs it upstream); while mirrored, that job is off and the UI names the mirror.
+ */
+export const MIRROR_SOURCES = SYNCED_SOURCES;
+export type MirrorSource = SyncedSource;
+/** The original dashboard's Redis keys the mirror reads, in the order a full sync writes them. */
+export const MIRROR_KEYS = [
+  'cases',
+  'details',
+  'case_bz',
+  'bugs',
+  'issues',
+  'escalations',
+  'cards',
+  'stats',
+  'users',
+  'timestamp',
+] as const;
+export type MirrorKey = (typeof MIRROR_KEYS)[number];
+
 /** The roles of a signed-in user, lowest first: each may do everything the ones before it may. */
 export const USER_ROLES = ['viewer', 'operator', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];

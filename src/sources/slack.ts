@@ -23,6 +23,24 @@ import type { SourceDeps } from './types.js';
 // get the message twice. Our retry loop repeats only what is safe for a post: 429 (honouring Retry-After) and a
 // refused connection.
 
+/**
+ * Text from elsewhere (a case's summary and description, an account name, an upstream error) as
+ * Slack shows it literally. Slack reads `<…>` as a mention or link (`<!channel>`,
+ * `<https://evil|label>`) and `&` starts an entity; escaping exactly `&`, `<` and `>` is Slack's
+ * rule for text that must not be parsed. Every Slack message t5g composes runs what it did not write
+ * itself through this, and adds its own markup (a user mention) afterwards.
+ */
+export const slackText = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+/** `text` escaped and cut to `limit` characters without splitting an entity, with an ellipsis when cut. */
+export function slackTextWithin(text: string, limit: number): string {
+  const escaped = slackText(text);
+  if (escaped.length <= limit) return escaped;
+  const cut = escaped.slice(0, limit).replace(/&[a-z]{0,3}$/, '');
+  return `${cut}…`;
+}
+
 export interface PostedMessage {
   channel: string;
   ts: string;

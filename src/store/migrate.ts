@@ -1,11 +1,12 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { PACKAGE_ROOT } from '../lib/paths.js';
 import type { Database } from './db.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'drizzle');
 
 // An arbitrary constant: every t5g process that migrates at start-up takes this advisory lock, so
 // a web and a worker process starting together do not apply the same migration twice.

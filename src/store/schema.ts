@@ -488,6 +488,32 @@ export const cardCreations = pgTable(
   ],
 );
 
+// What the Redis mirror last wrote for each record of a Redis key (a blob such as `cards` holds
+// thousands): the record's content hash, so a change to one card in the blob rewrites that card
+// only. `quarantined` records failed validation; they are not retried until their content changes.
+export const mirrorRecords = pgTable(
+  'mirror_records',
+  {
+    redisKey: text('redis_key').notNull(),
+    recordId: text('record_id').notNull(),
+    hash: text('hash').notNull(),
+    quarantined: boolean('quarantined').notNull().default(false),
+    mirroredAt: tstz('mirrored_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.redisKey, t.recordId] })],
+);
+
+// The users the original dashboard knew (its just-in-time SAML logins, the `users` Redis key),
+// brought over by the mirror with every attribute the identity provider sent.
+export const mirroredUsers = pgTable('mirrored_users', {
+  userId: text('user_id').primaryKey(),
+  displayName: text('display_name'),
+  email: text('email'),
+  groups: text('groups').array().notNull().default(sql`'{}'::text[]`),
+  attributes: jsonb('attributes').notNull(),
+  syncedAt: tstz('synced_at').notNull().defaultNow(),
+});
+
 // Sign-in. A user row is created at the first login and its role re-evaluated at every login from
 // the identity provider's groups; `role` is null while none of the groups maps to a role.
 export const users = pgTable('users', {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { CoreMetrics } from '../observability/metrics.js';
@@ -58,9 +59,17 @@ export interface OpenStoreOptions {
   metrics?: CoreMetrics;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
-  /** Overrides for tests: a Redis key prefix so parallel runs do not share cache keys. */
+  /** Overrides REDIS_KEY_PREFIX (tests: parallel runs on one database do not share cache keys). */
   redisKeyPrefix?: string;
 }
+
+/**
+ * The cache namespace of one database: instances on different databases can share one Redis
+ * database without reading each other's values (the location names host, port and database, or
+ * the PGlite directory; never a password).
+ */
+export const databaseNamespace = (location: string) =>
+  createHash('sha256').update(location).digest('hex').slice(0, 12);
 
 export async function openStore(storage: Config['storage'], opts: OpenStoreOptions): Promise<Store> {
   const { logger, metrics } = opts;
@@ -79,7 +88,7 @@ export async function openStore(storage: Config['storage'], opts: OpenStoreOptio
       ? createRedisCache({
           url: storage.redisUrl,
           ttlSeconds: storage.cacheTtlSeconds,
-          keyPrefix: opts.redisKeyPrefix,
+          keyPrefix: `${opts.redisKeyPrefix ?? storage.redisKeyPrefix}${databaseNamespace(db.location)}:`,
           logger,
           metrics,
         })

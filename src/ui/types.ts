@@ -21,6 +21,7 @@ export type {
   Issue,
 } from '../shared/api/detail.js';
 export type { NewCase, NewCases, StatusCounts } from '../shared/api/home.js';
+export type { MirrorCompare, MirrorStatus, MirrorSync } from '../shared/api/mirror.js';
 export type {
   AccountList,
   AccountPageData,

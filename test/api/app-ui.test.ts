@@ -98,6 +98,7 @@ describe.each(['pglite', 'postgres'] as const)('web app on %s', (backend) => {
     ]);
     expect(empty.sources[0]).toEqual({
       job: 'cases',
+      origin: 'sync',
       lastSuccessAt: null,
       lastStatus: null,
       lastError: null,

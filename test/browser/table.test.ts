@@ -109,6 +109,82 @@ describe.skipIf(browserSkipReason)('the cards table in the browser', () => {
     expect(p.problems).toEqual([]);
   });
 
+  it('fits a 1280×720 laptop screen: every default column reachable in its own scroll area, 15+ rows in view', async () => {
+    const { page } = p;
+    await page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      // A first visit on this screen size: no column or density choice stored yet.
+      await p.goto('/home');
+      await page.evaluate(() => window.localStorage.clear());
+      await p.goto('/table/all');
+      await page.locator('tr[data-row-key]').first().waitFor();
+      await p.screenshot('table-all-1280x720');
+      const layout = await page.evaluate(() => {
+        const area = document.querySelector('.table-scroll') as HTMLElement;
+        const box = area.getBoundingClientRect();
+        const row = document.querySelector('tr[data-row-key]') as HTMLElement;
+        const cells = [...row.querySelectorAll('td')].map((td) => {
+          const r = td.getBoundingClientRect();
+          // Where the cell sits in the scroll area's content, and whether it is in the window now.
+          return {
+            name: td.className,
+            left: r.left - box.left + area.scrollLeft,
+            right: r.right - box.left + area.scrollLeft,
+            inView: r.left >= box.left && r.right <= box.right,
+          };
+        });
+        const rows = [...document.querySelectorAll('tr[data-row-key]')].filter((tr) => {
+          const r = tr.getBoundingClientRect();
+          return r.top >= box.top && r.bottom <= Math.min(box.bottom, window.innerHeight);
+        }).length;
+        return {
+          area: { top: box.top, bottom: box.bottom, left: box.left, right: box.right },
+          scrollWidth: area.scrollWidth,
+          pageWidth: document.documentElement.scrollWidth,
+          cells,
+          rows,
+          viewport: { width: window.innerWidth, height: window.innerHeight },
+        };
+      });
+      // The scroll area, and so both of its scrollbars, is inside the window; the page itself does
+      // not scroll sideways.
+      expect(layout.area.bottom).toBeLessThanOrEqual(layout.viewport.height);
+      expect(layout.area.right).toBeLessThanOrEqual(layout.viewport.width);
+      expect(layout.pageWidth).toBeLessThanOrEqual(layout.viewport.width);
+      // Every cell of the first row is in view or within the area's own scroll range.
+      for (const c of layout.cells) {
+        expect(c.left, c.name).toBeGreaterThanOrEqual(0);
+        expect(c.right, c.name).toBeLessThanOrEqual(layout.scrollWidth + 1);
+      }
+      expect(layout.cells.filter((c) => c.name.includes('col-caseNumber'))[0]?.inView).toBe(true);
+      expect(layout.rows).toBeGreaterThanOrEqual(15);
+
+      // Scrolled to the far right, the case column stays put and the last column comes into view.
+      await page.locator('.table-scroll').evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+      const after = await page.evaluate(() => {
+        const box = (document.querySelector('.table-scroll') as HTMLElement).getBoundingClientRect();
+        const cell = (sel: string) =>
+          (document.querySelector(`tr[data-row-key] ${sel}`) as HTMLElement).getBoundingClientRect();
+        const last = [...document.querySelectorAll('tr[data-row-key]:first-of-type td')].at(-1)!;
+        const l = last.getBoundingClientRect();
+        return { caseLeft: cell('.col-caseNumber').left - box.left, lastInView: l.right <= box.right + 1 };
+      });
+      expect(after.caseLeft).toBeLessThan(60);
+      expect(after.lastInView).toBe(true);
+
+      // Compact rows fit more; "Full text" wraps every cell again.
+      await page.getByLabel('Row density').selectOption('compact');
+      await expect.poll(() => page.locator('table.main-table.rows-compact').count()).toBe(1);
+      await page.getByLabel('Row density').selectOption('wrap');
+      await expect.poll(() => page.locator('table.main-table.rows-wrap').count()).toBe(1);
+      expect(await page.evaluate(() => window.localStorage.getItem('t5g.table.density'))).toBe('wrap');
+      expect(p.problems).toEqual([]);
+    } finally {
+      await page.evaluate(() => window.localStorage.clear());
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
   it('a facet click filters the rows and puts the filter in the URL', async () => {
     const { page } = p;
     await p.goto('/table/all');

@@ -74,6 +74,83 @@ describe('Redis outage', () => {
     }
   });
 
+  it('recovers by itself within seconds after a Redis stall (timeouts, no disconnect) and says so meanwhile', async () => {
+    const proxy = await startTcpProxy({ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) });
+    const metrics = createMetrics({ defaultMetrics: false });
+    const store = await openStore(
+      storageConfig({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
+      { logger: silentLogger, metrics, redisKeyPrefix: `t5g-test:${Date.now()}:stall:` },
+    );
+    const count = async (result: string) =>
+      (await metrics.cacheRequests.get()).values
+        .filter((v) => v.labels.backend === 'redis' && v.labels.result === result)
+        .reduce((n, v) => n + v.value, 0);
+    try {
+      const read = () => store.read(['case'], 'count', (q) => countStoredCases(q));
+      // The database is shared with the other tests of this block: count from what is there.
+      await store.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(31)])));
+      const before = (await read()).total;
+      await expect
+        .poll(async () => ((await read()).total === before ? count('hit') : 0), { timeout: 10_000 })
+        .toBeGreaterThan(0);
+
+      proxy.stall();
+      // The reads time out against the hung Redis and are answered from PostgreSQL.
+      expect((await read()).total).toBe(before);
+      await store.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(32)])));
+      expect((await read()).total).toBe(before + 1);
+      expect((await store.health()).cache).toMatchObject({ backend: 'redis', ok: false });
+
+      proxy.unstall();
+      // No reconnect happens; the cache comes back by itself, health says so, and no value from
+      // before the stall is served.
+      await expect.poll(async () => (await store.health()).cache.ok, { timeout: 10_000 }).toBe(true);
+      const hitsBefore = await count('hit');
+      await expect
+        .poll(
+          async () => {
+            expect((await read()).total).toBe(before + 1);
+            return (await count('hit')) - hitsBefore;
+          },
+          { timeout: 10_000 },
+        )
+        .toBeGreaterThan(0);
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  });
+
+  it('keeps instances on different databases apart in one shared Redis', async () => {
+    const other = await createTestDatabase('redis_namespace');
+    const open = (url: string) =>
+      openStore(
+        storageConfig({
+          DATABASE_URL: url,
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_KEY_PREFIX: `t5g-ns-${Date.now()}:`,
+        }),
+        {
+          logger: silentLogger,
+        },
+      );
+    const a = await open(db.url);
+    const b = await open(other.url);
+    try {
+      const read = (s: typeof a) => s.read(['case'], 'count', (q) => countStoredCases(q));
+      await a.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(11), makeCase(12)])));
+      const inA = (await read(a)).total;
+      expect(inA).toBeGreaterThanOrEqual(2);
+      // Same prefix, same key, same Redis: b still counts its own (empty) database.
+      expect((await read(b)).total).toBe(0);
+      expect((await read(a)).total).toBe(inA);
+    } finally {
+      await a.close();
+      await b.close();
+      await other.drop();
+    }
+  });
+
   it('does not block start-up when Redis is down, and /readyz says degraded', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: 1 });
     await proxy.cut();

@@ -120,7 +120,7 @@ describe.each(STORAGE_BACKENDS)('storage contract on %s', (backend) => {
       changes.record('card', await upsertCards(tx, [card]));
     });
     expect(await getCardRows(t.store.db, [card.jiraKey])).toMatchObject([
-      { isTrends: true, isDailyTelco: true, isPotentialEscalation: false, assigneeName: 'Jane Doe' },
+      { trends: true, dailyTelco: true, isPotentialEscalation: false, assignee: 'Jane Doe' },
     ]);
     const comment = {
       jiraCommentId: '10001',

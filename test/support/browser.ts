@@ -79,6 +79,8 @@ export interface ProductOptions {
   seed?: number;
   /** Runs after the simulators start and before the first sync, e.g. to plant comments. */
   beforeSync?: (sim: RunningSimulator) => void | Promise<void>;
+  /** More configuration on top of demo mode (e.g. REDIS_MIRROR_URL). */
+  env?: Record<string, string>;
 }
 
 /** Something that went wrong while a page ran: a console error, an uncaught exception, a server error. */
@@ -185,6 +187,7 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
         DEMO_MODE: 'true',
         DEMO_CASES: String(cases),
         DEMO_SEED: String(seed),
+        ...opts.env,
       },
       dotEnv: false,
     });

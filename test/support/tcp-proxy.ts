@@ -6,6 +6,14 @@ import net from 'node:net';
  */
 export async function startTcpProxy(target: { host: string; port: number }) {
   const sockets = new Set<net.Socket>();
+  // While stalled, bytes are held in order instead of forwarded: connections stay open and
+  // nothing answers, as with a paused (SIGSTOP) server.
+  let stalled = false;
+  const held: [net.Socket, Buffer][] = [];
+  const forward = (to: net.Socket) => (chunk: Buffer) => {
+    if (stalled) held.push([to, chunk]);
+    else to.write(chunk);
+  };
   let server: net.Server | undefined;
   let port = 0;
   const listen = () =>
@@ -22,7 +30,8 @@ export async function startTcpProxy(target: { host: string; port: number }) {
         };
         client.on('error', drop).on('close', drop);
         upstream.on('error', drop).on('close', drop);
-        client.pipe(upstream).pipe(client);
+        client.on('data', forward(upstream));
+        upstream.on('data', forward(client));
       });
       server.listen(port, '127.0.0.1', () => {
         port = (server!.address() as net.AddressInfo).port;
@@ -40,6 +49,15 @@ export async function startTcpProxy(target: { host: string; port: number }) {
       sockets.clear();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       server = undefined;
+    },
+    /** Holds every byte in both directions, keeping the connections open: the service hangs. */
+    stall() {
+      stalled = true;
+    },
+    /** Delivers what was held, in order, and forwards again. */
+    unstall() {
+      stalled = false;
+      for (const [to, chunk] of held.splice(0)) if (!to.destroyed) to.write(chunk);
     },
     /** Listens again on the same port. */
     restore: listen,

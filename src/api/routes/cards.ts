@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { cardDetailSchema } from '../../shared/api/detail.js';
+import type { z } from 'zod';
+import { cardDetailSchema, cardKeyParams as keyParams } from '../../shared/api/detail.js';
 import { statusCountsSchema } from '../../shared/api/home.js';
 import { cardTableSchema, type TableQuery, tableQuery } from '../../shared/api/tables.js';
 import { sendCsv, wantsCsv } from '../csv.js';
@@ -17,8 +17,6 @@ import '../roles.js';
 //                                     streams every matching row
 //   GET /api/v1/cards/status-counts   cards per internal status (home chart)
 //   GET /api/v1/cards/:key            one card with its case, comments, bugs, issues, escalations
-
-const keyParams = z.object({ key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*-[0-9]+$/) });
 
 export async function cardRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: TableQuery }>(

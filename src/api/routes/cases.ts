@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { caseDetailSchema } from '../../shared/api/detail.js';
+import type { z } from 'zod';
+import { caseDetailSchema, caseNumberParams as numberParams } from '../../shared/api/detail.js';
 import { newCasesQuery, newCasesSchema } from '../../shared/api/home.js';
 import { caseTableSchema, type TableQuery, tableQuery } from '../../shared/api/tables.js';
 import { sendCsv, wantsCsv } from '../csv.js';
@@ -16,8 +16,6 @@ import '../roles.js';
 //   GET /api/v1/cases            page + total + facet counts (same filters as the cards); CSV as cards
 //   GET /api/v1/cases/new        cases opened in the last ?days=7 (home page), most severe first
 //   GET /api/v1/cases/:number    the case with its details, cards, comments, bugs, issues, escalations
-
-const numberParams = z.object({ number: z.string().regex(/^[0-9]{1,12}$/) });
 
 export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: TableQuery }>(

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
 import { metaSchema } from '../../shared/api/sync.js';
+import { shownUrl } from '../../shared/rules.js';
+import { SYNCED_SOURCES } from '../../shared/vocabulary.js';
 import {
   lastSuccessPerJob,
   latestRunPerJob,
@@ -14,17 +16,6 @@ import '../roles.js';
 // GET /api/v1/meta: what every page's header shows. Demo / read-only flags, where links point,
 // per-source freshness ("cases synced 2 min ago") and the refresh run in progress, so a reloaded
 // page re-attaches to its progress bar.
-
-/** The sources the header reports, in the order it shows them. */
-export const FRESHNESS_JOBS = [
-  'cases',
-  'details',
-  'cards',
-  'issues',
-  'bugs',
-  'escalations',
-  'stats',
-] as const;
 
 export async function metaRoutes(
   app: FastifyInstance,
@@ -47,10 +38,12 @@ export async function metaRoutes(
         latestRunPerJob(store.db),
         latestUnfinishedRun(store.db, REFRESH_ALL_JOB),
       ]);
-      const sources = FRESHNESS_JOBS.map((job) => {
+      const mirrored: readonly string[] = config.mirror.url ? config.mirror.sources : [];
+      const sources = SYNCED_SOURCES.map((job) => {
         const last = latest.get(job);
         return {
           job,
+          origin: mirrored.includes(job) ? ('mirror' as const) : ('sync' as const),
           lastSuccessAt: success[job] ?? null,
           lastStatus: last?.status ?? null,
           lastError: last?.status === 'failed' ? last.error : null,
@@ -59,7 +52,7 @@ export async function metaRoutes(
       return {
         demo: config.demo.enabled,
         readOnly: config.readOnly,
-        jiraUrl: config.jira.url ?? null,
+        jiraUrl: config.jira.url ? shownUrl(config.jira.url) : null,
         canRefresh: Boolean(sync),
         refreshable: sync?.refreshableJobs() ?? [],
         adminJobs: sync?.adminJobs() ?? [],

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { Served } from '../../shared/api/common.js';
-import type {
-  Grouped,
-  ReportKind,
-  reportQuery,
-  reportSchema,
-  weeklyQuery,
-  weeklySchema,
+import {
+  type Grouped,
+  type ReportKind,
+  type reportQuery,
+  type reportSchema,
+  type weeklyQuery,
+  weeklyRangeError,
+  type weeklySchema,
 } from '../../shared/api/reports.js';
 import { bugzillaUrl } from '../../shared/rules.js';
 import { RECENT_DAYS } from '../../shared/vocabulary.js';
@@ -20,6 +21,7 @@ import {
   weeklyPage,
 } from '../../store/queries/reports.js';
 import { type CardItem, cardItem } from '../presenters.js';
+import { BadRequestError } from '../replies.js';
 import { presentContext, type ViewDeps } from './deps.js';
 import { filterOf } from './tables.js';
 
@@ -111,6 +113,8 @@ export async function weeklyReport(
   const ctx = presentContext(deps);
   const to = query.to ? new Date(query.to) : ctx.now;
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - RECENT_DAYS * DAY_MS);
+  const rangeError = weeklyRangeError(from.toISOString(), to.toISOString());
+  if (rangeError) throw new BadRequestError(rangeError);
   const db = deps.store.db;
   const filter = filterOf(query);
   const { keys, total } = await weeklyPage(db, {

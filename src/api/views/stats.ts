@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import type { Served } from '../../shared/api/common.js';
-import type {
-  historyQuery,
-  historySchema,
-  outcomesSchema,
-  StatsScope,
-  statsSchema,
+import {
+  HISTORY_DEFAULT_DAYS,
+  type historyQuery,
+  historyRangeError,
+  type historySchema,
+  type outcomesSchema,
+  type StatsScope,
+  type statsSchema,
 } from '../../shared/api/stats.js';
 import {
   computeCaseStats,
@@ -13,6 +15,7 @@ import {
   STATS_ENTITIES,
 } from '../../store/repositories/stats.js';
 import { listStatsSnapshots } from '../../store/repositories/stats-snapshots.js';
+import { BadRequestError } from '../replies.js';
 import { presentContext, stableKey, type ViewDeps } from './deps.js';
 
 // Stats: live metrics and relief/resolution distributions (computed in SQL, cached until one of
@@ -81,7 +84,9 @@ export async function history(
 ): Promise<Served<typeof historySchema>> {
   const now = presentContext(deps).now;
   const to = query.to ?? utcDay(now);
-  const from = query.from ?? utcDay(new Date(Date.parse(`${to}T00:00:00Z`) - 90 * DAY_MS));
+  const from = query.from ?? utcDay(new Date(Date.parse(`${to}T00:00:00Z`) - HISTORY_DEFAULT_DAYS * DAY_MS));
+  const rangeError = historyRangeError(from, to);
+  if (rangeError) throw new BadRequestError(rangeError);
   const snapshots = await deps.store.read(['stats_snapshot'], `stats:history:${from}:${to}`, (q) =>
     listStatsSnapshots(q, { from, to }),
   );

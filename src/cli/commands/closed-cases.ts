@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/config.js';
 import { createLogger } from '../../lib/logger.js';
+import { jiraBrowseUrl } from '../../shared/rules.js';
 import { listOpenCardsOfClosedCases, type OpenCardOfClosedCase } from '../../store/repositories/cards.js';
 import { openStore } from '../../store/store.js';
 
@@ -14,7 +15,7 @@ export function formatOpenCardsOfClosedCases(
   return rows
     .map(
       (r) =>
-        `${jiraUrl ? `${jiraUrl}/browse/${r.jiraKey}` : r.jiraKey}  case ${r.caseNumber}  ${r.cardStatus}` +
+        `${jiraBrowseUrl(jiraUrl, r.jiraKey) ?? r.jiraKey}  case ${r.caseNumber}  ${r.cardStatus}` +
         `  ${r.assignee ?? 'unassigned'}${r.closedDate ? `  closed ${new Date(r.closedDate).toISOString().slice(0, 10)}` : ''}`,
     )
     .join('\n');

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp } from '../../api/app.js';
 import { boot, onShutdown } from '../boot.js';
+import { listenError } from '../port.js';
 import { createProcessSyncEngine } from '../sync-engine.js';
 import { ensureUiBuilt } from '../ui-build.js';
 
@@ -10,13 +12,21 @@ import { ensureUiBuilt } from '../ui-build.js';
  * split web/worker processes need DATABASE_URL.
  */
 export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
-  const rt = await boot(mode, { upstreams: mode === 'start' });
+  const rt = await boot(mode, { upstreams: mode === 'start', listens: true });
   const uiDir = await ensureUiBuilt(rt.logger);
   const worker = mode === 'start';
   const sync = createProcessSyncEngine(rt, { work: worker, schedule: worker });
   await sync.start();
   const app = await buildApp({ ...rt, sync, uiDir });
-  await app.listen({ port: rt.config.server.port, host: rt.config.server.host });
+  const { host, port } = rt.config.server;
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    await app.close();
+    await sync.stop();
+    await rt.close();
+    throw listenError(err, host, port);
+  }
   rt.logger.info(
     {
       url: `http://localhost:${rt.config.server.port}`,
@@ -28,8 +38,14 @@ export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
   if (worker)
     void sync.startupSync().catch((err) => rt.logger.error({ err }, 'start-up sync could not be queued'));
   onShutdown(rt.logger, async () => {
-    // The app first: it ends open event streams; then running jobs get their grace period.
-    await app.close();
+    // The app first: it stops accepting, ends open event streams and lets open requests finish
+    // (within the bound); then running jobs get their grace period, then the pools close.
+    const bound = rt.config.server.shutdownTimeoutSeconds * 1000;
+    const drained = await Promise.race([app.close().then(() => true), sleep(bound).then(() => false)]);
+    if (!drained) {
+      rt.logger.warn('requests still open after SHUTDOWN_TIMEOUT_SECONDS; closing their connections');
+      app.server.closeAllConnections();
+    }
     await sync.stop();
     await rt.close();
   });

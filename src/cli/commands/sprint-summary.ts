@@ -1,7 +1,8 @@
-import { type Config, loadConfig } from '../../config/config.js';
-import { createLogger } from '../../lib/logger.js';
-import { createUpstreams, type JiraClient } from '../../sources/index.js';
+import type { Config } from '../../config/config.js';
+import { UsageError } from '../../lib/errors.js';
+import type { JiraClient } from '../../sources/index.js';
 import { andJql, jqlString } from '../../sources/jira/jql.js';
+import { withToolUpstreams } from '../tool-upstreams.js';
 
 // `t5g sprint-summary [sprint name]`: cards done per engineer in the previous sprint (the original's
 // bin/sprint-summary.py). The previous sprint is the active one's number minus one ("T5GFE Sprint
@@ -72,13 +73,8 @@ export function formatSprintSummary(s: SprintSummary): string {
 }
 
 export async function sprintSummaryCommand(args: string[]): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.server.logLevel).child({ component: 'sprint-summary' });
-  const up = createUpstreams(config, { logger });
-  try {
-    if (!up.jira) throw new Error('JIRA_URL is not set');
+  await withToolUpstreams('sprint-summary', async (config, up) => {
+    if (!up.jira) throw new UsageError('JIRA_URL is not set: sprint-summary reads the team board from JIRA');
     console.log(formatSprintSummary(await sprintSummary(config, up.jira, args.join(' ') || undefined)));
-  } finally {
-    up.close();
-  }
+  });
 }

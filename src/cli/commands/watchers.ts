@@ -1,23 +1,23 @@
-import { loadConfig } from '../../config/config.js';
-import { createLogger } from '../../lib/logger.js';
-import { createUpstreams, type PortalClient } from '../../sources/index.js';
+import { UsageError } from '../../lib/errors.js';
+import type { PortalClient } from '../../sources/index.js';
+import { withToolUpstreams } from '../tool-upstreams.js';
 
 // `t5g watchers list|add|remove <case> [sso]` (the original's bin/watcher_case.py): the Portal's
 // notified users of a case. Add and remove go through the READ_ONLY guard like every other write,
 // so with READ_ONLY on they print what would have been done.
 
-const USAGE = 'Usage: t5g watchers list <case> | add <case> <sso> | remove <case> <sso>';
+export const USAGE = 'Usage: t5g watchers list <case> | add <case> <sso> | remove <case> <sso>';
 
 export async function watchers(portal: PortalClient, args: readonly string[]): Promise<string> {
   const [action, caseNumber, sso] = args;
-  if (!caseNumber || !/^\d{8}$/.test(caseNumber)) throw new Error(USAGE);
+  if (!caseNumber || !/^\d{8}$/.test(caseNumber)) throw new UsageError(USAGE);
   if (action === 'list') {
     const users = await portal.listNotifiedUsers(caseNumber);
     return users.length
       ? users.map((u) => `${u.ssoUsername}${u.title ? `  (${u.title})` : ''}`).join('\n')
       : `No notified users on case ${caseNumber}.`;
   }
-  if (!sso || (action !== 'add' && action !== 'remove')) throw new Error(USAGE);
+  if (!sso || (action !== 'add' && action !== 'remove')) throw new UsageError(USAGE);
   if (action === 'add') {
     const o = await portal.addNotifiedUser(caseNumber, sso);
     return o.blocked
@@ -32,12 +32,11 @@ export async function watchers(portal: PortalClient, args: readonly string[]): P
 }
 
 export async function watchersCommand(args: string[]): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.server.logLevel).child({ component: 'watchers' });
-  const up = createUpstreams(config, { logger });
-  try {
-    console.log(await watchers(up.portal, args));
-  } finally {
-    up.close();
-  }
+  const [action, caseNumber, sso] = args;
+  const valid =
+    caseNumber !== undefined &&
+    /^\d{8}$/.test(caseNumber) &&
+    (action === 'list' || ((action === 'add' || action === 'remove') && Boolean(sso)));
+  if (!valid) throw new UsageError(USAGE);
+  await withToolUpstreams('watchers', async (_config, up) => console.log(await watchers(up.portal, args)));
 }

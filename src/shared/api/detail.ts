@@ -114,3 +114,18 @@ export type Issue = Wire<typeof issueSchema>;
 export type Escalation = Wire<typeof escalationSchema>;
 /** The detail page reads both: a case's detail may have no card. */
 export type Detail = Wire<typeof caseDetailSchema>;
+
+/** A card's JIRA key (PROJECT-123) in the path. */
+export const cardKeyParams = z.object({
+  key: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z][A-Za-z0-9_]*-[0-9]+$/),
+});
+/** A case number in the path. */
+export const caseNumberParams = z.object({
+  number: z
+    .string()
+    .max(12)
+    .regex(/^[0-9]{1,12}$/),
+});

@@ -14,6 +14,7 @@ export const changeEventSchema = z.strictObject({
 export const eventsQuery = z.strictObject({
   entities: z
     .string()
+    .max(500)
     .regex(/^[a-z_]+(,[a-z_]+)*$/)
     .describe('Comma-separated entities.')
     .optional(),

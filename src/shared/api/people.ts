@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, counts, dateTime, int, listOf, nstr, str, strings, type Wire } from './common.js';
+import { bool, clientText, counts, dateTime, int, listOf, nstr, str, strings, type Wire } from './common.js';
 import { outcomesSchema, statsSchema } from './stats.js';
 import { formatField } from './tables.js';
 
@@ -71,7 +71,7 @@ export const engineerPageSchema = z.strictObject({
   cardsByCaseStatus: counts,
 });
 
-export const nameParams = z.object({ name: z.string().min(1).max(300) });
+export const nameParams = z.object({ name: clientText(300).min(1) });
 export const formatQuery = z.strictObject(formatField);
 
 export type AccountSummary = Wire<typeof accountSummarySchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateTime, int, nstr, str, strings, type Wire } from './common.js';
+import { dateTime, dayRangeError, int, isoDay, nstr, str, strings, type Wire } from './common.js';
 import { cardItemSchema, dashboardFilter, filterFields, lastCommentSchema } from './tables.js';
 
 // Reports: account → case status → cards.
@@ -57,14 +57,23 @@ const reportPaging = {
 
 export const reportQuery = dashboardFilter.extend(reportPaging);
 
-const day = z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?$/);
+/** A day (UTC midnight) or a date-time with its offset. */
+const instant = z.union([isoDay, z.iso.datetime({ offset: true })]);
+
+/** The weekly report spans at most about a year. */
+export const WEEKLY_MAX_DAYS = 366;
 
 export const weeklyQuery = z.strictObject({
   ...filterFields,
   ...reportPaging,
-  from: day.describe('Start (inclusive); default 7 days before `to`.').optional(),
-  to: day.describe('End (exclusive); default now.').optional(),
+  from: instant
+    .describe(`Start (inclusive); default 7 days before \`to\`; at most ${WEEKLY_MAX_DAYS} days before it.`)
+    .optional(),
+  to: instant.describe('End (exclusive); default now.').optional(),
 });
+
+/** Why a weekly range cannot be answered, or null. */
+export const weeklyRangeError = (from: string, to: string) => dayRangeError(from, to, WEEKLY_MAX_DAYS);
 
 export const reportParams = z.object({ kind: z.enum(REPORT_KINDS) });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { counts, int, mapOf, nstr, str, type Wire } from './common.js';
+import { clientText, counts, dayRangeError, int, isoDay, mapOf, nstr, str, type Wire } from './common.js';
 
 // Stats: the live metrics, the daily history and the relief / resolution distributions.
 
@@ -45,20 +45,29 @@ export const historySchema = z.strictObject({
 });
 
 const scopeFields = {
-  account: z.string().min(1).max(300).optional(),
-  engineer: z.string().min(1).max(300).optional(),
+  account: clientText(300).min(1).optional(),
+  engineer: clientText(300).min(1).optional(),
 };
 /** Stats for everything, or one account, or one engineer (card assignee). */
 export const scopeQuery = z.strictObject(scopeFields);
 export type StatsScope = z.output<typeof scopeQuery>;
 
-const day = z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/);
+/** The history answers one value per day and series: its range is capped (about ten years). */
+export const HISTORY_MAX_DAYS = 3660;
+export const HISTORY_DEFAULT_DAYS = 90;
 
 export const historyQuery = z.strictObject({
   ...scopeFields,
-  from: day.describe('First day (UTC); default 90 days before `to`.').optional(),
-  to: day.describe('Last day (UTC); default today.').optional(),
+  from: isoDay
+    .describe(
+      `First day (UTC); default ${HISTORY_DEFAULT_DAYS} days before \`to\`. At most ${HISTORY_MAX_DAYS} days before \`to\`, not before 1970.`,
+    )
+    .optional(),
+  to: isoDay.describe('Last day (UTC); default today.').optional(),
 });
+
+/** Why a history range cannot be answered, or null. */
+export const historyRangeError = (from: string, to: string) => dayRangeError(from, to, HISTORY_MAX_DAYS);
 
 export type Stats = Wire<typeof statsSchema>;
 export type Duration = Wire<typeof durationSchema>;

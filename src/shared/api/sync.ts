@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RUN_STATUSES, RUN_TRIGGERS } from '../vocabulary.js';
-import { bool, dateTime, int, listOf, nstr, str, strings, type Wire } from './common.js';
+import { bool, clientText, dateTime, int, listOf, nstr, str, strings, type Wire } from './common.js';
 
 // Sync runs, quarantined records, manual refreshes and the header's meta data.
 
@@ -36,10 +36,10 @@ export const runProgressEventSchema = runProgressSchema.extend({
 });
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-export const runParams = z.object({ id: z.string().regex(UUID) });
+export const runParams = z.object({ id: z.string().max(36).regex(UUID) });
 
 export const runsQuery = z.strictObject({
-  job: z.string().max(100).optional(),
+  job: clientText(100).optional(),
   status: z.enum(RUN_STATUSES).optional(),
   limit: z.int().min(1).max(500).default(50),
 });
@@ -60,15 +60,17 @@ export const quarantinedSchema = z.strictObject({
 export const quarantineSchema = z.strictObject({ items: z.array(quarantinedSchema), total: int });
 
 export const quarantineQuery = z.strictObject({
-  source: z.string().max(100).optional(),
+  source: clientText(100).optional(),
   limit: z.int().min(1).max(500).default(50),
-  offset: z.int().min(0).default(0),
+  offset: z.int().min(0).max(1_000_000).default(0),
   includeResolved: z.boolean().default(false),
 });
 
 /** One source's freshness in the header. */
 export const sourceFreshnessSchema = z.strictObject({
   job: str,
+  /** Where the source's data comes from: t5g's own sync, or the Redis mirror of the original dashboard. */
+  origin: z.enum(['sync', 'mirror']),
   lastSuccessAt: dateTime.nullable(),
   lastStatus: nstr,
   lastError: nstr,
@@ -93,7 +95,7 @@ export const acceptedAllSchema = z.strictObject({ id: str, ids: z.record(z.strin
 /** A job this route does not know, with the ones it does. */
 export const unknownJobSchema = z.strictObject({ message: str, sources: strings.optional() });
 export const jobParams = <K extends string>(name: K) =>
-  z.object({ [name]: z.string().max(100) } as Record<K, z.ZodString>);
+  z.object({ [name]: clientText(100) } as Record<K, ReturnType<typeof clientText>>);
 
 export type Run = Wire<typeof runSchema>;
 export type RunList = Wire<typeof runListSchema>;

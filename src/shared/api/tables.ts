@@ -9,13 +9,13 @@ import {
   SORT_PATTERN,
 } from '../table-query.js';
 import { CARD_LABELS, PRIO_LIST_STATES, RECENT_DAYS, SEVERITIES, SLA_LEVELS, YES_NO } from '../vocabulary.js';
-import { dateTime, int, nint, nstr, str, strings, type Wire } from './common.js';
+import { clientText, dateTime, int, nint, nstr, str, strings, type Wire } from './common.js';
 
 // The card and case tables: the querystring (filters, sort, paging), a row, the facet counts, and
 // the table answer.
 
 const many = <T extends z.ZodType>(item: T) => z.array(item).max(200);
-const text = z.string().max(300);
+const text = clientText(300);
 const yesNo = many(z.enum(YES_NO));
 
 /** Filter fields, shared by every view built on the card/case filters (tables, reports, CSV). */
@@ -33,7 +33,7 @@ export const filterFields = {
   closedNotDone: yesNo.describe('Case Closed while the card is not Done.').optional(),
   updatedWithinDays: z.int().min(1).max(3650).describe('Case updated in the last N days.').optional(),
   recent: z.boolean().describe(`A JIRA comment updated in the last ${RECENT_DAYS} days.`).optional(),
-  q: z.string().max(200).describe('Full text over cases and both comment kinds.').optional(),
+  q: clientText(200).describe('Full text over cases and both comment kinds.').optional(),
 };
 
 /**
@@ -47,6 +47,7 @@ export type DashboardFilter = z.output<typeof dashboardFilter>;
 export const pagingFields = {
   sort: z
     .string()
+    .max(500)
     .regex(new RegExp(SORT_PATTERN))
     .describe(`key:asc|desc, comma-separated; default ${formatSort(DEFAULT_SORT)}.`)
     .optional(),

@@ -1,4 +1,5 @@
 import type { Config, Severity } from '../../config/config.js';
+import { jiraBrowseUrl } from '../../shared/rules.js';
 import { resolveDeps } from '../deps.js';
 import { RecordRejectedError, UpstreamConfigError, UpstreamContractError, UpstreamError } from '../errors.js';
 import { createHttpClient } from '../http.js';
@@ -450,7 +451,7 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
         const response = await http.write(permit, { method: 'POST', path: `${api}/issue`, json: { fields } });
         const parsed = createdIssueSchema.safeParse(response.body);
         if (!parsed.success) throw contract('create-issue response', parsed.error);
-        return { ...parsed.data, url: `${jira.url}/browse/${parsed.data.key}` };
+        return { ...parsed.data, url: jiraBrowseUrl(jira.url, parsed.data.key) ?? '' };
       });
     },
     async transitionIssue(key, name) {

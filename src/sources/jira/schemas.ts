@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../../config/config.js';
+import { jiraBrowseUrl } from '../../shared/rules.js';
 import type { Rejection } from '../types.js';
 import { optional, parseEach, parseOne, timestamp } from '../validation.js';
 import { adfToText } from './adf.js';
@@ -333,7 +334,7 @@ export function parseLinkedIssue(
     issue: {
       key,
       id,
-      url: `${jira.url ?? ''}/browse/${key}`,
+      url: jiraBrowseUrl(jira.url, key) ?? `/browse/${key}`,
       summary: fields.summary ?? '',
       ...(fields.issuetype ? { type: fields.issuetype.name } : {}),
       ...(fields.status ? { status: fields.status.name } : {}),

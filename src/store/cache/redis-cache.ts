@@ -36,11 +36,13 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
   });
   let failing = false;
   let needEpochBump = false;
+  let failingSince: Date | undefined;
   const fail = (operation: string, err: unknown) => {
     opts.metrics?.cacheErrors.inc({ backend: 'redis', operation });
     needEpochBump = true;
     if (!failing) {
       failing = true;
+      failingSince = new Date();
       // Logged once per outage, not once per request.
       opts.logger.warn(
         { err: errorMessage(err), operation },
@@ -48,17 +50,36 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
       );
     }
   };
-  redis.on('error', (err) => fail('connection', err));
-  redis.on('ready', () => {
-    if (!failing && !needEpochBump) return;
-    redis
+
+  // Leaving the bypass takes one successful epoch bump. A reconnect triggers it, but a stall (a
+  // command timeout without a disconnect) never reconnects, so it is also tried at most once a
+  // second while bypassing: from the read path and from a timer, whichever comes first.
+  const RECOVERY_INTERVAL_MS = 1000;
+  let lastRecoveryAttempt = 0;
+  let recovering: Promise<void> | undefined;
+  const recover = () => {
+    if (!needEpochBump || recovering || redis.status !== 'ready') return;
+    if (Date.now() - lastRecoveryAttempt < RECOVERY_INTERVAL_MS) return;
+    lastRecoveryAttempt = Date.now();
+    recovering = redis
       .incr(`${prefix}epoch`)
       .then(() => {
         needEpochBump = false;
         failing = false;
+        failingSince = undefined;
         opts.logger.info('Redis cache reachable again; cached values from before the outage dropped');
       })
-      .catch((err) => fail('epoch', err));
+      .catch((err) => fail('epoch', err))
+      .finally(() => {
+        recovering = undefined;
+      });
+  };
+  const recoveryTimer = setInterval(recover, RECOVERY_INTERVAL_MS);
+  recoveryTimer.unref();
+  redis.on('error', (err) => fail('connection', err));
+  redis.on('ready', () => {
+    lastRecoveryAttempt = 0;
+    recover();
   });
 
   const versionedKey = async (entities: readonly string[], key: string) => {
@@ -72,6 +93,7 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
     async fetch<T>(entities: readonly string[], key: string, load: () => Promise<T>, ttlSeconds?: number) {
       if (needEpochBump) {
         // Until the epoch is bumped after an outage, values in Redis may predate lost invalidations.
+        recover();
         opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'bypass' });
         return load();
       }
@@ -108,12 +130,21 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
       try {
         const started = Date.now();
         await redis.ping();
-        return { backend: 'redis', ok: true, detail: `ping ${Date.now() - started} ms` };
+        const ping = `ping ${Date.now() - started} ms`;
+        // Answering again, but reads still go to PostgreSQL until the epoch bump succeeds.
+        if (needEpochBump)
+          return {
+            backend: 'redis',
+            ok: false,
+            detail: `${ping}; bypassed since ${failingSince?.toISOString() ?? 'an error'}, recovering`,
+          };
+        return { backend: 'redis', ok: true, detail: ping };
       } catch (err) {
         return { backend: 'redis', ok: false, detail: errorMessage(err) };
       }
     },
     async close() {
+      clearInterval(recoveryTimer);
       redis.disconnect();
     },
   };

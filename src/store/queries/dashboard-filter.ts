@@ -156,7 +156,8 @@ const and = (conds: readonly string[]) => (conds.length ? conds.join(' AND ') : 
 // ---- sorting -------------------------------------------------------------------------------------
 
 interface SortSpec {
-  expr: string;
+  /** The SQL to order by; a function when it depends on the request's `now` (a placeholder). */
+  expr: string | ((now: string) => string);
   invert?: boolean;
 }
 
@@ -177,9 +178,12 @@ const SORTS: Record<SortKey, SortSpec> = {
   assignee: { expr: 'r.assignee_name' },
   jiraKey: { expr: 'r.jira_key' },
   lastComment: { expr: 'r.last_comment_at' },
-  // Older cases have been open longer. By creation date, so the index-friendly column: a closed
-  // case (whose days stop at closure) sorts as if still open.
-  daysOpen: { expr: 'r.case_created_date', invert: true },
+  // The number the cell shows (the shared daysOpen rule): whole days from creation to closure for a
+  // closed case, to `now` while open, never below 0.
+  daysOpen: {
+    expr: (now) => `greatest(0, floor(extract(epoch FROM (CASE WHEN r.case_status = '${CASE_STATUS.closed}'
+      AND r.case_closed_date IS NOT NULL THEN r.case_closed_date ELSE ${now} END) - r.case_created_date) / 86400))`,
+  },
   caseCreated: { expr: 'r.case_created_date' },
   caseUpdated: { expr: 'r.case_last_update' },
   cardUpdated: { expr: 'r.card_updated_at' },
@@ -195,12 +199,24 @@ const INTERNAL_SORTS = {
 /** A sort term of a statement: a client's sort key or one of the server's own orders. */
 export type OrderTerm = SortTerm<SortKey | keyof typeof INTERNAL_SORTS>;
 
-export function orderBy(terms: readonly OrderTerm[], tiebreak: readonly string[]): string {
+/** ORDER BY for `terms`; `now` is added as a parameter only when a term needs it. */
+export function orderBy(
+  terms: readonly OrderTerm[],
+  tiebreak: readonly string[],
+  now: Date,
+  p: SqlParams,
+): string {
+  let nowParam: string | undefined;
+  const nowSql = () => {
+    nowParam ??= p.add(now.toISOString(), 'timestamptz');
+    return nowParam;
+  };
   const parts = terms.map(({ key, dir }) => {
     const s: SortSpec =
       key in INTERNAL_SORTS ? INTERNAL_SORTS[key as keyof typeof INTERNAL_SORTS] : SORTS[key as SortKey];
     const sqlDir = (dir === 'desc') !== Boolean(s.invert) ? 'DESC' : 'ASC';
-    return `${s.expr} ${sqlDir} NULLS LAST`;
+    const expr = typeof s.expr === 'string' ? s.expr : s.expr(nowSql());
+    return `${expr} ${sqlDir} NULLS LAST`;
   });
   return [...parts, ...tiebreak.map((t) => `${t} ASC NULLS LAST`)].join(', ');
 }
@@ -219,7 +235,7 @@ export function pageQuery(
   p: SqlParams,
 ): { ctes: string[]; select: string; order: string } {
   const f = buildFilter(filter, p, now);
-  const order = orderBy(sort, source.tiebreak);
+  const order = orderBy(sort, source.tiebreak, now, p);
   // Text search and time windows are selective, and their matches cluster in the default order
   // (recent comments sit on the newest keys), where the planner assumes them spread out and walks
   // the default-order index past thousands of rows. Fenced (OFFSET 0), they are evaluated first

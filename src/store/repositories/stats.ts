@@ -1,3 +1,5 @@
+import type { Served } from '../../shared/api/common.js';
+import type { durationSchema, outcomesSchema, statsSchema } from '../../shared/api/stats.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import type { Queryable } from '../db.js';
 
@@ -48,25 +50,8 @@ export interface StatsFilter {
   engineer?: string;
 }
 
-export interface CaseStats {
-  open_cases: number;
-  escalated: number;
-  crit_sit: number;
-  total_escalations: number;
-  high_prio: number;
-  daily_opened_cases: number;
-  weekly_opened_cases: number;
-  daily_closed_cases: number;
-  weekly_closed_cases: number;
-  no_updates: number;
-  no_bzs: number;
-  bugs_unique: number;
-  bugs_no_target: number;
-  by_customer: Record<string, number>;
-  by_engineer: Record<string, number>;
-  by_severity: Record<string, number>;
-  by_status: Record<string, number>;
-}
+/** The live metrics, in the shape the API serves them (numbers only). */
+export type CaseStats = Served<typeof statsSchema>;
 
 // Lower-cased escalation statuses that mean the escalation is over.
 const CLOSED_STATES = `('closed', 'done', 'resolved', 'obsolete', 'won''t fix')`;
@@ -172,26 +157,10 @@ export async function computeCaseStats(
 /** Histogram edges in days: bucket i holds [edges[i], edges[i+1]); the last is open-ended. */
 export const DEFAULT_DURATION_BUCKETS = [0, 1, 2, 3, 5, 7, 14, 30, 60, 90, 180, 365] as const;
 
-export interface DurationBucket {
-  fromDays: number;
-  /** null for the last, open-ended bucket. */
-  toDays: number | null;
-  count: number;
-}
-
-export interface DurationStats {
-  count: number;
-  /** Days; null without any case. */
-  mean: number | null;
-  median: number | null;
-  buckets: DurationBucket[];
-}
-
-export interface ReliefResolutionStats {
-  /** By severity label (Urgent, High, Normal, Low, and any other label found). */
-  relief: Record<string, DurationStats>;
-  resolution: Record<string, DurationStats>;
-}
+/** A histogram bucket holds [fromDays, toDays); the last one has toDays null (open-ended). */
+export type DurationStats = Served<typeof durationSchema>;
+/** Relief and resolution by severity label (Urgent, High, Normal, Low, and any other label found). */
+export type ReliefResolutionStats = Served<typeof outcomesSchema>;
 
 const DURATIONS = `
 WITH scope AS (${SCOPE}),

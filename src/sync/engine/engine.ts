@@ -27,12 +27,13 @@ import { closeOrphanedRuns } from './orphans.js';
 import { RUN_ENTITY } from './progress.js';
 import { REFRESH_ALL_JOB, refreshAllJob } from './refresh-all.js';
 import { createJobRegistry, type JobRegistry } from './registry.js';
-import { type JobPayload, runAttempt } from './runner.js';
+import { HANDED_BACK, type JobPayload, runAttempt } from './runner.js';
 import { planSchedules, SCHEDULES, type ScheduleEntry, type SchedulePlan } from './schedules.js';
 import {
   type JobDefinition,
   type JobParams,
   type JobServices,
+  type QueueHealth,
   type RefreshAllResult,
   type RefreshResult,
   type SyncControl,
@@ -86,6 +87,7 @@ export interface SyncEngineOptions {
 
 export interface SyncEngine extends SyncControl {
   readonly registry: JobRegistry;
+  queueHealth(): Promise<QueueHealth>;
   /** The pg-boss instance, for operations tooling and tests; jobs never need it. */
   readonly boss: PgBoss;
   /** What the schedule table gives under this configuration (also logged at start). */
@@ -104,7 +106,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const { store, config, role } = opts;
   const logger = opts.logger.child({ component: 'sync' });
   const tuning: WorkerTuning = { ...DEFAULT_TUNING, ...opts.tuning };
-  const registry = opts.registry ?? createJobRegistry();
+  const registry = opts.registry ?? createJobRegistry([], config.mirror.url ? config.mirror.sources : []);
   const schedulePlan = planSchedules(config, registry, opts.schedules ?? SCHEDULES);
   const alerts = rateLimitAlerts(opts.alerts ?? createLoggingAlertSink(logger), {
     gate: opts.alertGate ?? createStoreAlertGate(store.db),
@@ -124,6 +126,9 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const definitions = [...registry.list(), refreshAllDefinition];
   const metrics = opts.metricsRegistry ? createSyncMetrics(opts.metricsRegistry) : undefined;
   const inFlight = new Set<Promise<unknown>>();
+  /** Runs aborted by the shutdown, by job id, with their queue: put back in the queue by `stop`. */
+  const handedBack = new Map<string, string>();
+  let stopping = false;
   let orphanTimer: NodeJS.Timeout | undefined;
   let cardIndexUpkeep: CardIndexUpkeep | undefined;
   let started = false;
@@ -151,14 +156,20 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
             alerts,
             progressIntervalMs: opts.progressIntervalMs ?? 500,
             metrics,
+            stopping: () => stopping,
           });
           inFlight.add(attempt);
           try {
             const r = await attempt;
+            if (r.status === 'handed-back') handedBack.set(job.id, queueName(def.name));
             results.push(
               r.status === 'completed'
                 ? { id: job.id, status: 'completed' }
-                : { id: job.id, status: 'failed', output: { message: r.error } },
+                : {
+                    id: job.id,
+                    status: 'failed',
+                    output: { message: r.status === 'failed' ? r.error : HANDED_BACK },
+                  },
             );
           } finally {
             inFlight.delete(attempt);
@@ -167,6 +178,27 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         return results;
       },
     );
+  }
+
+  /**
+   * Puts the runs the shutdown aborted back in the queue, so none is lost: pg-boss's own failure of
+   * an active job re-queues it only while it has retries left, and a shutdown is not the job's fault.
+   * `retry` re-queues a failed job at once without taking one of its retries; a job pg-boss re-queued
+   * for a retry is pulled forward from its backoff delay.
+   */
+  async function handBack() {
+    for (const [id, queue] of handedBack) {
+      try {
+        const job = await boss.getJobById(queue, id);
+        if (job?.state === 'failed') await boss.retry(queue, id);
+        else if (job?.state === 'retry')
+          await boss.update({ name: queue, options: { id, startAfter: new Date() } });
+        logger.info({ runId: id, job: jobOfQueue(queue) }, 'run handed back to the queue');
+      } catch (err) {
+        logger.error({ err: errorMessage(err), runId: id }, 'could not hand a run back to the queue');
+      }
+    }
+    handedBack.clear();
   }
 
   async function applySchedules() {
@@ -288,6 +320,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
 
     async start() {
       if (started) return;
+      stopping = false;
       await boss.start();
       for (const def of definitions) await ensureQueue(boss, def, tuning, logger);
       if (role.work) for (const def of definitions) await work(def);
@@ -309,13 +342,23 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     async stop() {
       clearInterval(orphanTimer);
       orphanTimer = undefined;
-      await boss.stop({ graceful: true, timeout: opts.stopTimeoutMs ?? 20_000, close: true });
-      // pg-boss has failed and aborted what did not finish in time; give those handlers a moment to
-      // record it before the store closes under them.
+      stopping = true;
+      // pg-boss stops fetching at once and gives running handlers the grace period; then it fails
+      // the jobs still active and aborts their handlers, which record the run as handed back.
+      await boss.stop({ graceful: true, timeout: opts.stopTimeoutMs ?? 20_000, close: false });
       if (inFlight.size > 0) await Promise.race([Promise.allSettled([...inFlight]), sleep(2000)]);
+      await handBack();
+      await boss.stop({ close: true });
       await cardIndexUpkeep?.stop();
       cardIndexUpkeep = undefined;
       started = false;
+    },
+
+    async queueHealth() {
+      if (!started) return { ok: false, detail: 'the sync engine is not running' };
+      const queues = await boss.getQueues(definitions.map((d) => queueName(d.name)));
+      const queued = queues.reduce((n, q) => n + q.queuedCount, 0);
+      return { ok: true, queued, detail: `${queues.length} queues` };
     },
 
     refreshableJobs() {

@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Upstreams } from '../../sources/index.js';
+import { slackText } from '../../sources/slack.js';
 import type { AlertSink, JobAlert } from './alerts.js';
 
 /**
@@ -26,7 +27,7 @@ export function createNotifyingAlertSink(config: Config, upstreams: Upstreams, l
         );
       }
       if (upstreams.slack.enabled && channel) {
-        sends.push(upstreams.slack.postMessage({ channel, text: `:warning: ${text}` }));
+        sends.push(upstreams.slack.postMessage({ channel, text: `:warning: ${slackText(text)}` }));
       }
       for (const result of await Promise.allSettled(sends)) {
         if (result.status === 'rejected') {

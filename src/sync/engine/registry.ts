@@ -1,3 +1,4 @@
+import type { MirrorSource } from '../../shared/vocabulary.js';
 import { bugsJob } from '../jobs/bugs.js';
 import { cardsJob } from '../jobs/cards.js';
 import { casesJob } from '../jobs/cases.js';
@@ -9,6 +10,15 @@ import { bugTaggingJob } from '../upstream-writes/bug-tagging/job.js';
 import { cardCreationJob } from '../upstream-writes/card-creation/job.js';
 import { prioritySyncJob } from '../upstream-writes/priority-sync.js';
 import type { JobDefinition } from './types.js';
+
+/**
+ * While the Redis mirror owns a source, t5g's own job for it is off, so the two never fight over
+ * the same rows; card creation is off with the cards (the original dashboard still creates them).
+ */
+export function mirroredAway(job: string, mirrored: readonly MirrorSource[]): boolean {
+  if (job === 'card-creation') return mirrored.includes('cards');
+  return (mirrored as readonly string[]).includes(job);
+}
 
 // The jobs this build can run: one file per handler in ./jobs, one line each here. A job that has no
 // handler yet is simply absent, so it is neither scheduled nor refreshable (no placeholders).
@@ -78,6 +88,9 @@ export class JobRegistry {
   }
 }
 
-export function createJobRegistry(extra: readonly JobDefinition[] = []): JobRegistry {
-  return new JobRegistry([...BUILT_IN_JOBS, ...extra]);
+export function createJobRegistry(
+  extra: readonly JobDefinition[] = [],
+  mirrored: readonly MirrorSource[] = [],
+): JobRegistry {
+  return new JobRegistry([...BUILT_IN_JOBS, ...extra].filter((job) => !mirroredAway(job.name, mirrored)));
 }

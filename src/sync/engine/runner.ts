@@ -41,9 +41,16 @@ export interface RunnerDeps {
   /** Minimum time between progress writes of one run. */
   progressIntervalMs: number;
   metrics?: SyncMetrics;
+  /** True once the process is shutting down: an attempt aborted then is handed back, not failed. */
+  stopping?: () => boolean;
 }
 
-export type AttemptResult = { status: 'completed' } | { status: 'failed'; error: string };
+export type AttemptResult =
+  | { status: 'completed' }
+  | { status: 'failed'; error: string }
+  | { status: 'handed-back' };
+
+export const HANDED_BACK = 'handed back to the queue: the worker shut down before the run finished';
 
 export async function runAttempt(
   def: JobDefinition,
@@ -98,6 +105,17 @@ export async function runAttempt(
   } catch (err) {
     const error = errorMessage(err);
     await progress.close();
+    if (job.signal.aborted && deps.stopping?.()) {
+      // Not a failure of the job: the engine puts it back in the queue for another worker (or this
+      // one, restarted), so no alert, and the run stays open.
+      await store.write(async (tx, changes) => {
+        await updateRun(tx, runId, { ...counters, status: 'retrying', error: HANDED_BACK });
+        changes.add(RUN_ENTITY, [runId]);
+      });
+      observe(deps.metrics, def.name, 'handed-back', started);
+      logger.warn({ ms: Date.now() - started }, HANDED_BACK);
+      return { status: 'handed-back' };
+    }
     let finishedHere = false;
     await store.write(async (tx, changes) => {
       await updateRun(tx, runId, { ...counters, error, ...(isLastAttempt ? {} : { status: 'retrying' }) });

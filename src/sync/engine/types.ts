@@ -146,6 +146,15 @@ export interface SyncControl {
   adminJobs(): string[];
   /** Starts (or joins) a run of one of `adminJobs()`; UnknownJobError for any other name. */
   runAdminJob(job: string): Promise<RefreshResult>;
+  /** Whether the job queue answers, and how many jobs wait in it (for /readyz). */
+  queueHealth?(): Promise<QueueHealth>;
+}
+
+export interface QueueHealth {
+  ok: boolean;
+  /** Jobs queued across every job's queue. */
+  queued?: number;
+  detail?: string;
 }
 
 export class UnknownJobError extends Error {

@@ -123,6 +123,9 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
   ),
 ];
 
+/** Left out by default on a laptop-sized screen (the Columns menu brings them back). */
+const NARROW_HIDDEN = ['product'];
+
 /** The expanded row: fetched when opened (the list carries only the last comment). */
 export function CardChildRow({ cardKey }: { cardKey: string }) {
   const q = useApi<Detail>(apiUrl(`cards/${encodeURIComponent(cardKey)}`));
@@ -131,6 +134,7 @@ export function CardChildRow({ cardKey }: { cardKey: string }) {
   const d = q.data;
   return (
     <div className="card-child">
+      {d.card && <p className="child-summary">{d.card.summary}</p>}
       <p>
         <strong>Case Group:</strong> {d.details?.group ?? <span className="muted">---</span>}
         {d.escalations.length > 0 && (
@@ -164,6 +168,7 @@ export function CardsTable({ fixed }: { fixed: Record<string, string | string[]>
       rowKey={(c) => c.key}
       renderChild={(c) => <CardChildRow cardKey={c.key} />}
       noun={['card', 'cards']}
+      narrowHidden={NARROW_HIDDEN}
     />
   );
 }

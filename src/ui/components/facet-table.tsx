@@ -7,7 +7,7 @@ import {
   useReactTable,
   type VisibilityState,
 } from '@tanstack/react-table';
-import { Fragment, type ReactNode, useEffect, useMemo, useState } from 'react';
+import { Fragment, type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import {
   FACET_TITLES,
   type FacetName,
@@ -44,6 +44,77 @@ export interface FacetTableProps<T> {
   /** What an expanded row shows. */
   renderChild: (row: T) => ReactNode;
   noun: [singular: string, plural: string];
+  /** Columns hidden by default on a screen narrower than NARROW_PX, until the user picks columns. */
+  narrowHidden?: readonly string[];
+}
+
+/** Below this width the table starts without its `narrowHidden` columns. */
+const NARROW_PX = 1440;
+
+/**
+ * How rows read: one line each (long cells cut, full text on hover and in the expanded row),
+ * compact (one line, smaller), or every cell wrapped in full.
+ */
+const DENSITIES = { line: 'One line', compact: 'Compact', wrap: 'Full text' } as const;
+type Density = keyof typeof DENSITIES;
+
+function useStoredDensity(): [Density, (d: Density) => void] {
+  const key = 't5g.table.density';
+  const [density, setDensity] = useState<Density>(() => {
+    const stored = window.localStorage.getItem(key);
+    return stored && stored in DENSITIES ? (stored as Density) : 'line';
+  });
+  return [
+    density,
+    (d) => {
+      window.localStorage.setItem(key, d);
+      setDensity(d);
+    },
+  ];
+}
+
+/**
+ * A cut cell shows its whole text as a tooltip, set when the pointer or focus first reaches it
+ * (one listener on the table rather than one per cell).
+ */
+/**
+ * The scroll area's height: from where it starts on the page to the bottom of the window, so on
+ * first view its header row, both scrollbars and as many rows as fit are all on screen.
+ */
+function useFitToWindow() {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const fitHeight = () => {
+      const el = ref.current;
+      if (!el) return;
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      el.style.maxHeight = `${Math.max(320, window.innerHeight - top - 8)}px`;
+    };
+    fitHeight();
+    window.addEventListener('resize', fitHeight);
+    return () => window.removeEventListener('resize', fitHeight);
+  });
+  return ref;
+}
+
+function useCutCellTitles() {
+  const ref = useRef<HTMLTableElement>(null);
+  useEffect(() => {
+    const table = ref.current;
+    if (!table) return;
+    const onEnter = (e: Event) => {
+      const cell = (e.target as Element).closest?.('.cell');
+      if (cell instanceof HTMLElement && !cell.title && cell.scrollWidth > cell.clientWidth)
+        cell.title = cell.textContent ?? '';
+    };
+    table.addEventListener('mouseover', onEnter);
+    table.addEventListener('focusin', onEnter);
+    return () => {
+      table.removeEventListener('mouseover', onEnter);
+      table.removeEventListener('focusin', onEnter);
+    };
+  });
+  return ref;
 }
 
 function FacetPane({
@@ -183,10 +254,16 @@ function SearchInput({
 }
 
 /** Hidden columns, remembered per table in this browser. */
-function useStoredVisibility(key: string): [VisibilityState, (u: Updater<VisibilityState>) => void] {
+function useStoredVisibility(
+  key: string,
+  narrowHidden: readonly string[],
+): [VisibilityState, (u: Updater<VisibilityState>) => void] {
   const [visibility, setVisibility] = useState<VisibilityState>(() => {
+    const stored = window.localStorage.getItem(key);
+    if (stored === null)
+      return window.innerWidth < NARROW_PX ? Object.fromEntries(narrowHidden.map((id) => [id, false])) : {};
     try {
-      return JSON.parse(window.localStorage.getItem(key) ?? '{}') as VisibilityState;
+      return JSON.parse(stored) as VisibilityState;
     } catch {
       return {};
     }
@@ -201,7 +278,7 @@ function useStoredVisibility(key: string): [VisibilityState, (u: Updater<Visibil
 }
 
 export function FacetTable<T>(props: FacetTableProps<T>) {
-  const { endpoint, fixed, columns, facets, rowKey, renderChild, noun } = props;
+  const { endpoint, fixed, columns, facets, rowKey, renderChild, noun, narrowHidden = [] } = props;
   const [search, setSearch] = useSearchParams();
   const state = readState(search);
   const params = useMemo(() => {
@@ -212,7 +289,10 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
   const query = useApi<TableResponse<T>>(apiUrl(endpoint, params));
   const data = query.data;
   const [expanded, setExpanded] = useState<ExpandedState>({});
-  const [visibility, setVisibility] = useStoredVisibility(`t5g.columns.${endpoint}`);
+  const [visibility, setVisibility] = useStoredVisibility(`t5g.columns.${endpoint}`, narrowHidden);
+  const [density, setDensity] = useStoredDensity();
+  const tableRef = useCutCellTitles();
+  const scrollRef = useFitToWindow();
   const [showFacets, setShowFacets] = useState(true);
 
   const table = useReactTable<T>({
@@ -261,8 +341,8 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
             noun={noun[1]}
             onChange={(q) => update(withParam(search, 'q', q.trim() ? q : null))}
           />
-          <label>
-            Updated within{' '}
+          <label title="Case updated within">
+            Updated{' '}
             <select
               value={search.get('updatedWithinDays') ?? ''}
               onChange={(e) => update(withParam(search, 'updatedWithinDays', e.target.value || null))}
@@ -283,7 +363,7 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
             >
               {PAGE_SIZES.map((n) => (
                 <option key={n} value={n}>
-                  {n === 500 ? 'All (up to 500)' : n}
+                  {n}
                 </option>
               ))}
             </select>
@@ -293,7 +373,7 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
             onClick={() => table.toggleAllRowsExpanded(!allExpanded)}
             disabled={!rows.length}
           >
-            {allExpanded ? 'Collapse All Rows' : 'Expand All Rows'}
+            {allExpanded ? 'Collapse all' : 'Expand all'}
           </button>
           {activeFilters > 0 && (
             <button
@@ -315,6 +395,20 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
           <button type="button" aria-pressed={!showFacets} onClick={() => setShowFacets(!showFacets)}>
             {showFacets ? 'Hide filters' : 'Show filters'}
           </button>
+          <label>
+            Rows{' '}
+            <select
+              value={density}
+              onChange={(e) => setDensity(e.target.value as Density)}
+              aria-label="Row density"
+            >
+              {Object.entries(DENSITIES).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
           <details className="menu column-menu">
             <summary className="button">Columns</summary>
             <ul>
@@ -335,24 +429,28 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
                 ))}
             </ul>
           </details>
+        </div>
+        <div className="table-status">
+          {data && (
+            <Pager
+              total={data.total}
+              state={state}
+              onPage={(o) =>
+                update(withParam(search, 'offset', String(Math.max(0, o)), { keepOffset: true }))
+              }
+            />
+          )}
           <span className="spacer" />
+          {query.isFetching && <span className="muted">updating…</span>}
           <strong data-testid="table-total" aria-live="polite">
             {data ? `${number(data.total)} ${data.total === 1 ? noun[0] : noun[1]}` : ''}
           </strong>
-          {query.isFetching && <span className="muted">updating…</span>}
         </div>
-        {data && (
-          <Pager
-            total={data.total}
-            state={state}
-            onPage={(o) => update(withParam(search, 'offset', String(Math.max(0, o)), { keepOffset: true }))}
-          />
-        )}
         <ErrorBox error={query.error} />
         {!data && query.isLoading && <Loading what={`Loading ${noun[1]}`} />}
         {data && (
-          <div className="table-wrap">
-            <table className="data main-table">
+          <div className="table-scroll" ref={scrollRef}>
+            <table ref={tableRef} className={`data main-table rows-${density}`}>
               <caption className="muted">Note: use shift+click to sort by multiple columns.</caption>
               <thead>
                 {table.getHeaderGroups().map((hg) => (
@@ -366,7 +464,7 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
                       return (
                         <th
                           key={h.id}
-                          className={meta?.className}
+                          className={`col-${h.column.id} ${meta?.className ?? ''}`.trim()}
                           aria-sort={
                             term && idx === 0 ? (term.dir === 'asc' ? 'ascending' : 'descending') : undefined
                           }
@@ -416,7 +514,9 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
                             key={cell.id}
                             className={`col-${cell.column.id} ${meta?.className ?? ''}`.trim()}
                           >
-                            {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                            <div className="cell">
+                              {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                            </div>
                           </td>
                         );
                       })}

@@ -110,16 +110,22 @@ function Freshness({ meta, live }: { meta: Meta | undefined; live: LiveState }) 
           key={s.job}
           className={`fresh-item${s.lastStatus === 'failed' ? ' fresh-failed' : ''}`}
           title={
-            s.lastStatus === 'failed'
-              ? `Last ${s.job} sync failed: ${s.lastError ?? 'unknown error'}`
-              : s.lastSuccessAt
-                ? `Last successful ${s.job} sync ${dateTime(s.lastSuccessAt)} UTC`
-                : `${s.job} never synced`
+            s.origin === 'mirror'
+              ? `${s.job} come from the original dashboard's Redis (mirror)`
+              : s.lastStatus === 'failed'
+                ? `Last ${s.job} sync failed: ${s.lastError ?? 'unknown error'}`
+                : s.lastSuccessAt
+                  ? `Last successful ${s.job} sync ${dateTime(s.lastSuccessAt)} UTC`
+                  : `${s.job} never synced`
           }
         >
           <Link to="/sync" className="fresh-link">
             {SOURCE_LABELS[s.job] ?? s.job}{' '}
-            {s.lastSuccessAt ? `synced ${ago(s.lastSuccessAt)}` : 'not synced yet'}
+            {s.origin === 'mirror'
+              ? 'mirrored from the original'
+              : s.lastSuccessAt
+                ? `synced ${ago(s.lastSuccessAt)}`
+                : 'not synced yet'}
           </Link>
         </span>
       ))}

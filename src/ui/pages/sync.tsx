@@ -1,10 +1,18 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { apiUrl, postJson, useApi } from '../api.js';
+import { apiUrl, getJson, postJson, useApi } from '../api.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { ago, dash, dateTime, number } from '../format.js';
 import { deniedReason, useMe } from '../session.js';
-import type { Accepted, Meta, QuarantineList, RunList } from '../types.js';
+import type {
+  Accepted,
+  Meta,
+  MirrorCompare,
+  MirrorStatus,
+  MirrorSync,
+  QuarantineList,
+  RunList,
+} from '../types.js';
 
 // Sync status for operators: when each source last synced and how, a refresh per source, recent
 // runs with their counts and errors, the records rejected into quarantine with their reasons, and
@@ -39,6 +47,7 @@ function Sources({ meta, start }: { meta: Meta; start: (url: string, what: strin
       <thead>
         <tr>
           <th>Source</th>
+          <th>From</th>
           <th>Last successful sync</th>
           <th>Last run</th>
           <th>Error</th>
@@ -51,6 +60,7 @@ function Sources({ meta, start }: { meta: Meta; start: (url: string, what: strin
         {meta.sources.map((s) => (
           <tr key={s.job}>
             <td>{s.job}</td>
+            <td>{s.origin === 'mirror' ? "original dashboard's Redis (mirror)" : 't5g sync'}</td>
             <td title={s.lastSuccessAt ? `${dateTime(s.lastSuccessAt)} UTC` : undefined}>
               {ago(s.lastSuccessAt)}
             </td>
@@ -179,6 +189,169 @@ function Quarantine() {
   );
 }
 
+/**
+ * The Redis mirror of the original dashboard: which sources come from it (their own jobs are off),
+ * whether `t5g mirror` is following, its lag and errors, a full sync and a comparison on demand.
+ */
+function MirrorPanel() {
+  const client = useQueryClient();
+  const status = useApi<MirrorStatus>(apiUrl('sync/status'), { refetchInterval: 5_000 });
+  const [compare, setCompare] = useState<MirrorCompare | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const act = async (what: string, run: () => Promise<string>) => {
+    setBusy(what);
+    setMessage(null);
+    try {
+      setMessage({ ok: true, text: await run() });
+      void client.invalidateQueries({ queryKey: ['api'] });
+    } catch (err) {
+      setMessage({ ok: false, text: `${what}: ${(err as Error).message}` });
+    } finally {
+      setBusy(null);
+    }
+  };
+  if (status.error) return <ErrorBox error={status.error} />;
+  if (!status.data) return <Loading what="Loading mirror status" />;
+  const s = status.data;
+  if (!s.enabled)
+    return (
+      <p className="muted">
+        Every source is synced by t5g itself. Set REDIS_MIRROR_URL to mirror the original dashboard&apos;s
+        Redis.
+      </p>
+    );
+  return (
+    <div className="mirror-panel">
+      <p>
+        From the original dashboard&apos;s Redis (its own jobs are off):{' '}
+        <strong>{s.sources.join(', ')}</strong>.
+      </p>
+      <table className="data">
+        <tbody>
+          <tr>
+            <th scope="row">Follower</th>
+            <td className={s.service_status === 'running' ? undefined : 'error'}>
+              {s.service_status}
+              {s.mode ? ` (${s.mode})` : ''}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Redis</th>
+            <td className={s.redis_connected ? undefined : 'error'}>
+              {s.redis_connected ? 'connected' : 'not reachable'}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Last change event</th>
+            <td>{ago(s.last_event_at)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Lag</th>
+            <td>{s.lag_ms === null ? dash(null) : `${number(s.lag_ms)} ms`}</td>
+          </tr>
+          <tr>
+            <th scope="row">Last success</th>
+            <td>{ago(s.last_success_at)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Records mirrored</th>
+            <td>
+              {Object.entries(s.counts)
+                .map(
+                  ([k, c]) =>
+                    `${k} ${number(c.mirrored)}${c.quarantined ? ` (+${c.quarantined} quarantined)` : ''}`,
+                )
+                .join(' · ') || dash(null)}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      {s.errors.length > 0 && (
+        <ul className="error">
+          {s.errors.slice(0, 5).map((e) => (
+            <li key={`${e.at}-${e.key}`}>
+              {dateTime(e.at)} {e.key}: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() =>
+            act('Full sync', async () => {
+              const r = await postJson<MirrorSync>(apiUrl('sync/manual'));
+              const written = r.results.reduce((n, k) => n + k.written, 0);
+              const failed = r.results.filter((k) => k.error).map((k) => k.key);
+              return `Full sync: ${number(written)} changed records written${failed.length ? `; failed: ${failed.join(', ')}` : ''}`;
+            })
+          }
+        >
+          {busy === 'Full sync' ? 'Syncing…' : 'Full sync now'}
+        </button>{' '}
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() =>
+            act('Compare', async () => {
+              const r = await getJson<MirrorCompare>(apiUrl('sync/compare'));
+              setCompare(r);
+              return `Compared: ${number(r.mismatches)} mismatch${r.mismatches === 1 ? '' : 'es'}`;
+            })
+          }
+        >
+          {busy === 'Compare' ? 'Comparing…' : 'Compare Redis with PostgreSQL'}
+        </button>
+      </p>
+      {message && (
+        <p className={message.ok ? 'muted' : 'error'} role="status">
+          {message.text}
+        </p>
+      )}
+      {compare && (
+        <div className="table-wrap">
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Key</th>
+                <th className="num">Redis</th>
+                <th className="num">PostgreSQL</th>
+                <th className="num">Quarantined</th>
+                <th className="num">Mismatches</th>
+                <th>Examples</th>
+              </tr>
+            </thead>
+            <tbody>
+              {compare.keys.map((k) => (
+                <tr key={k.key}>
+                  <td>{k.key}</td>
+                  <td className="num">{number(k.redis)}</td>
+                  <td className="num">{number(k.postgres)}</td>
+                  <td className="num">{number(k.quarantined)}</td>
+                  <td className={k.mismatches ? 'num error' : 'num'}>{number(k.mismatches)}</td>
+                  <td>
+                    {k.error ??
+                      [
+                        k.missing.count ? `missing: ${k.missing.examples.join(', ')}` : '',
+                        k.stale.count ? `changed: ${k.stale.examples.join(', ')}` : '',
+                        k.drifted.count ? `changed in PostgreSQL: ${k.drifted.examples.join(', ')}` : '',
+                        k.gone.count ? `gone from Redis: ${k.gone.examples.join(', ')}` : '',
+                      ]
+                        .filter(Boolean)
+                        .join('; ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function SyncPage() {
   const meta = useApi<Meta>(apiUrl('meta'), { refetchInterval: 10_000 });
   const { message, start } = useStart();
@@ -229,6 +402,8 @@ export function SyncPage() {
         </>
       )}
       {!meta.data && !meta.error && <Loading />}
+      <h2>Mirror of the original dashboard</h2>
+      <MirrorPanel />
       <h2>Recent runs</h2>
       <Runs />
       <h2>Quarantine</h2>

@@ -151,6 +151,7 @@ function CaseChildRow({ item }: { item: CaseItem }) {
   if (!q.data) return <Loading what="Loading details" />;
   return (
     <div className="card-child">
+      <p className="child-summary">{item.summary}</p>
       <p>
         <strong>Case Group:</strong> {q.data.details?.group ?? '---'} · no card yet ·{' '}
         <Link to={`/case/${encodeURIComponent(item.caseNumber)}`}>Open the case page</Link>

@@ -1,4 +1,5 @@
 import type { Config } from '../../../config/config.js';
+import { jiraBrowseUrl } from '../../../shared/rules.js';
 import type {
   Escalation,
   JiraCard,
@@ -122,7 +123,7 @@ export function toIssueRecord(issue: LinkedIssue): IssueRecord {
 export function toEscalationRecord(escalation: Escalation, jiraUrl: string): EscalationRecord {
   return {
     issueKey: escalation.key,
-    url: `${jiraUrl}/browse/${escalation.key}`,
+    url: jiraBrowseUrl(jiraUrl, escalation.key) ?? '',
     summary: null,
     status: escalation.status ?? 'Unknown',
     caseNumbers: escalation.caseNumbers,

@@ -1,4 +1,5 @@
 import type { TeamMember } from '../../../config/config.js';
+import { slackText, slackTextWithin } from '../../../sources/slack.js';
 import type { CaseForCard } from '../../../store/queries/card-creation.js';
 
 // The texts of card creation (card summary and description, mail, Slack), kept as the original
@@ -55,21 +56,23 @@ export function mailBlock(body: string, c: CaseForCard): string {
 export const newCardsSubject = (subject: string, caseNumbers: readonly string[]) =>
   `${subject}: ${caseNumbers.join(', ')}`;
 
-/** The Slack text: the "tracked by" line mentions the assignee when the team file has a Slack id. */
+/**
+ * The Slack text: the mail body with the case's text escaped for Slack, and the "tracked by" line
+ * mentioning the assignee when the team file has a Slack id (the one markup t5g adds itself).
+ */
 export function slackBody(body: string, assignee: TeamMember | undefined): string {
-  if (!assignee?.slack_user) return body;
-  return body.replace(TRACKED_BY(assignee.name), TRACKED_BY(`<@${assignee.slack_user}>`));
+  const text = slackText(body);
+  if (!assignee?.slack_user) return text;
+  return text.replace(TRACKED_BY(slackText(assignee.name)), TRACKED_BY(`<@${assignee.slack_user}>`));
 }
 
 /** Slack refuses texts over 40,000 characters; the full description is in the card anyway. */
 export const SLACK_TEXT_LIMIT = 39_000;
 export const slackReply = (c: CaseForCard) =>
-  c.description.length > SLACK_TEXT_LIMIT
-    ? `${c.description.slice(0, SLACK_TEXT_LIMIT)}…`
-    : c.description || '(no description)';
+  c.description ? slackTextWithin(c.description, SLACK_TEXT_LIMIT) : '(no description)';
 
 export const failureSlackText = (caseNumber: string, message: string) =>
-  `:warning: Failed to create JIRA card for case ${caseNumber}\nError: ${message.slice(0, 200)}`;
+  `:warning: Failed to create JIRA card for case ${slackText(caseNumber)}\nError: ${slackText(message.slice(0, 200))}`;
 
 export const MASS_CREATION_SUBJECT = 'High New Case Count Detected';
 

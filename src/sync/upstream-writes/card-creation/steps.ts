@@ -1,4 +1,5 @@
 import type { Config, TeamMember } from '../../../config/config.js';
+import { jiraBrowseUrl } from '../../../shared/rules.js';
 import { expectWritten, type JiraClient, type JiraSprint, type Upstreams } from '../../../sources/index.js';
 import { andJql, jqlString } from '../../../sources/jira/jql.js';
 import type { CaseForCard, ReopenCandidate } from '../../../store/queries/card-creation.js';
@@ -38,7 +39,7 @@ export interface CardDone {
   assignee: TeamMember | undefined;
 }
 
-const browseUrl = (config: Config, key: string) => `${config.jira.url}/browse/${key}`;
+const browseUrl = (config: Config, key: string) => jiraBrowseUrl(config.jira.url, key) ?? '';
 
 /** JIRA user reference for the flavor: Cloud wants the accountId, Data Center the user name. */
 export function jiraAssignee(config: Config, m: TeamMember | undefined): string | undefined {
