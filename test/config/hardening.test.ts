@@ -2,11 +2,14 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { jiraBrowseUrl, shownUrl } from '../../src/shared/rules.js';
+import { WITHOUT_SIGN_IN } from '../support/env.js';
 
 // The configuration's security-relevant rules: where the server listens, whose forwarded headers
 // it believes, and that every URL variable is a plain http(s) URL.
 
-const load = (env: Record<string, string | undefined>) => loadConfig({ env, dotEnv: false, cwd: tmpdir() });
+// With upstream credentials set, start-up needs a sign-in decision; these tests are about URLs.
+const load = (env: Record<string, string | undefined>) =>
+  loadConfig({ env: { ...WITHOUT_SIGN_IN, ...env }, dotEnv: false, cwd: tmpdir() });
 
 function problemsOf(env: Record<string, string | undefined>) {
   try {

@@ -53,7 +53,7 @@ export const createTokenBody = z.strictObject({
 export const createTokenForBody = createTokenBody.extend({ userId: z.string().min(1).max(300) });
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-export const tokenParams = z.object({ id: z.string().regex(UUID) });
+export const tokenParams = z.object({ id: z.string().max(36).regex(UUID) });
 
 export const auditEntrySchema = z.strictObject({
   id: int,
@@ -67,7 +67,8 @@ export const auditEntrySchema = z.strictObject({
 export const auditListSchema = listOf(auditEntrySchema);
 export const auditQuery = z.strictObject({
   limit: z.int().min(1).max(500).default(100),
-  before: z.int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  // An audit row id; the bound keeps it a plain integer the database takes.
+  before: z.int().min(1).max(2 ** 52).optional(),
   action: z.string().max(100).optional(),
 });
 
