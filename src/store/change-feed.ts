@@ -11,6 +11,12 @@ import type { Database, Queryable } from './db.js';
 
 export const CHANGE_CHANNEL = 't5g_changes';
 
+/**
+ * The entity of the event a feed delivers after its connection came back: notifications sent
+ * meanwhile are lost, so every listener treats every entity as changed.
+ */
+export const ANY_ENTITY = '*';
+
 // NOTIFY payloads are limited to 8000 bytes; past this, the event says "many keys" (keys: null).
 const MAX_PAYLOAD = 7000;
 
@@ -58,22 +64,37 @@ export class ChangeFeed {
 
   async start(): Promise<void> {
     if (this.unlisten) return;
-    this.unlisten = await this.db.listen(CHANGE_CHANNEL, (payload) => {
-      let event: ChangeEvent;
-      try {
-        event = JSON.parse(payload) as ChangeEvent;
-      } catch (err) {
-        this.logger.warn({ err: errorMessage(err) }, 'ignoring malformed change-feed payload');
-        return;
-      }
-      for (const h of this.handlers) {
+    this.unlisten = await this.db.listen(
+      CHANGE_CHANNEL,
+      (payload) => {
+        let event: ChangeEvent;
         try {
-          h(event);
+          event = JSON.parse(payload) as ChangeEvent;
         } catch (err) {
-          this.logger.error({ err: errorMessage(err), entity: event.entity }, 'change-feed handler failed');
+          this.logger.warn({ err: errorMessage(err) }, 'ignoring malformed change-feed payload');
+          return;
         }
+        this.deliver(event);
+      },
+      () =>
+        this.deliver({
+          entity: ANY_ENTITY,
+          keys: null,
+          count: 0,
+          origin: 'reconnect',
+          at: new Date().toISOString(),
+        }),
+    );
+  }
+
+  private deliver(event: ChangeEvent) {
+    for (const h of this.handlers) {
+      try {
+        h(event);
+      } catch (err) {
+        this.logger.error({ err: errorMessage(err), entity: event.entity }, 'change-feed handler failed');
       }
-    });
+    }
   }
 
   async stop(): Promise<void> {

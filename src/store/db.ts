@@ -24,7 +24,15 @@ export interface Database extends Queryable {
   /** Runs `fn` in one transaction. Inside it, use only `tx`: on PGlite a query on the outer handle waits for the transaction and would never return. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTENs on `channel`. `onReconnect` runs after a lost connection is back: notifications sent
+   * while it was down are gone, so the listener must treat everything as changed.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
   /** Where the data lives, without credentials: a data directory or host/database. */
   readonly location: string;
   readonly pool?: pg.Pool;
@@ -90,7 +98,8 @@ async function openPostgres(url: string, poolSize: number, logger: Logger): Prom
         client.release();
       }
     },
-    listen: (channel, onPayload) => listenPostgres(url, channel, onPayload, logger, listeners),
+    listen: (channel, onPayload, onReconnect) =>
+      listenPostgres(url, channel, onPayload, onReconnect, logger, listeners),
     close: async () => {
       for (const c of listeners) await c.end().catch(() => undefined);
       listeners.clear();
@@ -104,12 +113,16 @@ async function listenPostgres(
   url: string,
   channel: string,
   onPayload: (payload: string) => void,
+  onReconnect: (() => void) | undefined,
   logger: Logger,
   listeners: Set<pg.Client>,
 ): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | undefined;
-  let delay = 500;
+  // Short waits: every second without the feed is a second other processes' writes go unseen.
+  const FIRST_DELAY_MS = 250;
+  const MAX_DELAY_MS = 2000;
+  let delay = FIRST_DELAY_MS;
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url });
     c.on('notification', (msg) => {
@@ -125,14 +138,15 @@ async function listenPostgres(
     await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     client = c;
     listeners.add(c);
-    delay = 500;
+    delay = FIRST_DELAY_MS;
   };
   const reconnect = async () => {
     try {
       await connect();
-      logger.info({ channel }, 'change-feed connection restored');
+      logger.info({ channel }, 'change-feed connection restored; treating everything as changed');
+      onReconnect?.();
     } catch {
-      delay = Math.min(delay * 2, 30_000);
+      delay = Math.min(delay * 2, MAX_DELAY_MS);
       if (!stopped) setTimeout(() => void reconnect(), delay).unref();
     }
   };

@@ -6,7 +6,7 @@ import type { UpsertResult } from './bulk-upsert.js';
 import type { Cache, CacheHealth } from './cache/cache.js';
 import { createMemoryCache } from './cache/memory-cache.js';
 import { createRedisCache } from './cache/redis-cache.js';
-import { ChangeFeed } from './change-feed.js';
+import { ANY_ENTITY, ChangeFeed } from './change-feed.js';
 import { type Database, openDatabase, type Queryable } from './db.js';
 import { migrate } from './migrate.js';
 import { waitForDatabase } from './wait-for-database.js';
@@ -102,7 +102,8 @@ export async function openStore(storage: Config['storage'], opts: OpenStoreOptio
     if (cache.backend === 'memory') {
       // Without a shared cache, other processes' writes reach this process's cache through the feed.
       feed.subscribe((event) => {
-        if (event.origin !== feed.origin) void cache.invalidate([event.entity]);
+        if (event.entity === ANY_ENTITY) void cache.invalidateAll();
+        else if (event.origin !== feed.origin) void cache.invalidate([event.entity]);
       });
     }
     logger.info({ database: db.kind, location: db.location, cache: cache.backend }, 'storage ready');

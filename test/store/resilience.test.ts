@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -212,6 +213,37 @@ describe('several processes on one PostgreSQL without Redis', () => {
       await a.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(1)])));
       await expect.poll(async () => (await readB()).total, { timeout: 5000 }).toBe(1);
     } finally {
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
+  });
+});
+
+describe('change feed reconnect without Redis', () => {
+  it('treats everything as changed when its connection comes back, so writes missed meanwhile show at once', async () => {
+    const db = await createTestDatabase('feed_reconnect');
+    const config = storageConfig({ DATABASE_URL: db.url, CACHE_TTL_SECONDS: '3600' });
+    const a = await openStore(config, { logger: silentLogger });
+    const b = await openStore(config, { logger: silentLogger });
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      const readB = () => b.read(['case'], 'count', (q) => countStoredCases(q));
+      expect((await readB()).total).toBe(0);
+      expect((await readB()).total).toBe(0); // cached in B's memory for an hour
+      // Every LISTEN connection of this database drops (as in a PostgreSQL restart), and a write
+      // commits while they are down: its notification reaches nobody.
+      const { rows } = await admin.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE datname = $1 AND query LIKE 'LISTEN%'`,
+        [new URL(db.url).pathname.slice(1)],
+      );
+      expect(rows[0]!.n).toBeGreaterThanOrEqual(2);
+      await a.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(1)])));
+      await expect.poll(async () => (await readB()).total, { timeout: 5000 }).toBe(1);
+    } finally {
+      await admin.end();
       await a.close();
       await b.close();
       await db.drop();

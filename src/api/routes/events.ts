@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { type changeEventSchema, eventsQuery } from '../../shared/api/events.js';
-import type { ChangeEvent } from '../../store/change-feed.js';
+import { ANY_ENTITY, type ChangeEvent } from '../../store/change-feed.js';
 import { eventStream, requestSchema } from '../json-schema.js';
 import { eventStreams } from '../sse.js';
 import type { ViewDeps } from '../views/deps.js';
@@ -30,7 +30,7 @@ export async function eventRoutes(app: FastifyInstance, deps: ViewDeps & { heart
       const stream = openStream(req, reply);
       stream.onClose(
         deps.store.feed.subscribe((e: ChangeEvent) => {
-          if (only && !only.has(e.entity)) return;
+          if (only && e.entity !== ANY_ENTITY && !only.has(e.entity)) return;
           const data: z.input<typeof changeEventSchema> = {
             entity: e.entity,
             keys: e.keys,

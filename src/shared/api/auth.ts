@@ -68,7 +68,11 @@ export const auditListSchema = listOf(auditEntrySchema);
 export const auditQuery = z.strictObject({
   limit: z.int().min(1).max(500).default(100),
   // An audit row id; the bound keeps it a plain integer the database takes.
-  before: z.int().min(1).max(2 ** 52).optional(),
+  before: z
+    .int()
+    .min(1)
+    .max(2 ** 52)
+    .optional(),
   action: z.string().max(100).optional(),
 });
 

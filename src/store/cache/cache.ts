@@ -21,6 +21,8 @@ export interface Cache {
   fetch<T>(entities: readonly string[], key: string, load: () => Promise<T>, ttlSeconds?: number): Promise<T>;
   /** Makes every value built from these entities unreachable. */
   invalidate(entities: readonly string[]): Promise<void>;
+  /** Makes every cached value unreachable (when changes may have been missed). */
+  invalidateAll(): Promise<void>;
   health(): Promise<CacheHealth>;
   close(): Promise<void>;
 }

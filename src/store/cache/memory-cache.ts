@@ -10,8 +10,10 @@ export function createMemoryCache(opts: {
 }): Cache {
   const lru = new LRUCache<string, { value: unknown }>({ max: opts.maxEntries, ttl: opts.ttlSeconds * 1000 });
   const generations = new Map<string, number>();
+  // Part of every key, so a load that began before invalidateAll stores where nobody looks.
+  let epoch = 0;
   const keyFor = (entities: readonly string[], key: string) =>
-    `${key}|${entities.map((e) => `${e}=${generations.get(e) ?? 0}`).join(',')}`;
+    `${key}|${epoch}|${entities.map((e) => `${e}=${generations.get(e) ?? 0}`).join(',')}`;
   return {
     backend: 'memory',
     async fetch<T>(entities: readonly string[], key: string, load: () => Promise<T>, ttlSeconds?: number) {
@@ -29,6 +31,10 @@ export function createMemoryCache(opts: {
     },
     async invalidate(entities) {
       for (const e of entities) generations.set(e, (generations.get(e) ?? 0) + 1);
+    },
+    async invalidateAll() {
+      epoch++;
+      lru.clear();
     },
     async health() {
       return { backend: 'memory', ok: true, detail: `${lru.size} entries` };

@@ -126,6 +126,13 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
         fail('invalidate', err);
       }
     },
+    async invalidateAll() {
+      try {
+        await redis.incr(`${prefix}epoch`);
+      } catch (err) {
+        fail('invalidate', err);
+      }
+    },
     async health() {
       try {
         const started = Date.now();

@@ -1,5 +1,6 @@
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { ANY_ENTITY } from '../../store/change-feed.js';
 import { getRun, type SyncRun } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 import { RUN_ENTITY } from './progress.js';
@@ -50,7 +51,11 @@ export function watchRun(
     }
   };
   const unsubscribe = store.feed.subscribe((event) => {
-    if (event.entity === RUN_ENTITY && (event.keys === null || event.keys.includes(id))) void check();
+    if (
+      event.entity === ANY_ENTITY ||
+      (event.entity === RUN_ENTITY && (event.keys === null || event.keys.includes(id)))
+    )
+      void check();
   });
   const poll = setInterval(() => void check(), opts.pollMs ?? 5000);
   poll.unref();
