@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNCED_SOURCES } from '../../src/shared/vocabulary.js';
 import { HANDED_BACK } from '../../src/sync/engine/runner.js';
 import { createTestDatabase } from '../support/databases.js';
+import { WITHOUT_SIGN_IN } from '../support/env.js';
 import { sparePort } from '../support/own-postgres.js';
 import { simControl } from '../support/sim-config.js';
 
@@ -35,6 +36,7 @@ function workerEnv(sim: RunningSimulator, databaseUrl: string, env: Record<strin
     JIRA_ESCALATIONS_LABEL: SIM_DEFAULTS.escalationsLabel,
     BUGZILLA_URL: `${sim.url}/bugzilla`,
     BUGZILLA_API_KEY: 'key',
+    ...WITHOUT_SIGN_IN,
     ...env,
   };
 }

@@ -170,8 +170,8 @@ export function Layout({ children, live }: { children: ReactNode; live: LiveStat
       {(meta?.demo || me?.mode === 'none') && (
         <div className="demo-banner" role="note">
           {meta?.demo &&
-            'Demo mode: the data comes from the built-in simulators, not from the Customer Portal, JIRA or Bugzilla. '}
-          {me?.mode === 'none' && 'Sign-in is off: everyone who can open this page is an admin.'}
+            'Demo mode: data from the built-in simulators, not the Customer Portal, JIRA or Bugzilla. '}
+          {me?.mode === 'none' && 'Sign-in is off: everyone here is an admin.'}
         </div>
       )}
       <header className="topbar">
