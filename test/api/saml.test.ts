@@ -128,7 +128,20 @@ describe.each(['pglite', 'postgres'] as const)('sign-in with SAML on %s', (backe
   });
 
   it('answers anonymous API reads 401 and says sign-in is available', async () => {
-    expect((await fetch(`${appUrl}/api/v1/cards`)).status).toBe(401);
+    const rules = app.accessRules();
+    // The IdP posts to the ACS from its own origin and fetches the metadata: both are public on purpose.
+    expect(
+      rules.filter((r) => r.url.startsWith('/auth/saml/')).map((r) => `${r.method} ${r.url} ${r.role}`),
+    ).toEqual(expect.arrayContaining(['POST /auth/saml/acs public', 'GET /auth/saml/metadata public']));
+    const reads = rules.filter(
+      (r) => r.method === 'GET' && r.url.startsWith('/api/v1/') && r.role !== 'public',
+    );
+    expect(reads.length).toBeGreaterThan(20);
+    for (const r of reads) {
+      const res = await fetch(`${appUrl}${r.url.replace(/:[A-Za-z]+/g, '1').replace(/\*$/, 'x')}`);
+      await res.body?.cancel();
+      expect(res.status, r.url).toBe(401);
+    }
     expect((await fetch(`${appUrl}/api/v1/refresh`, { method: 'POST' })).status).toBe(401);
     const info = await me(new CookieBrowser());
     expect(info.mode).toBe('saml');
