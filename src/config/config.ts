@@ -20,7 +20,7 @@ export type TeamMember = z.output<typeof teamMemberSchema>;
 export type AuthRole = 'viewer' | 'operator' | 'admin';
 
 export interface AuthConfig {
-  mode: 'none' | 'oidc';
+  mode: 'none' | 'oidc' | 'saml';
   /** AUTH_MODE=none although NODE_ENV=production or upstream credentials are set (AUTH_ALLOW_NONE). */
   noneAllowedExplicitly: boolean;
   /** Group → role, exact names; a user gets the highest role any of their groups maps to. */
@@ -42,6 +42,23 @@ export interface AuthConfig {
         clientSecret: string | undefined;
         scopes: string;
         groupsClaim: string;
+      }
+    | undefined;
+  saml:
+    | {
+        /** The IdP's single sign-on URL (HTTP-Redirect binding). */
+        entryPoint: string;
+        /** The IdP's signing certificate(s), PEM or bare base64. */
+        idpCerts: string[];
+        /** t5g's entity id at the IdP. */
+        issuer: string;
+        /** The IdP's single logout URL; unset: local logout only. */
+        logoutUrl: string | undefined;
+        /** Unset: the assertion's NameID is the user id. */
+        userIdAttribute: string | undefined;
+        nameAttribute: string;
+        emailAttribute: string;
+        groupsAttribute: string;
       }
     | undefined;
   metricsToken: string | undefined;
@@ -276,7 +293,7 @@ const isDemo = (env: Env) =>
   env.DEMO_MODE === 'true' || (env.DEMO_MODE === 'auto' && !env.PORTAL_OFFLINE_TOKEN && !env.JIRA_URL);
 
 /** Without sign-in anyone who reaches the port is an admin, so it is only the default for demos. */
-function authMode(env: Env): 'none' | 'oidc' | undefined {
+function authMode(env: Env): 'none' | 'oidc' | 'saml' | undefined {
   return env.AUTH_MODE ?? (isDemo(env) ? 'none' : undefined);
 }
 
@@ -285,7 +302,7 @@ function checkAuth(env: Env, problems: { variable: string; message: string }[]) 
   if (mode === undefined) {
     problems.push({
       variable: 'AUTH_MODE',
-      message: 'required outside demo mode: oidc, or none with AUTH_ALLOW_NONE=true',
+      message: 'required outside demo mode: oidc, saml, or none with AUTH_ALLOW_NONE=true',
     });
     return;
   }
@@ -293,28 +310,33 @@ function checkAuth(env: Env, problems: { variable: string; message: string }[]) 
     if (env.NODE_ENV === 'production')
       problems.push({
         variable: 'AUTH_MODE',
-        message: 'none is refused with NODE_ENV=production; use oidc, or set AUTH_ALLOW_NONE=true',
+        message: 'none is refused with NODE_ENV=production; use oidc or saml, or set AUTH_ALLOW_NONE=true',
       });
     else if (hasUpstreamCredentials(env))
       problems.push({
         variable: 'AUTH_MODE',
-        message: 'none is refused while upstream credentials are set; use oidc, or set AUTH_ALLOW_NONE=true',
+        message:
+          'none is refused while upstream credentials are set; use oidc or saml, or set AUTH_ALLOW_NONE=true',
       });
   }
-  if (mode === 'oidc') {
+  if (mode === 'oidc' || mode === 'saml') {
     const need = (variable: keyof Env) => {
       if (env[variable] === undefined)
-        problems.push({ variable, message: 'required when AUTH_MODE is oidc' });
+        problems.push({ variable, message: `required when AUTH_MODE is ${mode}` });
     };
-    need('OIDC_ISSUER_URL');
-    need('OIDC_CLIENT_ID');
+    if (mode === 'oidc') {
+      need('OIDC_ISSUER_URL');
+      need('OIDC_CLIENT_ID');
+    } else {
+      need('SAML_ENTRY_POINT');
+      need('SAML_IDP_CERT');
+    }
     need('PUBLIC_URL');
     need('SESSION_SECRET');
     if (!env.AUTH_ADMIN_GROUPS.length && !env.AUTH_OPERATOR_GROUPS.length && !env.AUTH_VIEWER_GROUPS.length)
       problems.push({
         variable: 'AUTH_VIEWER_GROUPS',
-        message:
-          'at least one of AUTH_VIEWER_GROUPS, AUTH_OPERATOR_GROUPS, AUTH_ADMIN_GROUPS is required when AUTH_MODE is oidc',
+        message: `at least one of AUTH_VIEWER_GROUPS, AUTH_OPERATOR_GROUPS, AUTH_ADMIN_GROUPS is required when AUTH_MODE is ${mode}`,
       });
   }
 }
@@ -356,6 +378,21 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
               clientSecret: env.OIDC_CLIENT_SECRET,
               scopes: env.OIDC_SCOPES,
               groupsClaim: env.OIDC_GROUPS_CLAIM,
+            }
+          : undefined,
+      saml:
+        mode === 'saml' && env.SAML_ENTRY_POINT && env.SAML_IDP_CERT && env.PUBLIC_URL
+          ? {
+              entryPoint: env.SAML_ENTRY_POINT,
+              idpCerts: env.SAML_IDP_CERT.split(/(?<=-----END CERTIFICATE-----)\s*,?\s*/).filter(
+                (c) => c.trim().length > 0,
+              ),
+              issuer: env.SAML_ISSUER ?? `${stripSlash(env.PUBLIC_URL)}/auth/saml/metadata`,
+              logoutUrl: env.SAML_LOGOUT_URL,
+              userIdAttribute: env.SAML_USER_ID_ATTRIBUTE,
+              nameAttribute: env.SAML_NAME_ATTRIBUTE,
+              emailAttribute: env.SAML_EMAIL_ATTRIBUTE,
+              groupsAttribute: env.SAML_GROUPS_ATTRIBUTE,
             }
           : undefined,
       metricsToken: env.METRICS_TOKEN,

@@ -200,7 +200,7 @@ export const envSchema = z.object({
   DEMO_SEED: int(1, 0, 2 ** 31 - 1),
 
   // Sign-in and access
-  AUTH_MODE: z.enum(['none', 'oidc']).optional(),
+  AUTH_MODE: z.enum(['none', 'oidc', 'saml']).optional(),
   AUTH_ALLOW_NONE: bool(false),
   AUTH_ADMIN_GROUPS: list([]),
   AUTH_OPERATOR_GROUPS: list([]),
@@ -214,6 +214,14 @@ export const envSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_SCOPES: z.string().min(1).default('openid profile email'),
   OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  SAML_ENTRY_POINT: optionalUrl(),
+  SAML_IDP_CERT: z.string().min(1).optional(),
+  SAML_ISSUER: z.string().min(1).optional(),
+  SAML_LOGOUT_URL: optionalUrl(),
+  SAML_USER_ID_ATTRIBUTE: z.string().min(1).optional(),
+  SAML_NAME_ATTRIBUTE: z.string().min(1).default('displayName'),
+  SAML_EMAIL_ATTRIBUTE: z.string().min(1).default('email'),
+  SAML_GROUPS_ATTRIBUTE: z.string().min(1).default('groups'),
   METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
 
   // Storage

@@ -538,7 +538,7 @@ export const sessions = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: tstz('created_at').notNull().defaultNow(),
     lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
-    // The identity provider's ID token, for its logout (id_token_hint).
+    // What the identity provider's logout needs: the OIDC ID token, or the SAML NameID and SessionIndex (JSON).
     idToken: text('id_token'),
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_last_seen_idx').on(t.lastSeenAt)],

@@ -19,12 +19,13 @@ import {
 import type { Store } from '../../store/store.js';
 import { responseSchema } from '../json-schema.js';
 import '../roles.js';
-import { OidcClient, type PendingLogin } from './oidc.js';
+import { type LoginIdentity, OidcClient, type PendingLogin } from './oidc.js';
 import { sendPage } from './pages.js';
+import { SamlServiceProvider } from './saml.js';
 
 // Sign-in and access control for every route: who is asking (a browser session in PostgreSQL, a
 // personal API token, or nobody), whether the route's declared role allows it, CSRF checks on
-// every state change, the audit log, and the OIDC login/logout flow.
+// every state change, the audit log, and the OIDC and SAML login/logout flows.
 
 export interface Principal {
   id: string;
@@ -129,6 +130,10 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   const oidc =
     auth.mode === 'oidc' && auth.oidc && auth.publicUrl
       ? new OidcClient(auth.oidc, `${auth.publicUrl}/auth/callback`, logger)
+      : undefined;
+  const saml =
+    auth.mode === 'saml' && auth.saml && auth.publicUrl
+      ? new SamlServiceProvider(auth.saml, auth.publicUrl)
       : undefined;
   if (auth.mode === 'none') {
     if (auth.noneAllowedExplicitly)
@@ -296,11 +301,58 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     ? `To get access, contact ${auth.contact}.`
     : 'Ask your t5g administrator for access.';
 
+  /**
+   * The end of every sign-in: the user provisioned (role from groups, exact names, at every login),
+   * a fresh session id, the audit entry, and back to the deep link.
+   */
+  async function completeLogin(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    identity: LoginIdentity,
+    returnTo: string,
+  ) {
+    const role = roleForGroups(identity.groups, auth.groups);
+    const user = await upsertUserAtLogin(store.db, {
+      id: identity.subject,
+      name: identity.name,
+      email: identity.email,
+      groups: identity.groups,
+      role,
+      attributes: identity.claims,
+    });
+    if (!role) {
+      await audit(req, { actor: user.id, action: 'login.denied', detail: { groups: identity.groups } });
+      return sendPage(reply, 403, {
+        title: 'Access denied',
+        lines: [
+          `You are signed in at the identity provider as ${user.name}, but none of your groups gives access to t5g.`,
+          contactLine,
+        ],
+      });
+    }
+    // A new id at every login: a session id planted before it (fixation) is worth nothing.
+    const previous = req.cookies[SESSION_COOKIE];
+    if (previous) await deleteSession(store.db, sessionKey(previous));
+    const sid = randomBytes(32).toString('base64url');
+    await createSession(store.db, { idHash: sessionKey(sid), userId: user.id, idToken: identity.logoutHint });
+    void deleteExpiredSessions(store.db, limits).catch(() => undefined);
+    reply.setCookie(SESSION_COOKIE, sid, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookie(req),
+      maxAge: auth.sessionAbsoluteHours * 3600,
+    });
+    await audit(req, { actor: user.id, action: 'login', detail: { role, groups: identity.groups } });
+    return reply.redirect(returnTo);
+  }
+
   app.get<{ Querystring: { returnTo?: string } }>(
     '/auth/login',
     { config: { role: 'public', rateLimit: RATE_LIMITED }, schema: { hide: true } },
     async (req, reply) => {
       const returnTo = safeReturnTo(req.query.returnTo);
+      if (saml) return reply.redirect(await saml.loginUrl(returnTo));
       if (!oidc) return reply.redirect(returnTo);
       const started = await oidc.begin(returnTo);
       if (!started)
@@ -346,7 +398,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
           link: { href: '/auth/login', label: 'Sign in' },
         });
       const callbackUrl = new URL(req.url, auth.publicUrl);
-      let identity: Awaited<ReturnType<OidcClient['finish']>>;
+      let identity: LoginIdentity;
       try {
         identity = await oidc.finish(callbackUrl, pending);
       } catch (err) {
@@ -358,40 +410,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
           link: { href: `/auth/login?returnTo=${encodeURIComponent(pending.returnTo)}`, label: 'Try again' },
         });
       }
-      const role = roleForGroups(identity.groups, auth.groups);
-      const user = await upsertUserAtLogin(store.db, {
-        id: identity.subject,
-        name: identity.name,
-        email: identity.email,
-        groups: identity.groups,
-        role,
-        attributes: identity.claims,
-      });
-      if (!role) {
-        await audit(req, { actor: user.id, action: 'login.denied', detail: { groups: identity.groups } });
-        return sendPage(reply, 403, {
-          title: 'Access denied',
-          lines: [
-            `You are signed in at the identity provider as ${user.name}, but none of your groups gives access to t5g.`,
-            contactLine,
-          ],
-        });
-      }
-      // A new id at every login: a session id planted before it (fixation) is worth nothing.
-      const previous = req.cookies[SESSION_COOKIE];
-      if (previous) await deleteSession(store.db, sessionKey(previous));
-      const sid = randomBytes(32).toString('base64url');
-      await createSession(store.db, { idHash: sessionKey(sid), userId: user.id, idToken: identity.idToken });
-      void deleteExpiredSessions(store.db, limits).catch(() => undefined);
-      reply.setCookie(SESSION_COOKIE, sid, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secureCookie(req),
-        maxAge: auth.sessionAbsoluteHours * 3600,
-      });
-      await audit(req, { actor: user.id, action: 'login', detail: { role, groups: identity.groups } });
-      return reply.redirect(pending.returnTo);
+      return completeLogin(req, reply, identity, pending.returnTo);
     },
   );
 
@@ -411,9 +430,62 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
       const ended = await deleteSession(store.db, sessionKey(req.auth.sessionId!));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       await audit(req, { actor: req.auth.user.id, action: 'logout' });
-      return { redirect: oidc?.logoutUrl(ended?.idToken ?? null, signedOut) ?? signedOut };
+      const idp = saml
+        ? await saml.logoutUrl(ended?.idToken ?? null)
+        : oidc?.logoutUrl(ended?.idToken ?? null, signedOut);
+      return { redirect: idp ?? signedOut };
     },
   );
+
+  if (saml) {
+    // The IdP posts its response as a form (HTTP-POST binding) from its own origin, so this route is
+    // public and carries no CSRF token: the signed assertion and its InResponseTo are the proof.
+    await app.register(async (acs) => {
+      acs.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit: 1024 * 1024 },
+        (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+      );
+      acs.post<{ Body: { SAMLResponse?: unknown; RelayState?: unknown } | undefined }>(
+        '/auth/saml/acs',
+        { config: { role: 'public', rateLimit: RATE_LIMITED }, schema: { hide: true } },
+        async (req, reply) => {
+          const returnTo = safeReturnTo(req.body?.RelayState);
+          const response = req.body?.SAMLResponse;
+          const again = { href: `/auth/login?returnTo=${encodeURIComponent(returnTo)}`, label: 'Sign in' };
+          if (typeof response !== 'string' || response.length === 0)
+            return sendPage(reply, 400, {
+              title: 'Sign-in failed',
+              lines: ['This address expects the identity provider to post a SAMLResponse.'],
+              link: again,
+            });
+          let identity: LoginIdentity;
+          try {
+            identity = await saml.finish(response);
+          } catch (err) {
+            await audit(req, {
+              actor: null,
+              action: 'login.failed',
+              detail: { error: (err as Error).message },
+            });
+            req.log.warn({ err: (err as Error).message }, 'SAML sign-in failed');
+            return sendPage(reply, 401, {
+              title: 'Sign-in failed',
+              lines: [`The identity provider's answer was not accepted: ${(err as Error).message}.`],
+              link: { ...again, label: 'Try again' },
+            });
+          }
+          return completeLogin(req, reply, identity, returnTo);
+        },
+      );
+    });
+
+    app.get(
+      '/auth/saml/metadata',
+      { config: { role: 'public' }, schema: { hide: true } },
+      async (_req, reply) => reply.type('application/samlmetadata+xml; charset=utf-8').send(saml.metadata()),
+    );
+  }
 
   app.get('/auth/signed-out', { config: { role: 'public' }, schema: { hide: true } }, async (_req, reply) =>
     sendPage(reply, 200, {
@@ -442,7 +514,8 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
         via: user ? (a!.via as 'session' | 'token' | 'none') : null,
         csrfToken: a?.via === 'session' ? csrfFor(a.sessionId!) : null,
         signIn: {
-          available: auth.mode === 'none' || (oidc !== undefined && oidc.problem === null),
+          available:
+            auth.mode === 'none' || saml !== undefined || (oidc !== undefined && oidc.problem === null),
           problem: oidc?.problem ?? null,
         },
         contact: auth.contact ?? null,
@@ -450,5 +523,5 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     },
   );
 
-  return { oidc, audit };
+  return { oidc, saml, audit };
 }

@@ -4,14 +4,15 @@ import type { Logger } from '../../lib/logger.js';
 
 type OidcSettings = NonNullable<AuthConfig['oidc']>;
 
-/** What the callback learnt about the user. */
-export interface OidcIdentity {
+/** What a sign-in (OIDC callback or SAML ACS) learnt about the user. */
+export interface LoginIdentity {
   subject: string;
   name: string;
   email: string | null;
   groups: string[];
   claims: Record<string, unknown>;
-  idToken: string | null;
+  /** What the provider's logout needs later: the OIDC ID token, or the SAML NameID and SessionIndex. */
+  logoutHint: string | null;
 }
 
 /** The values a login keeps between the redirect to the provider and its callback. */
@@ -125,7 +126,7 @@ export class OidcClient {
   }
 
   /** Exchanges the callback's code (checking state, nonce and PKCE) and reads the user's claims. */
-  async finish(callbackUrl: URL, pending: PendingLogin): Promise<OidcIdentity> {
+  async finish(callbackUrl: URL, pending: PendingLogin): Promise<LoginIdentity> {
     const config = await this.ready();
     if (!config) throw new Error(this.problem ?? 'identity provider unavailable');
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
@@ -157,7 +158,7 @@ export class OidcClient {
       email: typeof claims.email === 'string' ? claims.email : null,
       groups,
       claims,
-      idToken: tokens.id_token ?? null,
+      logoutHint: tokens.id_token ?? null,
     };
   }
 

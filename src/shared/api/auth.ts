@@ -8,7 +8,7 @@ const role = z.enum(USER_ROLES);
 
 /** Who is asking: the header's name and role, the CSRF token for writes, and how sign-in stands. */
 export const meSchema = z.strictObject({
-  mode: z.enum(['none', 'oidc']),
+  mode: z.enum(['none', 'oidc', 'saml']),
   user: z.strictObject({ id: str, name: str, email: nstr, role }).nullable(),
   /** `session`: a signed-in browser; `token`: an API token; `none`: sign-in is off (everyone is admin). */
   via: z.enum(['session', 'token', 'none']).nullable(),
