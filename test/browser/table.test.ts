@@ -185,6 +185,47 @@ describe.skipIf(browserSkipReason)('the cards table in the browser', () => {
     }
   });
 
+  it('keyboard: "f" and a skip link reach the table search; a facet pane is one Tab stop with arrows inside', async () => {
+    const { page } = p;
+    await p.goto('/table/all');
+    await page.locator('tr[data-row-key]').first().waitFor();
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent);
+
+    await page.locator('body').press('f');
+    await expect.poll(focused).toBe('table-search');
+
+    // From the skip link, Enter lands in the table search.
+    await page.getByRole('link', { name: 'Skip to the table' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe('table-search');
+
+    // Tab from the skip link passes each facet pane once (its title), not each of its values.
+    await page.getByRole('link', { name: 'Skip to the table' }).focus();
+    const panes = await page.locator('details.facet').count();
+    for (let i = 0; i < panes; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SUMMARY');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('details.facet'))).toBeNull();
+
+    // Arrows walk the values of the open Severity pane; Enter toggles; Escape returns to the title.
+    const severity = page
+      .locator('details.facet')
+      .filter({ has: page.locator('summary', { hasText: 'Severity' }) });
+    await severity.locator('summary').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.querySelector('span')?.textContent)).toBe(
+      'High',
+    );
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('severity')).toEqual(['High']);
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SUMMARY');
+    await p.goto('/table/all');
+    expect(p.problems).toEqual([]);
+  });
+
   it('a facet click filters the rows and puts the filter in the URL', async () => {
     const { page } = p;
     await p.goto('/table/all');

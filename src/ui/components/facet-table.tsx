@@ -74,10 +74,6 @@ function useStoredDensity(): [Density, (d: Density) => void] {
 }
 
 /**
- * A cut cell shows its whole text as a tooltip, set when the pointer or focus first reaches it
- * (one listener on the table rather than one per cell).
- */
-/**
  * The scroll area's height: from where it starts on the page to the bottom of the window, so on
  * first view its header row, both scrollbars and as many rows as fit are all on screen.
  */
@@ -97,6 +93,10 @@ function useFitToWindow() {
   return ref;
 }
 
+/**
+ * A cut cell shows its whole text as a tooltip, set when the pointer or focus first reaches it
+ * (one listener on the table rather than one per cell).
+ */
 function useCutCellTitles() {
   const ref = useRef<HTMLTableElement>(null);
   useEffect(() => {
@@ -117,6 +117,35 @@ function useCutCellTitles() {
   return ref;
 }
 
+/**
+ * Keyboard inside a facet pane: the pane is one Tab stop (its title); when open, the arrow keys
+ * move from the title through its values (Home/End to the first/last), Escape goes back to the title.
+ */
+function moveInPane(e: KeyboardEvent) {
+  const pane = e.currentTarget as HTMLDetailsElement;
+  if (!pane.open || !(e.target instanceof HTMLElement)) return;
+  const stops = [pane.querySelector('summary'), ...pane.querySelectorAll<HTMLElement>('ul button')].filter(
+    (el): el is HTMLElement => el !== null,
+  );
+  const at = stops.indexOf(e.target);
+  if (at < 0) return;
+  const to =
+    e.key === 'ArrowDown'
+      ? Math.min(at + 1, stops.length - 1)
+      : e.key === 'ArrowUp'
+        ? Math.max(at - 1, 0)
+        : e.key === 'Home'
+          ? Math.min(1, stops.length - 1)
+          : e.key === 'End'
+            ? stops.length - 1
+            : e.key === 'Escape'
+              ? 0
+              : -1;
+  if (to < 0) return;
+  e.preventDefault();
+  stops[to]?.focus();
+}
+
 function FacetPane({
   facet,
   counts,
@@ -129,6 +158,12 @@ function FacetPane({
   onToggle: (value: string) => void;
 }) {
   const selected = state.selected(facet);
+  const paneRef = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    const pane = paneRef.current;
+    pane?.addEventListener('keydown', moveInPane);
+    return () => pane?.removeEventListener('keydown', moveInPane);
+  }, []);
   // Selected values stay listed (count 0) even when the other selections exclude them.
   const values = [...counts];
   for (const v of selected)
@@ -138,7 +173,7 @@ function FacetPane({
     ? values.filter((c) => facetValueLabel(facet, c.value).toLowerCase().includes(filter.toLowerCase()))
     : values;
   return (
-    <details className="facet" open={selected.length > 0 || values.length <= 8}>
+    <details ref={paneRef} className="facet" open={selected.length > 0 || values.length <= 8}>
       <summary>
         {FACET_TITLES[facet]}
         {selected.length > 0 && <span className="count"> ({selected.length})</span>}
@@ -159,7 +194,7 @@ function FacetPane({
           const pressed = selected.includes(value);
           return (
             <li key={value}>
-              <button type="button" aria-pressed={pressed} onClick={() => onToggle(value)}>
+              <button type="button" aria-pressed={pressed} onClick={() => onToggle(value)} tabIndex={-1}>
                 <span>{facetValueLabel(facet, c.value)}</span>
                 <span className="count">{number(c.count)}</span>
               </button>
@@ -236,6 +271,19 @@ function SearchInput({
 }) {
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
+  // "f" focuses the table's search from anywhere on the page but a text field ("/" is the site search).
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'f' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      e.preventDefault();
+      ref.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   useEffect(() => {
     if (text === value) return;
     const t = window.setTimeout(() => onChange(text), 350);
@@ -243,9 +291,12 @@ function SearchInput({
   }, [text, value, onChange]);
   return (
     <input
+      ref={ref}
+      id="table-search"
       type="search"
       className="table-search"
-      placeholder={`Search ${noun}, descriptions and comments`}
+      placeholder={`Search ${noun}, descriptions and comments (f)`}
+      aria-keyshortcuts="f"
       aria-label={`Search ${noun}`}
       value={text}
       onChange={(e) => setText(e.target.value)}
@@ -321,6 +372,16 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
 
   return (
     <div className={showFacets ? 'with-facets' : 'without-facets'}>
+      <a
+        className="skip-link"
+        href="#table-search"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('table-search')?.focus();
+        }}
+      >
+        Skip to the table
+      </a>
       <aside className="facets" aria-label="Filters" hidden={!showFacets}>
         {facets
           .filter((f) => !hiddenFacets.has(f))
