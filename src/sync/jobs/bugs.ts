@@ -12,14 +12,16 @@ import { withUpstreams } from '../helpers/upstreams.js';
 // Bugzilla bugs linked to cases (ids from `case_bugs`, which the Portal `details` job writes),
 // fetched in batches of `bugzilla.batchSize` ids per request (the original made one call per bug).
 //
-// Incremental: bugs not stored yet, and readable bugs whose status or summary as the Portal
-// reports them differ from the stored bug (store/repositories/link-selection.ts). The connector
+// Incremental: bugs not stored yet, readable bugs whose status or summary as the Portal reports
+// them differ from the stored bug, and bugs quarantined as malformed (store/repositories/link-selection.ts). The connector
 // cannot ask Bugzilla for "these ids, changed since" (a missing id reads as unavailable), so
 // anything else waits for the full pass: on `params.full`, and at least once a day by itself.
 // Batches make a full pass cheap (1,000 bugs = 10 requests).
 //
 // A bug the key may not read, or that does not exist, is stored as an `unavailable` row with the
-// reason (the original did the same per bug); an invalid record is quarantined.
+// reason (the original did the same per bug); an invalid record is quarantined under its bug id
+// (when its id field is unreadable the connector asks for the missing ids one by one to find out
+// which bug it was) and its row is resolved once the bug arrives valid.
 
 export const BUGS_SOURCE = 'bugs';
 

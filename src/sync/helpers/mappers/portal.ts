@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   CaseJiraLink,
   PortalBugLink,
@@ -104,30 +103,4 @@ export function toCaseIssueLink(ref: CaseRef, l: CaseJiraLink): CaseIssueLink {
     portalStatus: l.status ?? null,
     lastModifiedAt: l.lastModifiedAt ?? null,
   };
-}
-
-const UNKNOWN_ID = '(unknown)';
-
-/**
- * A connector rejection as a quarantine row: the record as received, with the validation reason.
- * A record whose id could not be read is named by a hash of its payload, so two different broken
- * records do not collapse into one row (the quarantine is keyed by source and id) while the same
- * broken record seen again still counts as a repeat.
- */
-export function toQuarantineRecord(r: Rejection): QuarantineRecord {
-  const externalId =
-    r.externalId === UNKNOWN_ID
-      ? `${UNKNOWN_ID} ${createHash('sha256')
-          .update(JSON.stringify(r.payload ?? null))
-          .digest('hex')
-          .slice(0, 16)}`
-      : r.externalId;
-  return { source: r.source, externalId, payload: r.payload, reason: r.reason };
-}
-
-/** One row per (source, id), the last one winning: a statement may not upsert a quarantine row twice. */
-export function uniqueQuarantineRecords(records: readonly QuarantineRecord[]): QuarantineRecord[] {
-  const byKey = new Map<string, QuarantineRecord>();
-  for (const r of records) byKey.set(`${r.source}\u0000${r.externalId}`, r);
-  return [...byKey.values()];
 }

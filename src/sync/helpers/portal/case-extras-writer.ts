@@ -12,14 +12,8 @@ import {
 } from '../../../store/repositories/quarantine.js';
 import { type SyncState, saveSyncState } from '../../../store/repositories/sync-state.js';
 import type { JobContext } from '../../engine/types.js';
-import {
-  toCaseBugLink,
-  toCaseDetailRecord,
-  toCaseIssueLink,
-  toCommentRecord,
-  toQuarantineRecord,
-  uniqueQuarantineRecords,
-} from '../mappers/portal.js';
+import { toCaseBugLink, toCaseDetailRecord, toCaseIssueLink, toCommentRecord } from '../mappers/portal.js';
+import { toQuarantineRecord, uniqueQuarantineRecords } from '../rejections.js';
 
 // Stores what `fetchCaseExtras` returned for one batch of cases, in one short transaction: the
 // detail row, its comments and bug links, the JIRA links, the removal of links the Portal no longer

@@ -7,7 +7,8 @@ import {
 } from '../../../store/repositories/quarantine.js';
 import { type SyncState, saveSyncState } from '../../../store/repositories/sync-state.js';
 import type { JobContext } from '../../engine/types.js';
-import { toCaseRecord, toQuarantineRecord, uniqueQuarantineRecords } from '../mappers/portal.js';
+import { toCaseRecord } from '../mappers/portal.js';
+import { toQuarantineRecord, uniqueQuarantineRecords } from '../rejections.js';
 
 // Writes the cases job's batches, one short transaction each, and keeps the cursor honest: the
 // last batch is held back until the job knows its final cursor, and is committed together with it.
