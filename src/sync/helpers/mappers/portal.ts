@@ -4,7 +4,6 @@ import type {
   PortalCase,
   PortalCaseDetail,
   PortalComment,
-  Rejection,
 } from '../../../sources/index.js';
 import type { CaseBugLink } from '../../../store/repositories/bugs.js';
 import type { CaseDetailRecord } from '../../../store/repositories/case-details.js';
@@ -12,7 +11,6 @@ import type { CaseRef } from '../../../store/repositories/case-parents.js';
 import type { CaseRecord } from '../../../store/repositories/cases.js';
 import type { CommentRecord } from '../../../store/repositories/comments.js';
 import type { CaseIssueLink } from '../../../store/repositories/issues.js';
-import type { QuarantineRecord } from '../../../store/repositories/quarantine.js';
 
 // Portal records (already validated and normalized by the connector) → the rows the store keeps.
 // Pure functions, no I/O: the jobs decide when and in which transaction the rows are written.
