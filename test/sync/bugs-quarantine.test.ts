@@ -100,6 +100,15 @@ describe.each(['pglite', 'postgres'] as const)(
       expect(await rows('SELECT bug_id FROM bugs WHERE unavailable ORDER BY bug_id')).toHaveLength(
         restricted.length,
       );
+
+      // Payloads whose id was unreadable cannot be matched to a bug; the full pass (every bug read) settles them.
+      expect(await rows('SELECT 1 FROM quarantine WHERE resolved_at IS NULL')).toHaveLength(
+        unreadable.length,
+      );
+      await bugsJob.handler(
+        makeJobContext(ts.store, config, { job: 'bugs', params: { full: true }, runId: randomUUID() }),
+      );
+      expect(await rows('SELECT 1 FROM quarantine WHERE resolved_at IS NULL')).toEqual([]);
     });
   },
 );
