@@ -114,6 +114,12 @@ export async function storeCaseExtras(
     const goneIssues = await removeVanishedLinks(tx, 'case_issue', issueSets, runId);
     changes.add('case_issue', goneIssues);
     await resolveQuarantined(tx, LOOKUP_FAILURE_SOURCE.links, issueLinksFetched);
+    // A link rejected earlier (it is named by its issue key) that now reads fine is history.
+    await resolveQuarantined(
+      tx,
+      'portal.caseJiraLink',
+      issueLinks.map((l) => l.issueKey),
+    );
     const quarantined = await quarantineRecords(tx, quarantine, runId);
     if (quarantined > 0)
       changes.add(
