@@ -6,7 +6,7 @@ import { createHttpClient } from './http.js';
 import { createWriteGuard, type WriteOutcome } from './read-only.js';
 import { mapWithConcurrency } from './semaphore.js';
 import type { Rejection, SourceDeps } from './types.js';
-import { flexList, formatIssues, optional, parseEach, timestamp } from './validation.js';
+import { flexList, formatIssues, optional, parseEach, timestamp, UNKNOWN_ID } from './validation.js';
 
 // Bugzilla REST (Red Hat's 5.0.4.rhNN). Bugs are read in batches with `GET /rest/bug?id=a,b,…`; Red Hat silently
 // leaves out bugs the key may not see (private) and ids that do not exist, so every requested id that is missing
@@ -234,16 +234,42 @@ export function createBugzillaClient(
     const faults = new Map(
       (parsed.data.faults ?? []).map((f) => [Number(f.id), f.faultString ?? 'fault reported by Bugzilla']),
     );
+    const requested = new Set(ids);
     const seen = new Set<number>(batch.items.map((b) => b.id));
-    for (const r of batch.rejected) seen.add(Number(r.externalId));
-    const unavailable: UnavailableBug[] = ids
-      .filter((id) => !seen.has(id))
-      .map((id) => ({
-        unavailable: true,
-        id,
-        reason: faults.get(id) ?? 'not returned by Bugzilla (private/restricted or nonexistent)',
-      }));
-    return { items: [...batch.items, ...unavailable], rejected: batch.rejected };
+    const rejected: Rejection[] = [];
+    let unattributed = 0;
+    for (const r of batch.rejected) {
+      const id = /^\d+$/.test(r.externalId) ? Number(r.externalId) : Number.NaN;
+      if (requested.has(id)) {
+        seen.add(id);
+        rejected.push(r);
+      } else if (ids.length === 1) {
+        // The answer to a request for one bug is that bug, whatever its id field says.
+        const only = ids[0] as number;
+        seen.add(only);
+        rejected.push({ ...r, externalId: String(only), reason: `${r.reason} (returned for bug ${only})` });
+      } else {
+        unattributed++;
+        rejected.push({ ...r, externalId: UNKNOWN_ID });
+      }
+    }
+    const missing = ids.filter((id) => !seen.has(id));
+    if (unattributed > 0 && missing.length > 0) {
+      // A malformed record whose id cannot be read is one of the missing ids, but which one is unknown:
+      // asking for each missing id alone tells a malformed bug from one Bugzilla really left out.
+      const singles: BugBatch[] = [];
+      for (const id of missing) singles.push(await fetchBatch([id], signal));
+      return {
+        items: [...batch.items, ...singles.flatMap((b) => b.items)],
+        rejected: [...rejected, ...singles.flatMap((b) => b.rejected)],
+      };
+    }
+    const unavailable: UnavailableBug[] = missing.map((id) => ({
+      unavailable: true,
+      id,
+      reason: faults.get(id) ?? 'not returned by Bugzilla (private/restricted or nonexistent)',
+    }));
+    return { items: [...batch.items, ...unavailable], rejected };
   }
 
   async function updateBug(id: number, update: BugUpdate): Promise<WriteOutcome<void>> {

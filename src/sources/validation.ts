@@ -46,6 +46,9 @@ export function formatIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** The id of a rejected record whose own id could not be read (or cannot be trusted). */
+export const UNKNOWN_ID = '(unknown)';
+
 const ID_KEYS = ['case_number', 'caseNumber', 'key', 'id', 'resourceKey'] as const;
 
 /** Best-effort id of a record that failed validation, so the quarantine row can be found again. */
@@ -57,7 +60,7 @@ export function externalIdOf(record: unknown): string {
       if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     }
   }
-  return '(unknown)';
+  return UNKNOWN_ID;
 }
 
 // ---- Field helpers for the documented quirks ----

@@ -73,7 +73,13 @@ describe('Bugzilla', () => {
     }
     const available = result.items.filter((b) => !b.unavailable);
     expect(available.length).toBeGreaterThan(0);
-    // A record whose id is corrupt cannot be matched to its request; it is quarantined and its id reported unavailable.
-    expect(available.length + result.rejected.length).toBe(ids.length);
+    // A public bug is never "not returned": a record whose id is corrupt is kept as "(unknown)", and the
+    // missing ids are asked for one by one, so each comes back valid or is rejected under its own id.
+    expect(result.items.filter((b) => b.unavailable)).toEqual([]);
+    const byId = result.rejected.filter((r) => r.externalId !== '(unknown)');
+    expect(new Set([...available.map((b) => b.id), ...byId.map((r) => Number(r.externalId))])).toEqual(
+      new Set(ids),
+    );
+    expect(result.rejected.some((r) => r.externalId === '(unknown)')).toBe(true);
   });
 });

@@ -175,7 +175,15 @@ export function portalRoutes(): RouteTable {
   routes.add(
     'GET',
     '/cases/:caseNumber/jiras',
-    withCase((req, ctx, c) => json(200, caseJiraLinks(ctx.state, c, req.origin))),
+    withCase((req, ctx, c) =>
+      json(
+        200,
+        caseJiraLinks(ctx.state, c, req.origin).map((link) =>
+          // The key stays readable, so the broken link can be matched to a later valid one.
+          ctx.invalidRecord() ? { ...link, lastModifiedDate: 'yesterday-ish' } : link,
+        ),
+      ),
+    ),
   );
 
   routes.add(

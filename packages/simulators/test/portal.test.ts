@@ -207,6 +207,28 @@ describe('SSO + Portal simulator', () => {
     expect((await call(url, jsonInit('POST', { nope: 1 }, auth()))).status).toBe(400);
   });
 
+  it('breaks case JIRA links (key kept) when the invalid-record fault fires', async () => {
+    const c = sim.state.cases.find((x) => x.linkedIssueKeys.some((k) => sim.state.issueByKey.has(k)));
+    if (!c) throw new Error('no case with a JIRA link');
+    await call(
+      `${sim.url}/_sim/faults`,
+      jsonInit('PUT', { portal: { invalidRecordRate: 1, only: '/jiras' } }),
+    );
+    const broken = await call<Record<string, unknown>[]>(`${sim.urls.portal}/cases/${c.number}/jiras`, {
+      headers: auth(),
+    });
+    expect(broken.body.length).toBeGreaterThan(0);
+    for (const link of broken.body) {
+      expect(link.lastModifiedDate).toBe('yesterday-ish');
+      expect(typeof link.resourceKey).toBe('string');
+    }
+    await call(`${sim.url}/_sim/faults`, { method: 'DELETE' });
+    const fine = await call<Record<string, unknown>[]>(`${sim.urls.portal}/cases/${c.number}/jiras`, {
+      headers: auth(),
+    });
+    expect(fine.body.every((link) => link.lastModifiedDate !== 'yesterday-ish')).toBe(true);
+  });
+
   it('returns 429 with X-RateLimit headers when the rate-limit fault fires', async () => {
     await call(
       `${sim.url}/_sim/faults`,

@@ -47,6 +47,8 @@ export interface CaseExtras {
   detail?: PortalCaseDetail;
   comments?: PortalComment[];
   links?: CaseJiraLink[];
+  /** Links of the case the Portal sent malformed (quarantined): `links` is then not the whole list. */
+  linksRejected?: number;
 }
 
 export interface CaseExtrasResult {
@@ -242,6 +244,7 @@ export function createPortalClient(
         } else {
           const batch = await listCaseJiraLinks(caseNumber, signal);
           entry(caseNumber).links = batch.items;
+          if (batch.rejected.length) entry(caseNumber).linksRejected = batch.rejected.length;
           result.rejected.push(...batch.rejected);
         }
       } catch (err) {

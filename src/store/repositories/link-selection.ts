@@ -31,7 +31,9 @@ export async function issueKeysToFetch(q: Queryable, opts: { full: boolean }): P
 /**
  * Bug ids linked to any stored case. Incremental: bugs not stored yet, and readable bugs whose
  * status or summary as the Portal reports them differ from the stored bug (the Portal's copy
- * follows Bugzilla). Unavailable (restricted) bugs are retried by the full pass only.
+ * follows Bugzilla), and bugs with an unresolved quarantine row (Bugzilla returned them
+ * malformed), so a broken answer is read again on the next pass instead of a day later.
+ * Unavailable (restricted) bugs are retried by the full pass only.
  */
 export async function bugIdsToFetch(q: Queryable, opts: { full: boolean }): Promise<string[]> {
   const r = await q.query<{ bug_id: string }>(
@@ -40,6 +42,8 @@ export async function bugIdsToFetch(q: Queryable, opts: { full: boolean }): Prom
      LEFT JOIN bugs b ON b.bug_id = cb.bug_id
      WHERE $1::boolean
         OR b.bug_id IS NULL
+        OR EXISTS (SELECT 1 FROM quarantine qu
+                   WHERE qu.source = 'bugzilla.bug' AND qu.external_id = cb.bug_id AND qu.resolved_at IS NULL)
         OR (NOT b.unavailable AND (
               (coalesce(cb.portal_status, '') <> '' AND upper(cb.portal_status) IS DISTINCT FROM upper(b.status))
            OR (coalesce(cb.portal_summary, '') <> '' AND cb.portal_summary IS DISTINCT FROM b.summary)))

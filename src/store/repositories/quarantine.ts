@@ -55,6 +55,29 @@ export async function resolveQuarantined(
   );
 }
 
+/** Unresolved rows of `source` whose external id starts with `prefix` (records whose own id was unreadable). */
+export async function listUnresolvedByPrefix(
+  q: Queryable,
+  source: string,
+  prefix: string,
+): Promise<{ id: number; externalId: string; payload: unknown }[]> {
+  const r = await q.query<{ id: number; externalId: string; payload: unknown }>(
+    `SELECT id, external_id AS "externalId", payload FROM quarantine
+     WHERE source = $1 AND starts_with(external_id, $2) AND resolved_at IS NULL ORDER BY id`,
+    [source, prefix],
+  );
+  return r.rows;
+}
+
+/** Marks quarantine rows resolved by their row id. */
+export async function resolveQuarantinedRows(q: Queryable, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query(
+    `UPDATE quarantine SET resolved_at = now() WHERE id = ANY($1::int[]) AND resolved_at IS NULL`,
+    [ids],
+  );
+}
+
 export async function listQuarantined(
   q: Queryable,
   opts: { source?: string; includeResolved?: boolean; limit?: number; offset?: number } = {},

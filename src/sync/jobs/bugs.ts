@@ -1,25 +1,34 @@
 import type { BugBatch } from '../../sources/index.js';
+import { UNKNOWN_ID } from '../../sources/index.js';
 import { upsertBugs } from '../../store/repositories/bugs.js';
 import { bugIdsToFetch } from '../../store/repositories/link-selection.js';
-import { resolveQuarantined } from '../../store/repositories/quarantine.js';
+import {
+  listUnresolvedByPrefix,
+  resolveQuarantined,
+  resolveQuarantinedRows,
+} from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
 import { DAILY_FULL_PASS_MS, isFullPassDue } from '../helpers/full-pass.js';
 import { toBugRecord } from '../helpers/mappers/bugzilla.js';
-import { quarantineRejections } from '../helpers/rejections.js';
+import { quarantineRejections, toQuarantineRecord } from '../helpers/rejections.js';
 import { withUpstreams } from '../helpers/upstreams.js';
 
 // Bugzilla bugs linked to cases (ids from `case_bugs`, which the Portal `details` job writes),
 // fetched in batches of `bugzilla.batchSize` ids per request (the original made one call per bug).
 //
-// Incremental: bugs not stored yet, and readable bugs whose status or summary as the Portal
-// reports them differ from the stored bug (store/repositories/link-selection.ts). The connector
+// Incremental: bugs not stored yet, readable bugs whose status or summary as the Portal reports
+// them differ from the stored bug, and bugs quarantined as malformed (store/repositories/link-selection.ts). The connector
 // cannot ask Bugzilla for "these ids, changed since" (a missing id reads as unavailable), so
 // anything else waits for the full pass: on `params.full`, and at least once a day by itself.
 // Batches make a full pass cheap (1,000 bugs = 10 requests).
 //
 // A bug the key may not read, or that does not exist, is stored as an `unavailable` row with the
-// reason (the original did the same per bug); an invalid record is quarantined.
+// reason (the original did the same per bug); an invalid record is quarantined under its bug id
+// (when its id field is unreadable the connector asks for the missing ids one by one to find out
+// which bug it was) and its row is resolved once the bug arrives valid. The row of a payload whose
+// id was unreadable cannot be matched to a bug: a full pass, which reads every linked bug, resolves
+// it unless that same payload came back again.
 
 export const BUGS_SOURCE = 'bugs';
 
@@ -68,6 +77,14 @@ async function syncBugs(ctx: JobContext): Promise<JobOutcome> {
       batch.items.map((bug) => String(bug.id)),
     );
     ctx.counters.quarantined += await quarantineRejections(tx, changes, batch.rejected, ctx.runId);
+    if (full) {
+      const again = new Set(batch.rejected.map((r) => toQuarantineRecord(r).externalId));
+      const unreadable = await listUnresolvedByPrefix(tx, 'bugzilla.bug', `${UNKNOWN_ID} `);
+      await resolveQuarantinedRows(
+        tx,
+        unreadable.filter((row) => !again.has(row.externalId)).map((row) => row.id),
+      );
+    }
     await saveSyncState(tx, BUGS_SOURCE, {
       ...(full ? { lastFullAt: new Date() } : {}),
       details: { lastRun: { full, requested: ids.length, fetched: batch.items.length, unavailable } },

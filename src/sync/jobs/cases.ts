@@ -5,7 +5,8 @@ import type { QuarantineRecord } from '../../store/repositories/quarantine.js';
 import { getSyncState } from '../../store/repositories/sync-state.js';
 import type { JobContext, JobDefinition } from '../engine/types.js';
 import { isFullPassDue } from '../helpers/full-pass.js';
-import { CaseBatchWriter, LEFT_QUERY_SOURCE } from '../helpers/portal/case-writer.js';
+import { CaseBatchWriter, documentModifiedAt, LEFT_QUERY_SOURCE } from '../helpers/portal/case-writer.js';
+import { toQuarantineRecord } from '../helpers/rejections.js';
 import { withUpstreams } from '../helpers/upstreams.js';
 
 // Portal cases (every 15 min, and a full reconcile daily).
@@ -25,7 +26,10 @@ import { withUpstreams } from '../helpers/upstreams.js';
 //
 // Invalid search documents go to `quarantine` with their reason. Their case numbers (when readable)
 // are searched again by number once in the same run and, if still invalid, at the start of the next
-// run, so a transient bad record does not stay missing until the reconcile.
+// run, so a transient bad record does not stay missing until the reconcile. A document without a
+// case number cannot be searched by number: the cursor stays at its modification time (no later
+// than the previous cursor when that time is unreadable too), so the next pass reads it again; a
+// document broken for longer than a reconcile interval no longer holds the cursor back.
 
 /** Case numbers per by-number search, which keeps the Solr query and the URL short. */
 const NUMBERS_PER_QUERY = 50;
@@ -41,6 +45,11 @@ class RunTally {
   /** Case numbers whose search document was invalid (and not stored since). */
   readonly rejected = new Set<string>();
   newestModified: Date | undefined;
+  /** Quarantine ids of the documents without a readable case number. */
+  readonly unreadable = new Set<string>();
+  /** The oldest modification time among those documents; `undated` when one had none readable. */
+  unreadableOldest: Date | undefined;
+  unreadableUndated = false;
 
   add(batch: Batch<PortalCase>): void {
     for (const c of batch.items) {
@@ -50,7 +59,14 @@ class RunTally {
         this.newestModified = c.lastModifiedAt;
     }
     for (const r of batch.rejected) {
-      if (CASE_NUMBER.test(r.externalId) && !this.seen.has(r.externalId)) this.rejected.add(r.externalId);
+      if (CASE_NUMBER.test(r.externalId)) {
+        if (!this.seen.has(r.externalId)) this.rejected.add(r.externalId);
+        continue;
+      }
+      this.unreadable.add(toQuarantineRecord(r).externalId);
+      const modified = documentModifiedAt(r.payload);
+      if (!modified) this.unreadableUndated = true;
+      else if (!this.unreadableOldest || modified < this.unreadableOldest) this.unreadableOldest = modified;
     }
   }
 }
@@ -202,7 +218,13 @@ export const casesJob: JobDefinition = {
       // the newest one seen: the cursor is also held at the run's start (a time by which everything
       // before it was read), and the overlap absorbs the difference between the two clocks.
       const newest = tally.newestModified;
-      const reached = newest && newest > startedAt ? startedAt : newest;
+      let reached = newest && newest > startedAt ? startedAt : newest;
+      if (tally.unreadable.size > 0) {
+        const floor = new Date(startedAt.getTime() - RECONCILE_OVERDUE_MS);
+        let hold = tally.unreadableUndated ? (cursor ?? undefined) : tally.unreadableOldest;
+        if (!hold || hold < floor) hold = floor;
+        if (!reached || hold < reached) reached = hold;
+      }
       const nextCursor = reached && (!cursor || reached > cursor) ? reached : cursor;
       const recheck = [...tally.rejected].slice(0, MAX_RECHECK);
       await writer.finish(
@@ -218,6 +240,7 @@ export const casesJob: JobDefinition = {
           },
         },
         notes,
+        { since: modifiedSince ?? null, seen: tally.unreadable },
       );
       ctx.progress({ phase: 'done', current: tally.seen.size, total: tally.seen.size });
 

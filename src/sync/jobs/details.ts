@@ -8,7 +8,7 @@ import {
 } from '../../store/repositories/case-selection.js';
 import { getSyncState } from '../../store/repositories/sync-state.js';
 import type { JobDefinition } from '../engine/types.js';
-import { retryableFailures, storeCaseExtras } from '../helpers/portal/case-extras-writer.js';
+import { casesToRetry, retryableFailures, storeCaseExtras } from '../helpers/portal/case-extras-writer.js';
 import { withUpstreams } from '../helpers/upstreams.js';
 
 // Portal case details (00:24 / 12:24 UTC by default): for each selected case, the case detail
@@ -102,7 +102,7 @@ export const detailsJob: JobDefinition = {
           );
         }
         // The last batch carries the cursor, and the cases to retry next run (its own included).
-        const retryNext = [...new Set([...totals.retry, ...retryableFailures(result)])].slice(0, MAX_RETRY);
+        const retryNext = [...new Set([...totals.retry, ...casesToRetry(result)])].slice(0, MAX_RETRY);
         const outcome = await storeCaseExtras(
           ctx,
           refs,

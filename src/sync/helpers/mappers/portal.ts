@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import type {
   CaseJiraLink,
   PortalBugLink,
   PortalCase,
   PortalCaseDetail,
   PortalComment,
-  Rejection,
 } from '../../../sources/index.js';
 import type { CaseBugLink } from '../../../store/repositories/bugs.js';
 import type { CaseDetailRecord } from '../../../store/repositories/case-details.js';
@@ -13,7 +11,6 @@ import type { CaseRef } from '../../../store/repositories/case-parents.js';
 import type { CaseRecord } from '../../../store/repositories/cases.js';
 import type { CommentRecord } from '../../../store/repositories/comments.js';
 import type { CaseIssueLink } from '../../../store/repositories/issues.js';
-import type { QuarantineRecord } from '../../../store/repositories/quarantine.js';
 
 // Portal records (already validated and normalized by the connector) → the rows the store keeps.
 // Pure functions, no I/O: the jobs decide when and in which transaction the rows are written.
@@ -104,30 +101,4 @@ export function toCaseIssueLink(ref: CaseRef, l: CaseJiraLink): CaseIssueLink {
     portalStatus: l.status ?? null,
     lastModifiedAt: l.lastModifiedAt ?? null,
   };
-}
-
-const UNKNOWN_ID = '(unknown)';
-
-/**
- * A connector rejection as a quarantine row: the record as received, with the validation reason.
- * A record whose id could not be read is named by a hash of its payload, so two different broken
- * records do not collapse into one row (the quarantine is keyed by source and id) while the same
- * broken record seen again still counts as a repeat.
- */
-export function toQuarantineRecord(r: Rejection): QuarantineRecord {
-  const externalId =
-    r.externalId === UNKNOWN_ID
-      ? `${UNKNOWN_ID} ${createHash('sha256')
-          .update(JSON.stringify(r.payload ?? null))
-          .digest('hex')
-          .slice(0, 16)}`
-      : r.externalId;
-  return { source: r.source, externalId, payload: r.payload, reason: r.reason };
-}
-
-/** One row per (source, id), the last one winning: a statement may not upsert a quarantine row twice. */
-export function uniqueQuarantineRecords(records: readonly QuarantineRecord[]): QuarantineRecord[] {
-  const byKey = new Map<string, QuarantineRecord>();
-  for (const r of records) byKey.set(`${r.source}\u0000${r.externalId}`, r);
-  return [...byKey.values()];
 }

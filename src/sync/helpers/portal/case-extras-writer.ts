@@ -12,14 +12,8 @@ import {
 } from '../../../store/repositories/quarantine.js';
 import { type SyncState, saveSyncState } from '../../../store/repositories/sync-state.js';
 import type { JobContext } from '../../engine/types.js';
-import {
-  toCaseBugLink,
-  toCaseDetailRecord,
-  toCaseIssueLink,
-  toCommentRecord,
-  toQuarantineRecord,
-  uniqueQuarantineRecords,
-} from '../mappers/portal.js';
+import { toCaseBugLink, toCaseDetailRecord, toCaseIssueLink, toCommentRecord } from '../mappers/portal.js';
+import { toQuarantineRecord, uniqueQuarantineRecords } from '../rejections.js';
 
 // Stores what `fetchCaseExtras` returned for one batch of cases, in one short transaction: the
 // detail row, its comments and bug links, the JIRA links, the removal of links the Portal no longer
@@ -50,12 +44,18 @@ export function retryableFailures(result: CaseExtrasResult): string[] {
   return [...new Set(result.failed.filter((f) => !isPermanentFailure(f.error)).map((f) => f.caseNumber))];
 }
 
+/** Cases to read again next run: retryable failed lookups, and cases whose link list had malformed entries. */
+export function casesToRetry(result: CaseExtrasResult): string[] {
+  const incomplete = [...result.byCase].filter(([, extras]) => extras.linksRejected).map(([n]) => n);
+  return [...new Set([...retryableFailures(result), ...incomplete])];
+}
+
 export interface ExtrasBatchOutcome {
   /** Cases of the batch for which at least one lookup succeeded. */
   fetched: number;
   changed: number;
   quarantined: number;
-  /** Cases with a failed lookup worth retrying next run (not 403/404). */
+  /** Cases to read again next run (`casesToRetry`). */
   retry: string[];
   failures: number;
 }
@@ -92,8 +92,12 @@ export async function storeCaseExtras(
     if (extras.links) {
       const links = extras.links.map((l) => toCaseIssueLink(ref, l));
       issueLinks.push(...links);
-      issueSets.push({ ...ref, linked: links.map((l) => l.issueKey) });
-      issueLinksFetched.push(ref.caseNumber);
+      // A link that came back malformed is not gone: only a whole list removes stored links (the
+      // case is read again next run, `casesToRetry`).
+      if (!extras.linksRejected) {
+        issueSets.push({ ...ref, linked: links.map((l) => l.issueKey) });
+        issueLinksFetched.push(ref.caseNumber);
+      }
     }
   }
 
@@ -120,6 +124,12 @@ export async function storeCaseExtras(
     const goneIssues = await removeVanishedLinks(tx, 'case_issue', issueSets, runId);
     changes.add('case_issue', goneIssues);
     await resolveQuarantined(tx, LOOKUP_FAILURE_SOURCE.links, issueLinksFetched);
+    // A link rejected earlier (it is named by its issue key) that now reads fine is history.
+    await resolveQuarantined(
+      tx,
+      'portal.caseJiraLink',
+      issueLinks.map((l) => l.issueKey),
+    );
     const quarantined = await quarantineRecords(tx, quarantine, runId);
     if (quarantined > 0)
       changes.add(
@@ -135,5 +145,10 @@ export async function storeCaseExtras(
     };
   });
 
-  return { fetched, ...written, retry: retryableFailures(result), failures: result.failed.length };
+  return {
+    fetched,
+    ...written,
+    retry: casesToRetry(result),
+    failures: result.failed.length,
+  };
 }

@@ -1,13 +1,17 @@
-import type { PortalCase, Rejection } from '../../../sources/index.js';
+import { type PortalCase, parseTimestamp, type Rejection, UNKNOWN_ID } from '../../../sources/index.js';
+import type { Queryable } from '../../../store/db.js';
 import { upsertCases } from '../../../store/repositories/cases.js';
 import {
+  listUnresolvedByPrefix,
   type QuarantineRecord,
   quarantineRecords,
   resolveQuarantined,
+  resolveQuarantinedRows,
 } from '../../../store/repositories/quarantine.js';
 import { type SyncState, saveSyncState } from '../../../store/repositories/sync-state.js';
 import type { JobContext } from '../../engine/types.js';
-import { toCaseRecord, toQuarantineRecord, uniqueQuarantineRecords } from '../mappers/portal.js';
+import { toCaseRecord } from '../mappers/portal.js';
+import { toQuarantineRecord, uniqueQuarantineRecords } from '../rejections.js';
 
 // Writes the cases job's batches, one short transaction each, and keeps the cursor honest: the
 // last batch is held back until the job knows its final cursor, and is committed together with it.
@@ -34,6 +38,24 @@ export interface CaseBatch {
 
 type SyncStatePatch = Partial<Pick<SyncState, 'cursor' | 'lastFullAt' | 'details'>>;
 
+/**
+ * Which earlier number-less documents this run has superseded: it re-read every case of the query
+ * modified since `since` (all of them when null), and `seen` are the rows it rejected again itself.
+ */
+export interface UnreadableReread {
+  since: Date | null;
+  seen: ReadonlySet<string>;
+}
+
+/** The modification time a Portal search document states, when it can be read. */
+export function documentModifiedAt(payload: unknown): Date | undefined {
+  const value =
+    payload && typeof payload === 'object'
+      ? (payload as Record<string, unknown>).case_lastModifiedDate
+      : undefined;
+  return typeof value === 'string' ? parseTimestamp(value) : undefined;
+}
+
 export class CaseBatchWriter {
   private pending: CaseBatch | undefined;
   /** Notes (left the query, not found) written; not counted as quarantined records. */
@@ -52,13 +74,17 @@ export class CaseBatchWriter {
   }
 
   /** Commits the held-back batch (if any) together with the sync state. */
-  async finish(state: SyncStatePatch, notes: QuarantineRecord[] = []): Promise<void> {
+  async finish(
+    state: SyncStatePatch,
+    notes: QuarantineRecord[] = [],
+    reread?: UnreadableReread,
+  ): Promise<void> {
     const last = this.pending ?? { items: [], rejected: [] };
     this.pending = undefined;
-    await this.write({ ...last, notes: [...(last.notes ?? []), ...notes] }, state);
+    await this.write({ ...last, notes: [...(last.notes ?? []), ...notes] }, state, reread);
   }
 
-  private async write(batch: CaseBatch, state?: SyncStatePatch): Promise<void> {
+  private async write(batch: CaseBatch, state?: SyncStatePatch, reread?: UnreadableReread): Promise<void> {
     const { ctx } = this;
     const numbers = batch.items.map((c) => c.caseNumber);
     const rejected = uniqueQuarantineRecords(batch.rejected.map(toQuarantineRecord));
@@ -79,6 +105,7 @@ export class CaseBatchWriter {
           'quarantine',
           [...rejected, ...notes].map((r) => r.externalId),
         );
+      if (reread) await resolveReread(tx, reread);
       if (state) await saveSyncState(tx, 'cases', state);
       return { changed: result.inserted.length + result.updated.length, quarantined, noted };
     });
@@ -98,4 +125,24 @@ export class CaseBatchWriter {
       payload: { caseNumber: c.caseNumber, status: c.status, lastModifiedAt: c.lastModifiedAt },
     };
   }
+}
+
+/**
+ * A document without a case number cannot be matched to the case it belongs to, so its row is
+ * resolved once a pass has read its modification window again and did not get the same broken
+ * document back: the case then arrived valid (or broken differently, which is a row of its own).
+ * A document whose modification time is unreadable as well is settled by a full pass only.
+ */
+async function resolveReread(tx: Queryable, reread: UnreadableReread): Promise<void> {
+  const rows = await listUnresolvedByPrefix(tx, CASE_REJECTION_SOURCE, `${UNKNOWN_ID} `);
+  const superseded = rows.filter((row) => {
+    if (reread.seen.has(row.externalId)) return false;
+    if (reread.since === null) return true;
+    const modified = documentModifiedAt(row.payload);
+    return modified !== undefined && modified >= reread.since;
+  });
+  await resolveQuarantinedRows(
+    tx,
+    superseded.map((row) => row.id),
+  );
 }
