@@ -196,12 +196,12 @@ describe.skipIf(browserSkipReason)('the cards table in the browser', () => {
     await expect.poll(focused).toBe('table-search');
 
     // From the skip link, Enter lands in the table search.
-    await page.getByRole('link', { name: 'Skip to the table' }).focus();
+    await page.getByRole('button', { name: 'Skip to the table' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(focused).toBe('table-search');
 
     // Tab from the skip link passes each facet pane once (its title), not each of its values.
-    await page.getByRole('link', { name: 'Skip to the table' }).focus();
+    await page.getByRole('button', { name: 'Skip to the table' }).focus();
     const panes = await page.locator('details.facet').count();
     for (let i = 0; i < panes; i++) await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SUMMARY');

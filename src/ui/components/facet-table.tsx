@@ -372,16 +372,13 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
 
   return (
     <div className={showFacets ? 'with-facets' : 'without-facets'}>
-      <a
+      <button
+        type="button"
         className="skip-link"
-        href="#table-search"
-        onClick={(e) => {
-          e.preventDefault();
-          document.getElementById('table-search')?.focus();
-        }}
+        onClick={() => document.getElementById('table-search')?.focus()}
       >
         Skip to the table
-      </a>
+      </button>
       <aside className="facets" aria-label="Filters" hidden={!showFacets}>
         {facets
           .filter((f) => !hiddenFacets.has(f))
