@@ -94,7 +94,7 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
       if (needEpochBump) {
         // Until the epoch is bumped after an outage, values in Redis may predate lost invalidations.
         recover();
-        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'bypass' });
+        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'fallback' });
         return load();
       }
       let k: string;
@@ -107,7 +107,7 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
         }
       } catch (err) {
         fail('get', err);
-        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'bypass' });
+        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'fallback' });
         return load();
       }
       opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'miss' });
