@@ -208,6 +208,8 @@ describe.each(['pglite', 'postgres'] as const)('sync engine on %s', (backend) =>
     const count = (outcome: string) =>
       attempts.values.find((v) => v.labels.job === 'flaky' && v.labels.status === outcome)?.value;
     expect([count('retrying'), count('failed')]).toEqual([4, 2]);
+    const retries = await t.metrics.registry.getSingleMetric('t5g_job_retries_total')!.get();
+    expect(retries.values.find((v) => v.labels.job === 'flaky')?.value).toBe(4);
   });
 
   it('gives a scheduled run (no row yet when it starts) its own row with trigger schedule', async () => {

@@ -34,6 +34,9 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
     // Keep trying to come back, but never more often than every 2 s.
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+  // Present from the start (at zero): a fallback rate reads 0 rather than "no data" while all is well.
+  for (const result of ['hit', 'miss', 'fallback'])
+    opts.metrics?.cacheRequests.inc({ backend: 'redis', result }, 0);
   let failing = false;
   let needEpochBump = false;
   let failingSince: Date | undefined;

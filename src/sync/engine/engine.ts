@@ -125,7 +125,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   });
   const definitions = [...registry.list(), refreshAllDefinition];
   const metrics = opts.metricsRegistry
-    ? createSyncMetrics(opts.metricsRegistry, { boss, store, jobs: () => definitions.map((d) => d.name) })
+    ? createSyncMetrics(opts.metricsRegistry, { store, jobs: () => definitions.map((d) => d.name) })
     : undefined;
   const inFlight = new Set<Promise<unknown>>();
   /** Runs aborted by the shutdown, by job id, with their queue: put back in the queue by `stop`. */

@@ -1,6 +1,6 @@
-import type { PgBoss } from 'pg-boss';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { scrapeCache } from '../../observability/scrape-cache.js';
+import { jobQueueDepth } from '../../store/queries/job-queue.js';
 import { lastSuccessPerJob } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 import { queueName } from './boss.js';
@@ -23,10 +23,10 @@ const reuse = <M>(registry: Registry, name: string, make: () => M): M =>
 /** Registering on a registry that has them already reuses them (several engines in one process). */
 export function createSyncMetrics(
   registry: Registry,
-  scrape?: { boss: PgBoss; store: Store; jobs: () => string[] },
+  scrape?: { store: Store; jobs: () => string[] },
 ): SyncMetrics {
   if (scrape) registerSyncGauges(registry, scrape);
-  return {
+  const metrics: SyncMetrics = {
     runs: reuse(
       registry,
       't5g_job_runs_total',
@@ -62,18 +62,17 @@ export function createSyncMetrics(
         }),
     ),
   };
+  // Present from the start (at zero) for every job, so an alert on retries sees a series before the first one.
+  for (const job of scrape?.jobs() ?? []) metrics.retries.inc({ job }, 0);
+  return metrics;
 }
 
-function registerSyncGauges(registry: Registry, s: { boss: PgBoss; store: Store; jobs: () => string[] }) {
+function registerSyncGauges(registry: Registry, s: { store: Store; jobs: () => string[] }) {
   if (registry.getSingleMetric('t5g_job_queue_depth')) return;
   const queues = scrapeCache(async () => {
     const jobs = s.jobs();
-    const found = await s.boss.getQueues(jobs.map(queueName));
-    const byName = new Map(found.map((q) => [q.name, q]));
-    return jobs.map((job) => {
-      const q = byName.get(queueName(job));
-      return { job, queued: q?.queuedCount ?? 0, active: q?.activeCount ?? 0 };
-    });
+    const depth = await jobQueueDepth(s.store.db, jobs.map(queueName));
+    return jobs.map((job) => ({ job, ...(depth.get(queueName(job)) ?? { queued: 0, active: 0 }) }));
   });
   const lastSuccess = scrapeCache(() => lastSuccessPerJob(s.store.db));
   new Gauge({
