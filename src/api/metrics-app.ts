@@ -23,7 +23,10 @@ export async function buildMetricsApp(deps: {
   app.get('/metrics', async (req, reply) => {
     const header = req.headers.authorization;
     if (!header?.startsWith('Bearer ') || !sameText(header.slice(7).trim(), token))
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ message: 'the metrics token is required' });
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ message: 'the metrics token is required' });
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return app;

@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
   constructor(host: string, port: number, variable = 'PORT') {
-    super(`port ${port} on ${host} is already in use; stop what listens there or set ${variable} to another port`);
+    super(
+      `port ${port} on ${host} is already in use; stop what listens there or set ${variable} to another port`,
+    );
   }
 }
 
@@ -25,5 +27,7 @@ export async function assertPortFree(host: string, port: number): Promise<void> 
 
 /** Maps a listen error to PortInUseError where it is one. */
 export function listenError(err: unknown, host: string, port: number, variable = 'PORT'): unknown {
-  return (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' ? new PortInUseError(host, port, variable) : err;
+  return (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE'
+    ? new PortInUseError(host, port, variable)
+    : err;
 }

@@ -76,7 +76,9 @@ describe.each(['pglite', 'postgres+redis'] as const)('/metrics after a sync on %
     await simControl(sim, 'faults', { method: 'DELETE' });
 
     // One job waiting in the queue (due in an hour), so the depth has something to count.
-    expect(await sync.boss.send('sync.stats', { trigger: 'schedule', params: {} }, { startAfter: 3600 })).toBeTruthy();
+    expect(
+      await sync.boss.send('sync.stats', { trigger: 'schedule', params: {} }, { startAfter: 3600 }),
+    ).toBeTruthy();
 
     app = await buildApp({ config, store: t.store, metrics: t.metrics, logger: silentLogger, sync });
     // The same read twice: a miss, then a hit.
@@ -131,7 +133,9 @@ describe.each(['pglite', 'postgres+redis'] as const)('/metrics after a sync on %
     expect(where(errors, { upstream: 'portal', status: '429' })[0]?.value).toBe(2);
     expect(total(where(errors, { upstream: 'jira' }))).toBe(2);
     expect(total(samples(text, 't5g_upstream_request_duration_seconds_count'))).toBe(total(requests));
-    expect(where(samples(text, 't5g_upstream_rate_limit_waits_total'), { upstream: 'portal' })[0]?.value).toBe(2);
+    expect(
+      where(samples(text, 't5g_upstream_rate_limit_waits_total'), { upstream: 'portal' })[0]?.value,
+    ).toBe(2);
     expect(total(samples(text, 't5g_upstream_retries_total'))).toBeGreaterThanOrEqual(4);
   });
 
@@ -166,7 +170,9 @@ describe.each(['pglite', 'postgres+redis'] as const)('/metrics after a sync on %
 
     const quarantined = samples(text, 't5g_quarantined_records');
     expect(total(quarantined)).toBeGreaterThan(0);
-    const q = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM quarantine WHERE resolved_at IS NULL');
+    const q = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM quarantine WHERE resolved_at IS NULL',
+    );
     expect(total(quarantined)).toBe(q.rows[0]!.n);
   });
 });

@@ -96,7 +96,8 @@ function registerSyncGauges(registry: Registry, s: { store: Store; jobs: () => s
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [job, at] of Object.entries(await lastSuccess().catch(() => ({})))) this.set({ job }, at.getTime() / 1000);
+      for (const [job, at] of Object.entries(await lastSuccess().catch(() => ({}))))
+        this.set({ job }, at.getTime() / 1000);
     },
   });
 }
