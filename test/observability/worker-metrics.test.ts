@@ -2,7 +2,6 @@ import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createTestDatabase } from '../support/databases.js';
-import { WITHOUT_SIGN_IN } from '../support/env.js';
 import { sparePort } from '../support/own-postgres.js';
 import { exited, startT5g, until, workerEnv } from '../support/t5g-process.js';
 
@@ -35,7 +34,6 @@ describe('t5g worker with WORKER_METRICS_PORT', () => {
     const worker = startT5g(
       'worker',
       workerEnv(sim, db.url, {
-        ...WITHOUT_SIGN_IN,
         LOG_LEVEL: 'warn',
         WORKER_METRICS_PORT: String(port),
         METRICS_TOKEN,

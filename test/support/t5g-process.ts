@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { type RunningSimulator, SIM_DEFAULTS } from '@t5g/simulators';
 import pg from 'pg';
+import { WITHOUT_SIGN_IN } from './env.js';
 
 // Running the real `t5g` command against the simulators and a test database, for tests that need a
 // separate process (signals, listeners of their own).
@@ -13,6 +14,8 @@ export function workerEnv(sim: RunningSimulator, databaseUrl: string, env: Recor
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     LOG_LEVEL: 'info',
+    // Upstream credentials make it a non-demo install, which must choose its sign-in.
+    ...WITHOUT_SIGN_IN,
     DATABASE_URL: databaseUrl,
     PORTAL_API_URL: `${sim.url}/portal/hydra/rest`,
     PORTAL_SSO_TOKEN_URL: `${sim.url}/sso/auth/realms/redhat-external/protocol/openid-connect/token`,
