@@ -6,7 +6,8 @@ import { scrapeCache } from './scrape-cache.js';
 /**
  * Open cases by severity, open escalations, open crit sits and quarantined records, read from the
  * store on scrape (one query set per cache period, whatever the number of scrapers). Registers
- * once per registry.
+ * once per registry. Every process reads the same values, so a cluster's aggregated registry keeps
+ * the `max` instead of summing them.
  */
 export function registerBusinessGauges(registry: Registry, store: Store): void {
   if (registry.getSingleMetric('t5g_open_cases')) return;
@@ -18,6 +19,7 @@ export function registerBusinessGauges(registry: Registry, store: Store): void {
     help: 'Cases not Closed, by severity.',
     labelNames: ['severity'],
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       const f = await figures();
@@ -28,6 +30,7 @@ export function registerBusinessGauges(registry: Registry, store: Store): void {
     name: 't5g_open_escalations',
     help: 'Escalations (prio-list issues) not in a closed state.',
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       const f = await figures();
@@ -38,6 +41,7 @@ export function registerBusinessGauges(registry: Registry, store: Store): void {
     name: 't5g_open_crit_sits',
     help: 'Open cases the Portal marks as a crit sit.',
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       const f = await figures();
@@ -49,6 +53,7 @@ export function registerBusinessGauges(registry: Registry, store: Store): void {
     help: 'Upstream records in quarantine that no later run has stored, by source.',
     labelNames: ['source'],
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       const f = await figures();

@@ -1,5 +1,6 @@
 import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import type { FastifyInstance } from 'fastify';
+import { AggregatorRegistry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -145,6 +146,22 @@ describe.each(['pglite', 'postgres+redis'] as const)('/metrics after a sync on %
     expect(where(cache, { backend: kind, result: 'hit' })[0]?.value).toBeGreaterThanOrEqual(1);
     expect(where(cache, { backend: kind, result: 'miss' })[0]?.value).toBeGreaterThanOrEqual(1);
     if (kind === 'redis') expect(where(cache, { backend: 'redis', result: 'fallback' })[0]?.value).toBe(0);
+  });
+
+  it('sums counters but not the store-read gauges when several processes are aggregated', async () => {
+    const one = await t.metrics.registry.getMetricsAsJSON();
+    const both = await AggregatorRegistry.aggregate([one, one]).metrics();
+    const single = await t.metrics.registry.metrics();
+    const runs = (text: string) =>
+      where(samples(text, 't5g_job_runs_total'), { job: 'cases', status: 'succeeded' })[0]?.value;
+    expect(runs(both)).toBe(2 * runs(single)!);
+    for (const name of [
+      't5g_open_cases',
+      't5g_open_crit_sits',
+      't5g_job_queue_depth',
+      't5g_job_last_success_timestamp_seconds',
+    ])
+      expect(total(samples(both, name)), name).toBe(total(samples(single, name)));
   });
 
   it('exports the business gauges as the store holds them', async () => {

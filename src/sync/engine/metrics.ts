@@ -67,6 +67,7 @@ export function createSyncMetrics(
   return metrics;
 }
 
+/** Read from the store, the same in every process: a cluster's aggregated registry keeps the `max`. */
 function registerSyncGauges(registry: Registry, s: { store: Store; jobs: () => string[] }) {
   if (registry.getSingleMetric('t5g_job_queue_depth')) return;
   const queues = scrapeCache(async () => {
@@ -80,6 +81,7 @@ function registerSyncGauges(registry: Registry, s: { store: Store; jobs: () => s
     help: 'Sync jobs waiting (queued) or running (active) in the job queue, by job.',
     labelNames: ['job', 'state'],
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       // An unreachable database leaves the series out rather than failing the whole scrape.
@@ -94,6 +96,7 @@ function registerSyncGauges(registry: Registry, s: { store: Store; jobs: () => s
     help: 'When each sync job (one per upstream source and data set) last succeeded, Unix time.',
     labelNames: ['job'],
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       for (const [job, at] of Object.entries(await lastSuccess().catch(() => ({}))))
