@@ -20,6 +20,9 @@ RUN npm ci --omit=dev && npm cache clean --force && mkdir -p /app/data && chown 
 # The image's `node` user by number (uid 1000), so Kubernetes can verify runAsNonRoot; OpenShift runs
 # an arbitrary uid in group 0 instead, hence the group permissions on DATA_DIR.
 USER 1000
+# Inside a container loopback is unreachable from outside: listen on every interface (the
+# development default is 127.0.0.1).
+ENV HOST=0.0.0.0
 EXPOSE 8080
 VOLUME ["/app/data"]
 # Liveness of the web process; worker and scheduler containers have no HTTP port and switch it off.

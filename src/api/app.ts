@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
+import { registerBusinessGauges } from '../observability/business-gauges.js';
 import type { CoreMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import './roles.js';
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });
   await app.register(legacyRoutes, { store: deps.store, config: deps.config });
+  registerBusinessGauges(deps.metrics.registry, deps.store);
   app.get('/metrics', { config: { role: 'viewer', metricsToken: true } }, async (_req, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );

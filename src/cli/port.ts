@@ -3,8 +3,10 @@ import { createServer } from 'node:net';
 /** The web port is taken: said in one line at once, instead of a listen error after start-up. */
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
-  constructor(host: string, port: number) {
-    super(`port ${port} on ${host} is already in use; stop what listens there or set PORT to another port`);
+  constructor(host: string, port: number, variable = 'PORT') {
+    super(
+      `port ${port} on ${host} is already in use; stop what listens there or set ${variable} to another port`,
+    );
   }
 }
 
@@ -24,6 +26,8 @@ export async function assertPortFree(host: string, port: number): Promise<void> 
 }
 
 /** Maps a listen error to PortInUseError where it is one. */
-export function listenError(err: unknown, host: string, port: number): unknown {
-  return (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' ? new PortInUseError(host, port) : err;
+export function listenError(err: unknown, host: string, port: number, variable = 'PORT'): unknown {
+  return (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE'
+    ? new PortInUseError(host, port, variable)
+    : err;
 }

@@ -74,6 +74,8 @@ export interface Config {
     trustProxy: Env['TRUST_PROXY'];
     /** After SIGTERM: how long requests and running jobs get to finish (jobs still running are handed back). */
     shutdownTimeoutSeconds: number;
+    /** Where `t5g worker` / `t5g scheduler` serve /metrics (on `host`); undefined: they serve none. */
+    workerMetricsPort: number | undefined;
   };
   auth: AuthConfig;
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
@@ -283,6 +285,8 @@ function checkCombinations(env: Env, problems: { variable: string; message: stri
     need('PORTAL_OFFLINE_TOKEN', 'when DEMO_MODE is false');
   }
   if (env.SMTP_USER && !env.SMTP_PASSWORD) need('SMTP_PASSWORD', 'when SMTP_USER is set');
+  // A worker has no sign-in, so its metrics listener opens only to the scrape token.
+  if (env.WORKER_METRICS_PORT) need('METRICS_TOKEN', 'when WORKER_METRICS_PORT is set');
   checkAuth(env, problems);
 }
 
@@ -352,6 +356,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       sessionSecret: env.SESSION_SECRET,
       trustProxy: env.TRUST_PROXY,
       shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
+      workerMetricsPort: env.WORKER_METRICS_PORT || undefined,
     },
     auth: {
       mode,

@@ -223,6 +223,8 @@ export const envSchema = z.object({
   SAML_EMAIL_ATTRIBUTE: z.string().min(1).default('email'),
   SAML_GROUPS_ATTRIBUTE: z.string().min(1).default('groups'),
   METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  // 0: `t5g worker` / `t5g scheduler` serve no metrics (they have no HTTP otherwise).
+  WORKER_METRICS_PORT: int(0, 0, 65535),
 
   // Storage
   DATABASE_URL: pgUrl,

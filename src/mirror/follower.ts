@@ -142,7 +142,7 @@ export class MirrorFollower {
       const r = await this.opts.mirror.syncKey(key);
       if (!r.error) {
         this.status.lagMs = Date.now() - at;
-        this.opts.mirror.metrics.lagMs.set(this.status.lagMs);
+        this.opts.mirror.metrics.lagSeconds.set(this.status.lagMs / 1000);
       }
     }
   }

@@ -57,7 +57,7 @@ export interface MirrorMetrics {
   events: Counter<'key'>;
   failures: Counter<'key'>;
   records: Counter<'key'>;
-  lagMs: Gauge;
+  lagSeconds: Gauge;
   lastSuccess: Gauge;
 }
 
@@ -82,8 +82,8 @@ export function createMirrorMetrics(registry?: Registry): MirrorMetrics {
       labelNames: ['key'],
       registers,
     }),
-    lagMs: new Gauge({
-      name: 't5g_mirror_lag_ms',
+    lagSeconds: new Gauge({
+      name: 't5g_mirror_lag_seconds',
       help: 'Time from the last Redis change event to its commit in PostgreSQL.',
       registers,
     }),

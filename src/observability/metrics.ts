@@ -19,7 +19,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): CoreMetr
     registry,
     cacheRequests: new Counter({
       name: 't5g_cache_requests_total',
-      help: 'Cache lookups by backend and result (hit, miss, bypass when the cache failed).',
+      help: 'Cache lookups by backend and result (hit, miss, fallback: read from PostgreSQL because the cache failed).',
       labelNames: ['backend', 'result'],
       registers: [registry],
     }),

@@ -101,6 +101,7 @@ describe('Redis outage', () => {
       await store.write(async (tx, ch) => ch.record('case', await upsertCases(tx, [makeCase(32)])));
       expect((await read()).total).toBe(before + 1);
       expect((await store.health()).cache).toMatchObject({ backend: 'redis', ok: false });
+      expect(await count('fallback')).toBeGreaterThan(0);
 
       proxy.unstall();
       // No reconnect happens; the cache comes back by itself, health says so, and no value from
@@ -195,6 +196,10 @@ describe('readiness', () => {
     await store.db.close();
     const down = await app.inject('/readyz');
     expect(down.statusCode).toBe(503);
+    // The gauges read from the database are left out; the scrape itself still answers.
+    const scrape = await app.inject('/metrics');
+    expect(scrape.statusCode).toBe(200);
+    expect(scrape.body).toContain('t5g_http_request_duration_seconds');
     expect(down.json()).toMatchObject({ status: 'down', checks: { database: { ok: false } } });
     await app.close();
   });

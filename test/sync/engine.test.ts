@@ -204,10 +204,12 @@ describe.each(['pglite', 'postgres'] as const)('sync engine on %s', (backend) =>
     );
     expect(throttle.rows[0]?.suppressed).toBe(1);
 
-    const attempts = await t.metrics.registry.getSingleMetric('t5g_sync_attempts_total')!.get();
+    const attempts = await t.metrics.registry.getSingleMetric('t5g_job_runs_total')!.get();
     const count = (outcome: string) =>
-      attempts.values.find((v) => v.labels.job === 'flaky' && v.labels.outcome === outcome)?.value;
+      attempts.values.find((v) => v.labels.job === 'flaky' && v.labels.status === outcome)?.value;
     expect([count('retrying'), count('failed')]).toEqual([4, 2]);
+    const retries = await t.metrics.registry.getSingleMetric('t5g_job_retries_total')!.get();
+    expect(retries.values.find((v) => v.labels.job === 'flaky')?.value).toBe(4);
   });
 
   it('gives a scheduled run (no row yet when it starts) its own row with trigger schedule', async () => {

@@ -1,83 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simulators';
-import pg from 'pg';
+import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNCED_SOURCES } from '../../src/shared/vocabulary.js';
 import { HANDED_BACK } from '../../src/sync/engine/runner.js';
 import { createTestDatabase } from '../support/databases.js';
-import { WITHOUT_SIGN_IN } from '../support/env.js';
 import { sparePort } from '../support/own-postgres.js';
 import { simControl } from '../support/sim-config.js';
+import { exited, query, startT5g, until, workerEnv } from '../support/t5g-process.js';
 
 // SIGTERM to a real `t5g worker` in the middle of a sync: it stops taking jobs, gives the running
 // ones SHUTDOWN_TIMEOUT_SECONDS, hands what is still running back to the queue, closes its pools
 // and exits 0; the next worker finishes every run, so no job is lost.
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function workerEnv(sim: RunningSimulator, databaseUrl: string, env: Record<string, string>) {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: databaseUrl,
-    PORTAL_API_URL: `${sim.url}/portal/hydra/rest`,
-    PORTAL_SSO_TOKEN_URL: `${sim.url}/sso/auth/realms/redhat-external/protocol/openid-connect/token`,
-    PORTAL_OFFLINE_TOKEN: 'offline',
-    PORTAL_CASE_QUERY: SIM_DEFAULTS.caseQuery,
-    JIRA_URL: `${sim.url}/jira`,
-    JIRA_USER: 'worker@example.com',
-    JIRA_TOKEN: 'token',
-    JIRA_PROJECT: SIM_DEFAULTS.jiraProject,
-    JIRA_BOARD: SIM_DEFAULTS.boardName,
-    JIRA_CARD_LABEL: SIM_DEFAULTS.cardLabel,
-    JIRA_ESCALATIONS_PROJECT: SIM_DEFAULTS.escalationsProject,
-    JIRA_ESCALATIONS_LABEL: SIM_DEFAULTS.escalationsLabel,
-    BUGZILLA_URL: `${sim.url}/bugzilla`,
-    BUGZILLA_API_KEY: 'key',
-    ...WITHOUT_SIGN_IN,
-    ...env,
-  };
-}
-
-/** The real `t5g` command (bin/t5g.js) with an explicit environment, its output collected. */
-function startT5g(command: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/t5g.js'), command], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  return { child, output: () => output };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-
-async function query<T>(url: string, text: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  // Errors count as "not yet": the worker may still be migrating the empty database.
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('SIGTERM during a sync (PostgreSQL)', () => {
   let sim: RunningSimulator;

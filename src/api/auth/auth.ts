@@ -93,7 +93,8 @@ export function roleForGroups(groups: readonly string[], mapping: AuthConfig['gr
 export const hashApiToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newApiToken = () => `t5g_${randomBytes(32).toString('base64url')}`;
 
-const sameText = (a: string, b: string) => {
+/** Constant-time comparison of a presented secret with the configured one. */
+export const sameText = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

@@ -69,20 +69,23 @@ export async function mirrorRoutes(
     ((await getSyncState(store.db, FOLLOWER_STATE))?.details ?? {}) as FollowerState;
 
   if (opts.registry && mirror) {
-    // The follower runs in its own process; its figures reach /metrics through its reports.
+    // The follower runs in its own process; its figures reach /metrics through its reports (the same
+    // in every web process, so a cluster's aggregated registry keeps the `max`).
     new Gauge({
-      name: 't5g_mirror_follower_lag_ms',
+      name: 't5g_mirror_follower_lag_seconds',
       help: 'Lag the mirror follower last reported (Redis change → PostgreSQL commit).',
       registers: [opts.registry],
+      aggregator: 'max',
       async collect() {
         const s = await follower().catch(() => ({}) as FollowerState);
-        this.set(s.lagMs ?? 0);
+        this.set((s.lagMs ?? 0) / 1000);
       },
     });
     new Gauge({
-      name: 't5g_mirror_follower_events',
+      name: 't5g_mirror_follower_events_processed',
       help: 'Change events the running mirror follower has processed since it started.',
       registers: [opts.registry],
+      aggregator: 'max',
       async collect() {
         const s = await follower().catch(() => ({}) as FollowerState);
         this.set(s.events ?? 0);

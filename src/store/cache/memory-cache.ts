@@ -14,6 +14,8 @@ export function createMemoryCache(opts: {
   let epoch = 0;
   const keyFor = (entities: readonly string[], key: string) =>
     `${key}|${epoch}|${entities.map((e) => `${e}=${generations.get(e) ?? 0}`).join(',')}`;
+  // Present from the start (at zero), so a rate over them works before the first lookup.
+  for (const result of ['hit', 'miss']) opts.metrics?.cacheRequests.inc({ backend: 'memory', result }, 0);
   return {
     backend: 'memory',
     async fetch<T>(entities: readonly string[], key: string, load: () => Promise<T>, ttlSeconds?: number) {

@@ -34,6 +34,9 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
     // Keep trying to come back, but never more often than every 2 s.
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+  // Present from the start (at zero): a fallback rate reads 0 rather than "no data" while all is well.
+  for (const result of ['hit', 'miss', 'fallback'])
+    opts.metrics?.cacheRequests.inc({ backend: 'redis', result }, 0);
   let failing = false;
   let needEpochBump = false;
   let failingSince: Date | undefined;
@@ -94,7 +97,7 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
       if (needEpochBump) {
         // Until the epoch is bumped after an outage, values in Redis may predate lost invalidations.
         recover();
-        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'bypass' });
+        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'fallback' });
         return load();
       }
       let k: string;
@@ -107,7 +110,7 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
         }
       } catch (err) {
         fail('get', err);
-        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'bypass' });
+        opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'fallback' });
         return load();
       }
       opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'miss' });

@@ -19,7 +19,7 @@ import type { Queryable } from '../db.js';
 //                      assigned to that engineer (display name).
 //   open               status <> 'Closed'.
 //   escalated          an open case whose number is in the case_numbers of an open escalation
-//                      (the "prio-list"); an escalation is open unless its status is in CLOSED_STATES.
+//                      (the "prio-list"); an escalation is open unless its status is in CLOSED_ESCALATION_STATES.
 //   crit_sit           an open case whose Portal detail says crit sit.
 //   total_escalations  open cases escalated OR crit sit.
 //   high_prio          open cases of severity 1 (Urgent) or 2 (High).
@@ -54,7 +54,7 @@ export interface StatsFilter {
 export type CaseStats = Served<typeof statsSchema>;
 
 // Lower-cased escalation statuses that mean the escalation is over.
-const CLOSED_STATES = `('closed', 'done', 'resolved', 'obsolete', 'won''t fix')`;
+export const CLOSED_ESCALATION_STATES = `('closed', 'done', 'resolved', 'obsolete', 'won''t fix')`;
 
 // $1 account, $2 engineer: NULL means no filter. A card matches its case by number and, when the
 // card knows it, by creation date (case numbers have been reused).
@@ -75,7 +75,7 @@ open_cases AS (SELECT * FROM scope WHERE status <> 'Closed'),
 flagged AS (
   SELECT o.*,
          EXISTS (SELECT 1 FROM escalations e
-                 WHERE e.case_numbers @> ARRAY[o.case_number] AND lower(e.status) NOT IN ${CLOSED_STATES}) AS escalated,
+                 WHERE e.case_numbers @> ARRAY[o.case_number] AND lower(e.status) NOT IN ${CLOSED_ESCALATION_STATES}) AS escalated,
          coalesce(d.crit_sit, false) AS crit_sit,
          EXISTS (SELECT 1 FROM case_bugs cb
                  WHERE cb.case_number = o.case_number AND cb.case_created_date = o.created_date) AS has_bug,

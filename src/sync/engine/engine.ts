@@ -81,7 +81,7 @@ export interface SyncEngineOptions {
   orphanCheckSeconds?: number;
   /** How long stop() lets running handlers finish before pg-boss fails them (default 20 s). */
   stopTimeoutMs?: number;
-  /** Registers the engine's metrics (t5g_sync_*) here; pass the registry /metrics serves. */
+  /** Registers the engine's metrics (t5g_job_*) here; pass the registry /metrics serves. */
   metricsRegistry?: Registry;
 }
 
@@ -124,7 +124,9 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     start: (job, trigger) => requestRun(job, trigger, { params: {} }),
   });
   const definitions = [...registry.list(), refreshAllDefinition];
-  const metrics = opts.metricsRegistry ? createSyncMetrics(opts.metricsRegistry) : undefined;
+  const metrics = opts.metricsRegistry
+    ? createSyncMetrics(opts.metricsRegistry, { store, jobs: () => definitions.map((d) => d.name) })
+    : undefined;
   const inFlight = new Set<Promise<unknown>>();
   /** Runs aborted by the shutdown, by job id, with their queue: put back in the queue by `stop`. */
   const handedBack = new Map<string, string>();

@@ -87,6 +87,7 @@ export async function runAttempt(
     fetch: countingFetch(counters, job.signal),
   };
   const started = Date.now();
+  if (attempt > 1) deps.metrics?.retries.inc({ job: def.name });
   logger.info({ trigger }, 'run started');
 
   try {
@@ -140,7 +141,7 @@ export async function runAttempt(
 }
 
 function observe(metrics: SyncMetrics | undefined, job: string, outcome: string, started: number) {
-  metrics?.attempts.inc({ job, outcome });
+  metrics?.runs.inc({ job, status: outcome });
   metrics?.duration.observe({ job }, (Date.now() - started) / 1000);
 }
 
