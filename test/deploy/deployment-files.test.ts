@@ -11,6 +11,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { loadConfig } from '../../src/config/config.js';
 import { ENV_KEYS } from '../../src/config/env-schema.js';
 import { BUILD_STEPS, ENTRY_POINT, INSTALL_STEP, PACKAGE_DIR, ROOT } from '../support/production.js';
 
@@ -183,6 +184,20 @@ describe('Kubernetes manifests', () => {
     }
     const bad = { metadata: { name: 'x' }, spec: { selector: {}, template: { spec: { containers: [{}] } } } };
     expect(() => new Deployment(bad as never).validate()).toThrow(/name/);
+  });
+
+  it('configure a start-up that passes the configuration checks (every pod: ConfigMap + Secret + its own env)', () => {
+    const shared = { ...find('ConfigMap', 't5g').data, ...find('Secret', 't5g').stringData };
+    for (const m of manifests.filter((x) => x.kind === 'Deployment')) {
+      const own = Object.fromEntries(
+        (m.spec.template.spec.containers[0].env ?? [])
+          .filter((e: { value?: string }) => e.value !== undefined)
+          .map((e: { name: string; value: string }) => [e.name, e.value]),
+      );
+      const config = loadConfig({ env: { ...shared, ...own }, dotEnv: false, cwd: ROOT });
+      expect(config.demo.enabled, m.metadata.name).toBe(false);
+      expect(config.auth.mode, m.metadata.name).not.toBe('none');
+    }
   });
 
   it('run the web app with probes, an autoscaler, a disruption budget, a Service and an Ingress', () => {
