@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../src/lib/logger.js';
 import { Mirror, redisSource } from '../src/mirror/mirror.js';
+import { MIRROR_KEYS } from '../src/shared/vocabulary.js';
 import { openStore, type Store } from '../src/store/store.js';
 import { storageConfig } from '../test/support/backends.js';
 import { createTestDatabase } from '../test/support/databases.js';
@@ -22,18 +23,8 @@ const { values } = parseArgs({
   },
 });
 const n = Number(values.cards);
-const KEYS = [
-  'cases',
-  'cards',
-  'bugs',
-  'issues',
-  'details',
-  'case_bz',
-  'escalations',
-  'stats',
-  'users',
-  'timestamp',
-];
+/** Every key of the original's layout: what these tests write and remove. */
+const KEYS = MIRROR_KEYS;
 
 const redis = new Redis(values.redis);
 const db = values.backend === 'postgres' ? await createTestDatabase('bench_mirror') : null;

@@ -139,7 +139,7 @@ export class MirrorFollower {
       const [key, at] = this.pending.entries().next().value as [MirrorKey, number];
       this.pending.delete(key);
       this.status.pending = this.pending.size;
-      const r = await this.opts.mirror.syncKey(key);
+      const r = await this.exclusive(() => this.opts.mirror.syncKey(key));
       if (!r.error) {
         this.status.lagMs = Date.now() - at;
         this.opts.mirror.metrics.lagSeconds.set(this.status.lagMs / 1000);
@@ -147,9 +147,19 @@ export class MirrorFollower {
     }
   }
 
-  /** Whether every queued change is mirrored. */
+  /** Whether every queued change is mirrored (and no reconciliation is running). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
+    await this.lock;
+  }
+
+  // A key's sync and a reconciliation never interleave: both read Redis and then write what they
+  // read, so a reconciliation running beside an event's sync could write an older read last.
+  private lock: Promise<unknown> = Promise.resolve();
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
   }
 
   currentLagMs(): number | null {
@@ -175,7 +185,7 @@ export class MirrorFollower {
     if (this.stopped) return 0;
     await this.idle();
     try {
-      const { repaired } = await this.opts.mirror.reconcile();
+      const { repaired } = await this.exclusive(() => this.opts.mirror.reconcile());
       if (repaired > 0) this.opts.logger.warn({ repaired, why }, 'mirror: reconciliation repaired drift');
       return repaired;
     } catch (err) {

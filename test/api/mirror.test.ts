@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { mirrorCompareSchema, mirrorStatusSchema, mirrorSyncSchema } from '../../src/shared/api/mirror.js';
+import { MIRROR_KEYS } from '../../src/shared/vocabulary.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { TEST_REDIS_URL } from '../support/env.js';
 import { cardKeyOf, legacyLayout, writeLayout } from '../support/legacy-layout.js';
@@ -14,18 +15,8 @@ import { cardKeyOf, legacyLayout, writeLayout } from '../support/legacy-layout.j
 // the shared server; only the mirrored keys are written and removed).
 
 const DB = 12;
-const KEYS = [
-  'cases',
-  'cards',
-  'bugs',
-  'issues',
-  'details',
-  'case_bz',
-  'escalations',
-  'stats',
-  'users',
-  'timestamp',
-];
+/** Every key of the original's layout: what these tests write and remove. */
+const KEYS = MIRROR_KEYS;
 
 const appFor = (t: TestStore, env: Record<string, string>) =>
   buildApp({

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIRROR_KEYS } from '../../src/shared/vocabulary.js';
 import { browserSkipReason, useBrowserProduct } from '../support/browser.js';
 import { TEST_REDIS_URL } from '../support/env.js';
 import { legacyLayout, writeLayout } from '../support/legacy-layout.js';
@@ -8,18 +9,8 @@ import { legacyLayout, writeLayout } from '../support/legacy-layout.js';
 // mirrored from a Redis in the original's layout (its own db index on the shared server).
 
 const MIRROR_URL = `${TEST_REDIS_URL}/10`;
-const KEYS = [
-  'cases',
-  'cards',
-  'bugs',
-  'issues',
-  'details',
-  'case_bz',
-  'escalations',
-  'stats',
-  'users',
-  'timestamp',
-];
+/** Every key of the original's layout: what these tests write and remove. */
+const KEYS = MIRROR_KEYS;
 
 describe.skipIf(browserSkipReason)('mirror panel', () => {
   const redis = new Redis(MIRROR_URL);

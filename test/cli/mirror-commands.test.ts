@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIRROR_KEYS } from '../../src/shared/vocabulary.js';
 import { createTestDatabase } from '../support/databases.js';
 import { TEST_REDIS_URL } from '../support/env.js';
 import { legacyLayout, writeLayout } from '../support/legacy-layout.js';
@@ -12,18 +13,8 @@ import { legacyLayout, writeLayout } from '../support/legacy-layout.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DB = 15;
-const KEYS = [
-  'cases',
-  'cards',
-  'bugs',
-  'issues',
-  'details',
-  'case_bz',
-  'escalations',
-  'stats',
-  'users',
-  'timestamp',
-];
+/** Every key of the original's layout: what these tests write and remove. */
+const KEYS = MIRROR_KEYS;
 
 function t5g(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -14,6 +14,8 @@ import {
   Mirror,
   redisSource,
 } from '../../mirror/mirror.js';
+
+import { probeMirrorTablesWritable } from '../../store/repositories/mirror.js';
 import { openStore, type Store } from '../../store/store.js';
 
 // `t5g mirror [--once]`, `t5g import FILE` and `t5g check-setup`: the move off the original
@@ -201,14 +203,7 @@ export async function checkSetup(config: Config, logger: Logger): Promise<SetupC
         detail: `${h.database.backend} ${h.database.detail ?? ''}`,
       });
       // The mirror writes every table it maps; a read-only role fails here rather than mid-sync.
-      await store.db.transaction(async (tx) => {
-        await tx.query('SELECT 1 FROM mirror_records LIMIT 1');
-        await tx.query(
-          `INSERT INTO mirror_records (redis_key, record_id, hash) VALUES ('check-setup', 'probe', '')
-           ON CONFLICT DO NOTHING`,
-        );
-        await tx.query(`DELETE FROM mirror_records WHERE redis_key = 'check-setup'`);
-      });
+      await probeMirrorTablesWritable(store.db);
       checks.push({
         name: 'database permissions',
         ok: true,

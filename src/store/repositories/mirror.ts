@@ -1,5 +1,5 @@
 import { bulkPatcher, bulkUpserter } from '../bulk-upsert.js';
-import type { Queryable } from '../db.js';
+import type { Database, Queryable } from '../db.js';
 
 // The Redis mirror's SQL: what it mirrored last per record (hashes), the tables only it writes
 // (mirrored users), the stats history import, and the look-ups reconciliation compares with.
@@ -184,4 +184,16 @@ export async function storedFields(
   if (ids.length === 0) return new Map();
   const r = await q.query<StoredFields>(FIELD_SQL[key], [ids]);
   return new Map(r.rows.map((x) => [x.id, x.fields]));
+}
+
+/** Reads and writes (then removes) a probe row: fails for a role that cannot write the mirror's tables. */
+export async function probeMirrorTablesWritable(db: Database): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT 1 FROM mirror_records LIMIT 1');
+    await tx.query(
+      `INSERT INTO mirror_records (redis_key, record_id, hash) VALUES ('check-setup', 'probe', '')
+       ON CONFLICT DO NOTHING`,
+    );
+    await tx.query(`DELETE FROM mirror_records WHERE redis_key = 'check-setup'`);
+  });
 }
