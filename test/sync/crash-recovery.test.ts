@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simulators';
+import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -8,10 +8,12 @@ import { openStore } from '../../src/store/store.js';
 import { createSyncEngine, waitForRun } from '../../src/sync/index.js';
 import '../../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../support/databases.js';
-import { WITHOUT_SIGN_IN } from '../support/env.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { query, until, workerEnv } from '../support/t5g-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+// The crashing worker's log would only clutter the test output.
+const QUIET = { LOG_LEVEL: 'warn' };
 const SYNC_JOBS = ['cases', 'details', 'cards', 'issues', 'bugs', 'escalations', 'stats'];
 
 // What "the same final state" compares: every synced table, by key and content, without the
@@ -48,54 +50,12 @@ async function snapshot(url: string): Promise<Record<string, { rows: number; dig
   }
 }
 
-function workerEnv(sim: RunningSimulator, databaseUrl: string): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    LOG_LEVEL: 'warn',
-    ...WITHOUT_SIGN_IN,
-    DATABASE_URL: databaseUrl,
-    PORTAL_API_URL: `${sim.url}/portal/hydra/rest`,
-    PORTAL_SSO_TOKEN_URL: `${sim.url}/sso/auth/realms/redhat-external/protocol/openid-connect/token`,
-    PORTAL_OFFLINE_TOKEN: 'offline',
-    PORTAL_CASE_QUERY: SIM_DEFAULTS.caseQuery,
-    JIRA_URL: `${sim.url}/jira`,
-    JIRA_USER: 'worker@example.com',
-    JIRA_TOKEN: 'token',
-    JIRA_PROJECT: SIM_DEFAULTS.jiraProject,
-    JIRA_BOARD: SIM_DEFAULTS.boardName,
-    JIRA_CARD_LABEL: SIM_DEFAULTS.cardLabel,
-    JIRA_ESCALATIONS_PROJECT: SIM_DEFAULTS.escalationsProject,
-    JIRA_ESCALATIONS_LABEL: SIM_DEFAULTS.escalationsLabel,
-    BUGZILLA_URL: `${sim.url}/bugzilla`,
-    BUGZILLA_API_KEY: 'key',
-  };
-}
-
 function startWorker(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/sync/fixtures/sync-worker.ts')], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-}
-
-async function query<T>(url: string, text: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  // Errors count as "not yet": the worker may still be migrating the empty database.
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('a worker killed in the middle of a sync (PostgreSQL)', () => {
@@ -118,7 +78,7 @@ describe('a worker killed in the middle of a sync (PostgreSQL)', () => {
     const clean = await createTestDatabase('clean');
     dbs.push(crashed, clean);
 
-    let worker = startWorker(workerEnv(sim, crashed.url));
+    let worker = startWorker(workerEnv(sim, crashed.url, QUIET));
     await until(
       'the details job to be half-way',
       async () => {
@@ -135,7 +95,7 @@ describe('a worker killed in the middle of a sync (PostgreSQL)', () => {
     await new Promise((r) => worker.once('exit', r));
     const [partial] = await query<{ n: number }>(crashed.url, 'SELECT count(*)::int AS n FROM case_details');
 
-    worker = startWorker(workerEnv(sim, crashed.url));
+    worker = startWorker(workerEnv(sim, crashed.url, QUIET));
     try {
       await until(
         'every job to have succeeded after the restart',
