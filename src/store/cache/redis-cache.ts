@@ -37,15 +37,13 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
   // Present from the start (at zero): a fallback rate reads 0 rather than "no data" while all is well.
   for (const result of ['hit', 'miss', 'fallback'])
     opts.metrics?.cacheRequests.inc({ backend: 'redis', result }, 0);
-  let failing = false;
-  let needEpochBump = false;
-  let failingSince: Date | undefined;
+  // Set by the first failure of an outage; until an epoch bump succeeds, reads go to PostgreSQL,
+  // since values in Redis may predate invalidations lost meanwhile.
+  let bypassingSince: Date | undefined;
   const fail = (operation: string, err: unknown) => {
     opts.metrics?.cacheErrors.inc({ backend: 'redis', operation });
-    needEpochBump = true;
-    if (!failing) {
-      failing = true;
-      failingSince = new Date();
+    if (!bypassingSince) {
+      bypassingSince = new Date();
       // Logged once per outage, not once per request.
       opts.logger.warn(
         { err: errorMessage(err), operation },
@@ -61,15 +59,13 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
   let lastRecoveryAttempt = 0;
   let recovering: Promise<void> | undefined;
   const recover = () => {
-    if (!needEpochBump || recovering || redis.status !== 'ready') return;
+    if (!bypassingSince || recovering || redis.status !== 'ready') return;
     if (Date.now() - lastRecoveryAttempt < RECOVERY_INTERVAL_MS) return;
     lastRecoveryAttempt = Date.now();
     recovering = redis
       .incr(`${prefix}epoch`)
       .then(() => {
-        needEpochBump = false;
-        failing = false;
-        failingSince = undefined;
+        bypassingSince = undefined;
         opts.logger.info('Redis cache reachable again; cached values from before the outage dropped');
       })
       .catch((err) => fail('epoch', err))
@@ -94,7 +90,7 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
   return {
     backend: 'redis',
     async fetch<T>(entities: readonly string[], key: string, load: () => Promise<T>, ttlSeconds?: number) {
-      if (needEpochBump) {
+      if (bypassingSince) {
         // Until the epoch is bumped after an outage, values in Redis may predate lost invalidations.
         recover();
         opts.metrics?.cacheRequests.inc({ backend: 'redis', result: 'fallback' });
@@ -142,11 +138,11 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
         await redis.ping();
         const ping = `ping ${Date.now() - started} ms`;
         // Answering again, but reads still go to PostgreSQL until the epoch bump succeeds.
-        if (needEpochBump)
+        if (bypassingSince)
           return {
             backend: 'redis',
             ok: false,
-            detail: `${ping}; bypassed since ${failingSince?.toISOString() ?? 'an error'}, recovering`,
+            detail: `${ping}; bypassed since ${bypassingSince.toISOString()}, recovering`,
           };
         return { backend: 'redis', ok: true, detail: ping };
       } catch (err) {
