@@ -76,10 +76,12 @@ function useStoredDensity(): [Density, (d: Density) => void] {
 /**
  * The scroll area's height: from where it starts on the page to the bottom of the window, so on
  * first view its header row, both scrollbars and as many rows as fit are all on screen.
+ * `mounted`: the scroll area is on the page (the effect attaches once it is).
  */
-function useFitToWindow() {
+function useFitToWindow(mounted: boolean) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
+    if (!mounted) return;
     const fitHeight = () => {
       const el = ref.current;
       if (!el) return;
@@ -87,9 +89,16 @@ function useFitToWindow() {
       el.style.maxHeight = `${Math.max(320, window.innerHeight - top - 8)}px`;
     };
     fitHeight();
+    // Also when what stands above it changes height (a banner, a wrapping toolbar); setting the
+    // area's own height moves nothing above it, so this settles at once.
+    const observer = new ResizeObserver(fitHeight);
+    observer.observe(document.body);
     window.addEventListener('resize', fitHeight);
-    return () => window.removeEventListener('resize', fitHeight);
-  });
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', fitHeight);
+    };
+  }, [mounted]);
   return ref;
 }
 
@@ -97,11 +106,12 @@ function useFitToWindow() {
  * A cut cell shows its whole text as a tooltip, set when the pointer or focus first reaches it
  * (one listener on the table rather than one per cell).
  */
-function useCutCellTitles() {
+/** `mounted`: the table is on the page (the listeners attach once it is). */
+function useCutCellTitles(mounted: boolean) {
   const ref = useRef<HTMLTableElement>(null);
   useEffect(() => {
     const table = ref.current;
-    if (!table) return;
+    if (!mounted || !table) return;
     const onEnter = (e: Event) => {
       const cell = (e.target as Element).closest?.('.cell');
       if (cell instanceof HTMLElement && !cell.title && cell.scrollWidth > cell.clientWidth)
@@ -113,7 +123,7 @@ function useCutCellTitles() {
       table.removeEventListener('mouseover', onEnter);
       table.removeEventListener('focusin', onEnter);
     };
-  });
+  }, [mounted]);
   return ref;
 }
 
@@ -342,8 +352,8 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
   const [expanded, setExpanded] = useState<ExpandedState>({});
   const [visibility, setVisibility] = useStoredVisibility(`t5g.columns.${endpoint}`, narrowHidden);
   const [density, setDensity] = useStoredDensity();
-  const tableRef = useCutCellTitles();
-  const scrollRef = useFitToWindow();
+  const tableRef = useCutCellTitles(data !== undefined);
+  const scrollRef = useFitToWindow(data !== undefined);
   const [showFacets, setShowFacets] = useState(true);
 
   const table = useReactTable<T>({
