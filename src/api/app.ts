@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
@@ -36,6 +37,16 @@ export interface AppDeps {
 const trustProxyOption = (v: Config['server']['trustProxy']) =>
   typeof v === 'number' ? (_address: string, hop: number) => hop < v : v;
 
+/**
+ * A caller's (or proxy's) `X-Request-Id` is kept when it is a plain token, so one id follows a
+ * request through the proxy's log and ours; anything else gets a fresh id.
+ */
+const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+export function requestIdOf(header: string | string[] | undefined): string {
+  const given = Array.isArray(header) ? header[0] : header;
+  return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 /** The HTTP app: routes registered in data-flow order, one error handler, request metrics. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // pino's Logger and Fastify's base logger type differ only nominally.
@@ -45,7 +56,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustProxyOption(deps.config.server.trustProxy),
     frameworkErrors,
+    // Every line logged while serving a request carries its `reqId`.
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
   }) as unknown as FastifyInstance;
+  // On the raw response, so hijacked answers (event streams) carry it too.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.raw.setHeader('x-request-id', req.id);
+  });
   await registerSecurityHeaders(app);
   rejectNonFiniteNumbers(app);
 
@@ -53,6 +70,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.metrics.httpRequests.observe(
       { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
+    );
+    // At debug only: at info these lines would drown the sync logs.
+    req.log.debug(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request completed',
     );
   });
 
@@ -79,9 +106,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });
   await app.register(legacyRoutes, { store: deps.store, config: deps.config });
   registerBusinessGauges(deps.metrics.registry, deps.store);
-  app.get('/metrics', { config: { role: 'viewer', metricsToken: true } }, async (_req, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
+  app.get('/metrics', { config: { role: 'viewer', metricsToken: true } }, async (req, reply) => {
+    let text: string;
+    try {
+      text = await deps.metrics.scrape();
+    } catch (err) {
+      // Several web processes: the primary gathers the figures; without its answer there is none.
+      req.log.warn({ err }, 'metrics could not be gathered');
+      return reply.code(503).send({ message: 'metrics are not available right now; try again' });
+    }
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
   // Last: its catch-all route serves the UI for every path no other route claims.
   if (deps.uiDir) await app.register(uiRoutes, { dir: deps.uiDir });
   return app;

@@ -27,7 +27,7 @@ export async function buildMetricsApp(deps: {
         .code(401)
         .header('www-authenticate', 'Bearer')
         .send({ message: 'the metrics token is required' });
-    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.scrape());
   });
   return app;
 }

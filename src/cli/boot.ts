@@ -22,11 +22,17 @@ export interface Runtime {
  */
 export async function boot(
   component: string,
-  opts: { upstreams?: boolean; listens?: boolean } = {},
+  opts: { upstreams?: boolean; listens?: boolean; bindings?: Record<string, unknown> } = {},
 ): Promise<Runtime> {
   let config = loadConfig();
   if (opts.listens) await assertPortFree(config.server.host, config.server.port);
-  const logger = createLogger(config.server.logLevel).child({ component });
+  // `role` names the command (start, web, worker…); `component` is left to the parts inside it, so
+  // no key is written twice in a line.
+  const logger = createLogger({
+    level: config.server.logLevel,
+    format: config.server.logFormat,
+    demo: config.demo.enabled && (opts.upstreams ?? true),
+  }).child({ role: component, ...opts.bindings });
   const metrics = createMetrics();
   if (config.readOnly)
     logger.info('READ_ONLY is on: no writes to JIRA, the Portal, Bugzilla, Slack or e-mail');

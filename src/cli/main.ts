@@ -7,7 +7,7 @@ import { DatabaseUnavailableError } from '../store/wait-for-database.js';
 import { closedCasesCommand } from './commands/closed-cases.js';
 import { migrateCommand } from './commands/migrate.js';
 import { checkSetupCommand, importCommand, mirrorCommand } from './commands/mirror.js';
-import { serveCommand } from './commands/serve.js';
+import { serveCommand, webCommand } from './commands/serve.js';
 import { sprintSummaryCommand } from './commands/sprint-summary.js';
 import { USAGE as WATCHERS_USAGE, watchersCommand } from './commands/watchers.js';
 import { workerCommand } from './commands/worker.js';
@@ -35,10 +35,12 @@ const commands: Record<string, Command> = {
     run: () => serveCommand('start'),
   },
   web: {
-    usage: 't5g web',
+    usage: 't5g web [--workers N]',
     summary: 'run only the web app and API',
-    details: `Manual refreshes are queued for the workers; needs DATABASE_URL to share the database with them. ${NO_ARGS}`,
-    run: () => serveCommand('web'),
+    details:
+      'Manual refreshes are queued for the workers; needs DATABASE_URL to share the database with them.\n' +
+      '--workers N runs N web processes on the one port (default WEB_WORKERS, 1); a dead one is restarted.',
+    run: (args) => webCommand(args),
   },
   worker: {
     usage: 't5g worker [--no-schedule]',

@@ -14,7 +14,8 @@ export function createProcessSyncEngine(rt: Runtime, role: SyncRole): SyncEngine
   return createSyncEngine({
     store: rt.store,
     config: rt.config,
-    logger: rt.logger.child({ component: 'sync' }),
+    // The engine names its own component.
+    logger: rt.logger,
     role,
     services: { upstreamMetrics },
     alerts: createNotifyingAlertSink(rt.config, alertUpstreams, rt.logger),

@@ -15,11 +15,12 @@ export async function withToolUpstreams<T>(
   run: (config: Config, upstreams: Upstreams) => Promise<T>,
 ): Promise<T> {
   let config = loadConfig();
-  const logger = createLogger(
-    config.server.logLevel === 'info' ? 'warn' : config.server.logLevel,
-    't5g',
-    2,
-  ).child({ component });
+  const logger = createLogger({
+    level: config.server.logLevel === 'info' ? 'warn' : config.server.logLevel,
+    format: config.server.logFormat,
+    fd: 2,
+    demo: config.demo.enabled,
+  }).child({ component });
   let closeDemo = async () => {};
   if (config.demo.enabled) {
     process.stderr.write('t5g: demo mode: answering from the built-in simulators’ generated data\n');

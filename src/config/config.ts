@@ -69,6 +69,10 @@ export interface Config {
     port: number;
     host: string;
     logLevel: Env['LOG_LEVEL'];
+    /** `auto`: pretty on a terminal, JSON otherwise. */
+    logFormat: Env['LOG_FORMAT'];
+    /** Web processes `t5g web` runs (one per core at most makes sense); more than one needs PostgreSQL. */
+    webWorkers: number;
     sessionSecret: string | undefined;
     /** Fastify's `trustProxy`: whose X-Forwarded-* headers to believe (protocol, client address). */
     trustProxy: Env['TRUST_PROXY'];
@@ -353,6 +357,8 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       port: env.PORT,
       host: env.HOST,
       logLevel: env.LOG_LEVEL,
+      logFormat: env.LOG_FORMAT,
+      webWorkers: env.WEB_WORKERS,
       sessionSecret: env.SESSION_SECRET,
       trustProxy: env.TRUST_PROXY,
       shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,

@@ -190,6 +190,10 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: readable lines on a terminal, JSON (one object per line) otherwise.
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  // `t5g web`: web processes sharing the port (node:cluster); `--workers N` overrides it.
+  WEB_WORKERS: int(1, 1, 64),
   SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 600),
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   NODE_ENV: z.string().optional(),

@@ -86,11 +86,15 @@ export function createMirrorMetrics(registry?: Registry): MirrorMetrics {
       name: 't5g_mirror_lag_seconds',
       help: 'Time from the last Redis change event to its commit in PostgreSQL.',
       registers,
+      // Several web processes: the worst lag.
+      aggregator: 'max',
     }),
     lastSuccess: new Gauge({
       name: 't5g_mirror_last_success_timestamp_seconds',
       help: 'When a mirror pass last completed without error.',
       registers,
+      // Several web processes: the latest pass.
+      aggregator: 'max',
     }),
   };
 }

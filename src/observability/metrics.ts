@@ -10,6 +10,8 @@ export interface CoreMetrics {
   storeWrites: Counter<'entity' | 'op'>;
   httpRequests: Histogram<'method' | 'route' | 'status'>;
   info: Gauge<'version' | 'database' | 'cache'>;
+  /** The text /metrics serves: this registry, or a cluster's aggregate (`clusterScrape`). */
+  scrape: () => Promise<string>;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): CoreMetrics {
@@ -47,6 +49,9 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): CoreMetr
       help: 'Build and backend information.',
       labelNames: ['version', 'database', 'cache'],
       registers: [registry],
+      // The same in every process of a cluster.
+      aggregator: 'max',
     }),
+    scrape: () => registry.metrics(),
   };
 }

@@ -341,7 +341,7 @@ describe('start-up wait for PostgreSQL', () => {
     const url = new URL(TEST_DATABASE_URL);
     url.port = String(proxy.port);
     const lines: string[] = [];
-    const logger = createLogger('warn');
+    const logger = createLogger({ level: 'warn', format: 'json' });
     logger.warn = ((obj: unknown, msg?: string) => {
       lines.push(String(msg ?? obj));
     }) as typeof logger.warn;

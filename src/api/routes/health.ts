@@ -30,7 +30,8 @@ export async function healthRoutes(
   opts: { store: Store; config: Config; sync?: SyncControl | undefined },
 ) {
   const { store, config, sync } = opts;
-  app.get('/healthz', { config: { role: 'public' } }, async () => ({ status: 'ok' }));
+  // `pid` says which process answered (several web processes share a port with `--workers`).
+  app.get('/healthz', { config: { role: 'public' } }, async () => ({ status: 'ok', pid: process.pid }));
 
   app.get(
     '/readyz',

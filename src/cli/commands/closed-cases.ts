@@ -23,7 +23,9 @@ export function formatOpenCardsOfClosedCases(
 
 export async function closedCasesCommand(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.server.logLevel).child({ component: 'closed-cases' });
+  const logger = createLogger({ level: config.server.logLevel, format: config.server.logFormat }).child({
+    component: 'closed-cases',
+  });
   const store = await openStore(config.storage, { logger });
   try {
     console.log(formatOpenCardsOfClosedCases(await listOpenCardsOfClosedCases(store.db), config.jira.url));

@@ -7,7 +7,9 @@ import { waitForDatabase } from '../../store/wait-for-database.js';
 /** `t5g migrate`: applies pending migrations and exits. */
 export async function migrateCommand(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.server.logLevel).child({ component: 'migrate' });
+  const logger = createLogger({ level: config.server.logLevel, format: config.server.logFormat }).child({
+    component: 'migrate',
+  });
   const { databaseUrl, dataDir, waitSeconds } = config.storage;
   if (databaseUrl) await waitForDatabase(databaseUrl, { maxWaitSeconds: waitSeconds, logger });
   const db = await openDatabase({ databaseUrl, dataDir, logger });

@@ -69,7 +69,9 @@ export async function mirrorCommand(args: string[]): Promise<void> {
     options: { once: { type: 'boolean', default: false }, compare: { type: 'boolean', default: false } },
   });
   const config = loadConfig();
-  const logger = createLogger(config.server.logLevel).child({ component: 'mirror' });
+  const logger = createLogger({ level: config.server.logLevel, format: config.server.logFormat }).child({
+    component: 'mirror',
+  });
   const url = requireMirrorUrl(config);
   const redis = connectMirrorRedis({
     url,
@@ -129,7 +131,9 @@ export async function importCommand(args: string[]): Promise<void> {
     throw new UsageError(`cannot read ${file}: ${errorMessage(err)}`);
   }
   const config = loadConfig();
-  const logger = createLogger(config.server.logLevel).child({ component: 'import' });
+  const logger = createLogger({ level: config.server.logLevel, format: config.server.logFormat }).child({
+    component: 'import',
+  });
   let source: ReturnType<typeof fileSource>;
   try {
     source = fileSource(data);
@@ -220,7 +224,9 @@ const redactUrl = (u: string) => u.replace(/\/\/[^@/]*@/, '//***@');
 
 export async function checkSetupCommand(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.server.logLevel).child({ component: 'check-setup' });
+  const logger = createLogger({ level: config.server.logLevel, format: config.server.logFormat }).child({
+    component: 'check-setup',
+  });
   const checks = await checkSetup(config, logger);
   for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(24)} ${c.detail}`);
   if (checks.some((c) => !c.ok)) process.exitCode = 1;

@@ -70,7 +70,8 @@ export class ProgressWriter {
         });
       } catch (err) {
         // Progress is best effort: a lost update must not fail the run.
-        this.logger.warn({ err: errorMessage(err), runId: this.runId }, 'could not save run progress');
+        // The run's logger already carries runId and job.
+        this.logger.warn({ err: errorMessage(err) }, 'could not save run progress');
       }
     });
   }
