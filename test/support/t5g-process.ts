@@ -36,8 +36,9 @@ export function workerEnv(sim: RunningSimulator, databaseUrl: string, env: Recor
 }
 
 /** The real `t5g` command (bin/t5g.js) with an explicit environment, its output collected. */
-export function startT5g(command: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/t5g.js'), command], {
+export function startT5g(command: string | string[], env: Record<string, string>) {
+  const args = Array.isArray(command) ? command : [command];
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/t5g.js'), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -85,7 +85,7 @@ export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
   if (clustered) {
     // The primary says where to open the dashboard once every worker listens.
     rt.logger.info(
-      { pid: process.pid, database: rt.store.db.kind, cache: rt.store.cache.backend },
+      { database: rt.store.db.kind, cache: rt.store.cache.backend },
       'web worker listening',
     );
     announceReady();
