@@ -84,10 +84,7 @@ export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
   }
   if (clustered) {
     // The primary says where to open the dashboard once every worker listens.
-    rt.logger.info(
-      { database: rt.store.db.kind, cache: rt.store.cache.backend },
-      'web worker listening',
-    );
+    rt.logger.info({ database: rt.store.db.kind, cache: rt.store.cache.backend }, 'web worker listening');
     announceReady();
   } else
     rt.logger.info(
