@@ -41,7 +41,7 @@ export const REDACT = [
 ];
 
 /** What the pretty format shows in front of the message instead of as fields. */
-const SCOPE_KEYS = ['role', 'worker', 'component', 'upstream', 'job'] as const;
+const SCOPE_KEYS = ['role', 'worker', 'component', 'job', 'upstream'] as const;
 /** Shown on their own line(s) after the message. */
 const URL_KEY = 'url';
 /** pino's own fields (the pretty line has time and level in front). */

@@ -183,8 +183,9 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
     const record = (outcome: number | 'timeout' | 'network' | 'body') => {
       const durationMs = Math.round(performance.now() - started);
       metrics.request({ upstream, method: spec.method, outcome, durationMs });
+      // `callAttempt`: the retry of this HTTP call; a run's logger already has `attempt` (the run's).
       logger.debug(
-        { method: spec.method, path: a.logPath, status: outcome, durationMs, attempt: a.attempt },
+        { method: spec.method, path: a.logPath, status: outcome, durationMs, callAttempt: a.attempt },
         'upstream call',
       );
     };
