@@ -15,6 +15,7 @@ import { accessRoutes } from './routes/access.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
 import { mirrorRoutes } from './routes/mirror.js';
+import { quarantineRoutes } from './routes/quarantine.js';
 import { refreshRoutes } from './routes/refresh.js';
 import { runRoutes } from './routes/runs.js';
 import { frameworkErrors, registerSecurityHeaders } from './security-headers.js';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
   await app.register(runRoutes, { store: deps.store });
+  await app.register(quarantineRoutes, { store: deps.store });
   await app.register(mirrorRoutes, { ...deps, registry: deps.metrics.registry });
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });

@@ -160,6 +160,12 @@ export const cards = pgTable(
     contributors: jsonb('contributors').notNull().default(sql`'[]'::jsonb`),
     labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
     sprint: text('sprint'),
+    // What the card itself says about its case: the description card creation wrote ("severity
+    // of …", "account for the case is …", "internal status of: …"). Shown where the case is not
+    // stored (it closed outside the Portal query before the first sync), instead of blanks.
+    statedSeverity: text('stated_severity'),
+    statedAccount: text('stated_account'),
+    statedCaseStatus: text('stated_case_status'),
     createdAt: tstz('created_at').notNull(),
     updatedAt: tstz('updated_at').notNull(),
     isTrends: boolean('is_trends')
@@ -196,7 +202,10 @@ export const jiraComments = pgTable(
     jiraKey: text('jira_key')
       .notNull()
       .references(() => cards.jiraKey, { onDelete: 'cascade' }),
-    ...caseRef,
+    // The card's case when it is stored; a comment belongs to its card, so a card whose case is not
+    // stored keeps its comments with no case reference.
+    caseNumber: text('case_number'),
+    caseCreatedDate: tstz('case_created_date'),
     author: text('author'),
     body: text('body').notNull(),
     bodyFormat: text('body_format').notNull().default('wiki'),
@@ -216,7 +225,7 @@ export const jiraComments = pgTable(
       columns: [t.caseNumber, t.caseCreatedDate],
       foreignColumns: [cases.caseNumber, cases.createdDate],
     })
-      .onDelete('cascade')
+      .onDelete('set null')
       .onUpdate('cascade'),
   ],
 );

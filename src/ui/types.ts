@@ -31,6 +31,7 @@ export type {
   EngineerSummary,
   LinkRow,
 } from '../shared/api/people.js';
+export type { QuarantineGroup, QuarantineGroups } from '../shared/api/quarantine.js';
 export type { Grouped, Report, ReportBug, ReportCard, Weekly, WeeklyCard } from '../shared/api/reports.js';
 export type { SearchHit, SearchResult } from '../shared/api/search.js';
 export type { Duration, History, Outcomes, Stats } from '../shared/api/stats.js';

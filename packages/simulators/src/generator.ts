@@ -228,6 +228,9 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
     const ageDays = (anchor - c.created) / DAY;
     const tracked = c.status !== 'Closed' ? !noCard.has(c.number) : r.chance(ageDays < 365 ? 0.5 : 0.15);
     if (!tracked) continue;
+    // A team tracks the cases of its query; only a few cards track a case outside it (its tag was
+    // dropped after the card was made), so about 1% of cards have a case the dashboard does not store.
+    if (!c.tags?.includes(SIM_DEFAULTS.caseTag) && !r.chance(0.05)) continue;
     const card = buildCard(r, nextIssueId++, cardNumber++, c, team, teamUsers, sprints, activeSprint, latest);
     issues.push(card);
   }

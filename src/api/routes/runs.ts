@@ -26,8 +26,8 @@ import '../roles.js';
 //                                    `done` (the finished run) and the stream closes. A reloaded page
 //                                    re-attaches by opening the stream again. The client closes its
 //                                    EventSource on `done` (EventSource reconnects after any close).
-//   GET /api/v1/quarantine           rejected records with their reason; ?source= &limit= &offset=
-//                                    &includeResolved=
+//   GET /api/v1/quarantine           rejected records with their reason; ?source= &reason= (one
+//                                    group of /quarantine/groups) &limit= &offset= &includeResolved=
 
 type Id = { Params: z.output<typeof runParams> };
 

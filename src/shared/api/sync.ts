@@ -61,6 +61,9 @@ export const quarantineSchema = z.strictObject({ items: z.array(quarantinedSchem
 
 export const quarantineQuery = z.strictObject({
   source: clientText(100).optional(),
+  reason: clientText(2000)
+    .describe("One group's rows: its reason as /quarantine/groups gives it.")
+    .optional(),
   limit: z.int().min(1).max(500).default(50),
   offset: z.int().min(0).max(1_000_000).default(0),
   includeResolved: z.boolean().default(false),

@@ -142,7 +142,8 @@ export function buildFilter(filter: DashboardFilter, p: SqlParams, now: Date): B
     built.ctes.push(`fts AS MATERIALIZED (
       SELECT c.case_number FROM cases c WHERE c.search_vector @@ ${query}
       UNION SELECT m.case_number FROM comments m WHERE m.search_vector @@ ${query}
-      UNION SELECT j.case_number FROM jira_comments j WHERE j.search_vector @@ ${query})`);
+      UNION SELECT k.case_number FROM jira_comments j JOIN cards k ON k.jira_key = j.jira_key
+            WHERE j.search_vector @@ ${query})`);
     // A JIRA key or case number typed as is also finds its row.
     built.base.push(
       `(r.case_number IN (SELECT case_number FROM fts) OR r.jira_key = ${p.add(q.toUpperCase(), 'text')} OR r.case_number = ${p.add(q, 'text')})`,

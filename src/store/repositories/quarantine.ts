@@ -78,17 +78,59 @@ export async function resolveQuarantinedRows(q: Queryable, ids: readonly number[
   );
 }
 
+/**
+ * A reason with its record-specific parts (case numbers, JIRA keys, ids, positions) replaced by
+ * `#`, so "card KNIECO-12 is not stored" and "card KNIECO-40 is not stored" are one kind of reason.
+ * Grouping and the drill-down filter both use this one expression.
+ */
+const REASON_GROUP = `regexp_replace(reason, '[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+', '#', 'g')`;
+
+export interface QuarantineGroup {
+  source: string;
+  /** The reason with record-specific parts as `#`; pass it as `reason` to list the group's rows. */
+  reason: string;
+  count: number;
+  lastSeen: Date;
+  /** One record of the group, e.g. to recognise it. */
+  example: string;
+}
+
+export interface QuarantineListOptions {
+  source?: string;
+  /** A group's reason (as `listQuarantineGroups` gives it): only that group's rows. */
+  reason?: string;
+  includeResolved?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+/** Quarantined records by source and kind of reason, largest group first. */
+export async function listQuarantineGroups(
+  q: Queryable,
+  opts: { includeResolved?: boolean } = {},
+): Promise<{ groups: QuarantineGroup[]; total: number }> {
+  const r = await q.query<QuarantineGroup>(
+    `SELECT source, ${REASON_GROUP} AS reason, count(*)::int AS count, max(last_seen) AS "lastSeen",
+            min(external_id) AS example
+     FROM quarantine WHERE $1::boolean OR resolved_at IS NULL
+     GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
+    [opts.includeResolved ?? false],
+  );
+  return { groups: r.rows, total: r.rows.reduce((n, g) => n + g.count, 0) };
+}
+
 export async function listQuarantined(
   q: Queryable,
-  opts: { source?: string; includeResolved?: boolean; limit?: number; offset?: number } = {},
+  opts: QuarantineListOptions = {},
 ): Promise<{ items: QuarantinedRow[]; total: number }> {
-  const where = `WHERE ($1::text IS NULL OR source = $1) AND ($2::boolean OR resolved_at IS NULL)`;
-  const params = [opts.source ?? null, opts.includeResolved ?? false];
+  const where = `WHERE ($1::text IS NULL OR source = $1) AND ($2::boolean OR resolved_at IS NULL)
+                   AND ($3::text IS NULL OR ${REASON_GROUP} = $3)`;
+  const params = [opts.source ?? null, opts.includeResolved ?? false, opts.reason ?? null];
   const [items, total] = await Promise.all([
     q.query<QuarantinedRow>(
       `SELECT id, source, external_id AS "externalId", payload, reason, first_seen AS "firstSeen",
               last_seen AS "lastSeen", occurrences, run_id AS "runId", resolved_at AS "resolvedAt"
-       FROM quarantine ${where} ORDER BY last_seen DESC, id DESC LIMIT $3 OFFSET $4`,
+       FROM quarantine ${where} ORDER BY last_seen DESC, id DESC LIMIT $4 OFFSET $5`,
       [...params, opts.limit ?? 100, opts.offset ?? 0],
     ),
     q.query<{ n: number }>(`SELECT count(*)::int AS n FROM quarantine ${where}`, params),

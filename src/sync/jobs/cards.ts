@@ -7,8 +7,8 @@ import { pruneCardComments, upsertJiraComments } from '../../store/repositories/
 import { resolveQuarantined } from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
-import { toCardRecord, toJiraCommentRecord, unknownCaseRef } from '../helpers/mappers/jira.js';
-import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.js';
+import { toCardRecord, toJiraCommentRecord } from '../helpers/mappers/jira.js';
+import { quarantineRejections } from '../helpers/rejections.js';
 import { withUpstreams } from '../helpers/upstreams.js';
 
 // The team's JIRA cards (project + card label; every sprint, not only the active one) with every
@@ -92,9 +92,7 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
       changes.record('card', cards);
       const stored = await upsertJiraComments(
         tx,
-        part.flatMap((card) =>
-          card.comments.map((c) => toJiraCommentRecord(c, caseOf(card) ?? unknownCaseRef(card), flavor)),
-        ),
+        part.flatMap((card) => card.comments.map((c) => toJiraCommentRecord(c, caseOf(card), flavor))),
         ctx.runId,
       );
       changes.record('jira_comment', stored);
@@ -115,12 +113,8 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
       ctx.counters.changed +=
         cards.inserted.length + cards.updated.length + stored.inserted.length + stored.updated.length;
       ctx.counters.changed += pruned.length;
+      // Every comment's card was written just before, so none is refused here.
       ctx.counters.quarantined += stored.quarantined;
-      if (stored.quarantined > 0)
-        changes.add(
-          QUARANTINE_ENTITY,
-          part.filter((card) => !caseOf(card)).flatMap((card) => card.comments.map((c) => c.id)),
-        );
       if (!last) return;
       ctx.counters.quarantined += await quarantineRejections(
         tx,

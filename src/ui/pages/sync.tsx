@@ -2,17 +2,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { apiUrl, getJson, postJson, useApi } from '../api.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
+import { QuarantineGroupsPanel } from '../components/quarantine-groups.js';
 import { ago, dash, dateTime, number } from '../format.js';
 import { deniedReason, useMe } from '../session.js';
-import type {
-  Accepted,
-  Meta,
-  MirrorCompare,
-  MirrorStatus,
-  MirrorSync,
-  QuarantineList,
-  RunList,
-} from '../types.js';
+import type { Accepted, Meta, MirrorCompare, MirrorStatus, MirrorSync, RunList } from '../types.js';
 
 // Sync status for operators: when each source last synced and how, a refresh per source, recent
 // runs with their counts and errors, the records rejected into quarantine with their reasons, and
@@ -134,58 +127,6 @@ function Runs() {
         </tbody>
       </table>
     </div>
-  );
-}
-
-function Quarantine() {
-  const q = useApi<QuarantineList>(apiUrl('quarantine', { limit: 100 }));
-  if (q.error) return <ErrorBox error={q.error} />;
-  if (!q.data) return <Loading what="Loading quarantine" />;
-  if (!q.data.items.length) return <p className="empty">No rejected records.</p>;
-  return (
-    <>
-      <p className="muted">
-        {number(q.data.total)} upstream record{q.data.total === 1 ? '' : 's'} rejected and kept with the
-        reason; the rest of each batch was stored.
-      </p>
-      <div className="table-wrap">
-        <table className="data">
-          <thead>
-            <tr>
-              <th>Source</th>
-              <th>Record</th>
-              <th>Reason</th>
-              <th className="num">Seen</th>
-              <th>Last seen (UTC)</th>
-              <th>Payload</th>
-            </tr>
-          </thead>
-          <tbody>
-            {q.data.items.map((r) => (
-              <tr key={r.id}>
-                <td>{r.source}</td>
-                <td>{r.externalId}</td>
-                <td>{r.reason}</td>
-                <td className="num">{number(r.occurrences)}</td>
-                <td className="nowrap">{dateTime(r.lastSeen)}</td>
-                <td>
-                  {r.payload === null ? (
-                    <span className="muted" title="Raw upstream payloads carry customer text">
-                      admins only
-                    </span>
-                  ) : (
-                    <details>
-                      <summary>show</summary>
-                      <pre>{JSON.stringify(r.payload, null, 2)}</pre>
-                    </details>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </>
   );
 }
 
@@ -407,7 +348,7 @@ export function SyncPage() {
       <h2>Recent runs</h2>
       <Runs />
       <h2>Quarantine</h2>
-      <Quarantine />
+      <QuarantineGroupsPanel />
     </section>
   );
 }
