@@ -199,7 +199,7 @@ describe.each(['pglite', 'postgres'] as const)('dashboard views on %s', (backend
     const engineers = await get('/api/v1/engineers');
     expect(engineers.body.items.map((e: { name: string }) => e.name)).toEqual(['Bob', 'Alice']);
     const bob = await get('/api/v1/engineers/Bob');
-    expect(bob.body).toMatchObject({ summary: { cards: 2, openCards: 2 }, cardsBySeverity: { High: 2 } });
+    expect(bob.body).toMatchObject({ summary: { cards: 2, openCases: 2 }, cardsBySeverity: { High: 2 } });
     expect((await get('/api/v1/engineers/Nobody')).status).toBe(404);
 
     // The list views export as CSV too.

@@ -29,6 +29,7 @@ export function filterOf(query: DashboardFilter): DashboardFilter {
   }
   if (query.updatedWithinDays !== undefined) f.updatedWithinDays = query.updatedWithinDays;
   if (query.recent) f.recent = true;
+  if (query.open) f.open = true;
   if (query.q?.trim()) f.q = query.q.trim();
   return f;
 }

@@ -31,6 +31,7 @@ export const filterFields = {
   assignee: many(text).describe('An empty value selects unassigned cards.').optional(),
   label: many(z.enum(CARD_LABELS)).optional(),
   closedNotDone: yesNo.describe('Case Closed while the card is not Done.').optional(),
+  open: z.boolean().describe('Only cases that are not Closed (with true).').optional(),
   updatedWithinDays: z.int().min(1).max(3650).describe('Case updated in the last N days.').optional(),
   recent: z.boolean().describe(`A JIRA comment updated in the last ${RECENT_DAYS} days.`).optional(),
   q: clientText(200).describe('Full text over cases and both comment kinds.').optional(),

@@ -422,6 +422,14 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
               <option value="90">90 days</option>
             </select>
           </label>
+          <label title="Only cases that are not Closed">
+            <input
+              type="checkbox"
+              checked={search.get('open') === 'true'}
+              onChange={(e) => update(withParam(search, 'open', e.target.checked ? 'true' : null))}
+            />{' '}
+            Open cases only
+          </label>
           <label>
             Show{' '}
             <select

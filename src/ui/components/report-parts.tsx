@@ -134,6 +134,7 @@ export const FILTER_LABELS: Record<string, string> = {
   closedNotDone: 'Closed but not Done',
   updatedWithinDays: 'Updated within days',
   recent: 'Recent comment',
+  open: 'Open cases only',
 };
 
 /** The active table filters as chips, with a way to drop them all (filters carried over from a table). */
