@@ -32,6 +32,8 @@ export { createRng } from './rng.js';
 export { SLACK_CHANNELS } from './slack-routes.js';
 export type { StateSummary } from './state.js';
 export { SimulatorState } from './state.js';
+export type { StatsHistoryDay } from './stats-history.js';
+export { statsHistory } from './stats-history.js';
 export { newCaseCommentId } from './text-gen.js';
 export type { SimulatorUrls } from './urls.js';
 export { simulatorUrls } from './urls.js';
