@@ -36,12 +36,16 @@ export async function startDemoUpstreams(
   return {
     config: demoConfig,
     close: () => sim.close(),
-    history: () => statsHistory(sim.state, { days: DEMO_HISTORY_DAYS, now: Date.now() }),
+    history: () => demoStatsHistory(sim),
   };
 }
 
 /** Days of stats history demo mode backfills, so the stats chart has a history from the start. */
 export const DEMO_HISTORY_DAYS = 90;
+
+/** The generated stats history of the days before today, from the simulators' world. */
+export const demoStatsHistory = (sim: RunningSimulator): StatsHistoryDay[] =>
+  statsHistory(sim.state, { days: DEMO_HISTORY_DAYS, now: Date.now() });
 
 /**
  * Demo mode's stats history: the days before today without a snapshot get the generated one (a

@@ -110,6 +110,23 @@ describe.skipIf(browserSkipReason)('every page in the browser', () => {
     await expectRendered(name);
   });
 
+  it('stats: the demo has a daily history, and a single day is drawn as a point with its value', async () => {
+    type History = { series: Record<string, (number | null)[]> };
+    const full = await p.api<History>('/api/v1/stats/history');
+    expect(full.series.open_cases!.filter((v) => v !== null).length).toBeGreaterThanOrEqual(80);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const one = await p.api<History>(`/api/v1/stats/history?from=${yesterday}&to=${yesterday}`);
+    const value = one.series.open_cases![0];
+    expect(value).toBeGreaterThan(0);
+    await p.goto(`/stats?from=${yesterday}&to=${yesterday}`);
+    const chart = p.page.getByRole('img', { name: /^Stats history/ });
+    await expect
+      .poll(() => chart.getAttribute('aria-label'))
+      .toContain(`Total Cases ${value} on ${yesterday}`);
+    await p.screenshot('stats-single-day');
+    expect(p.problems).toEqual([]);
+  });
+
   it('the header shows the demo banner and per-source freshness', async () => {
     await p.goto('/home');
     await expect.poll(() => p.page.getByRole('note').innerText()).toMatch(/^Demo mode/);

@@ -16,7 +16,7 @@ import {
 } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
-import { withSimulatorUpstreams } from '../../src/cli/demo.js';
+import { backfillDemoHistory, demoStatsHistory, withSimulatorUpstreams } from '../../src/cli/demo.js';
 import { ensureUiBuilt } from '../../src/cli/ui-build.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/lib/logger.js';
@@ -209,6 +209,8 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
     ] as const);
     await opts.beforeSync?.(sim);
     const config = withSimulatorUpstreams(base, sim);
+    // As `t5g start` in demo mode: the generated stats history before the first sync.
+    await backfillDemoHistory(store, demoStatsHistory(sim), logger);
 
     // The engine `createProcessSyncEngine` builds for `t5g start`, with short polling intervals.
     const upstreamMetrics = createPromUpstreamMetrics(metrics.registry);
