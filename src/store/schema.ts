@@ -544,6 +544,22 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_last_seen_idx').on(t.lastSeenAt)],
 );
 
+// Outstanding SAML sign-ins, shared by every web process: a row per AuthnRequest sent to the IdP.
+// `answered_at` marks the request redeemed (a replayed response is refused); the validated identity
+// waits in `identity` until the browser that began the sign-in (its cookie names the request id)
+// collects it, so a response posted from another browser signs nobody in.
+export const samlRequests = pgTable(
+  'saml_requests',
+  {
+    id: text('id').primaryKey(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    answeredAt: tstz('answered_at'),
+    identity: jsonb('identity'),
+    returnTo: text('return_to'),
+  },
+  (t) => [index('saml_requests_created_idx').on(t.createdAt)],
+);
+
 // Personal API tokens: only the SHA-256 of the token is kept; the token itself is shown once.
 export const apiTokens = pgTable(
   'api_tokens',

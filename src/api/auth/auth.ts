@@ -63,6 +63,8 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 't5g_session';
 const LOGIN_COOKIE = 't5g_login';
+// Names the SAML AuthnRequest this browser sent; only that browser can collect the sign-in it proves.
+const SAML_LOGIN_COOKIE = 't5g_saml_login';
 const SIGN_IN_OFF: Principal = {
   id: 'anonymous',
   name: 'Anonymous (sign-in off)',
@@ -134,7 +136,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
       : undefined;
   const saml =
     auth.mode === 'saml' && auth.saml && auth.publicUrl
-      ? new SamlServiceProvider(auth.saml, auth.publicUrl)
+      ? new SamlServiceProvider(auth.saml, auth.publicUrl, store.db)
       : undefined;
   if (auth.mode === 'none') {
     if (auth.noneAllowedExplicitly)
@@ -353,7 +355,18 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     { config: { role: 'public', rateLimit: RATE_LIMITED }, schema: { hide: true } },
     async (req, reply) => {
       const returnTo = safeReturnTo(req.query.returnTo);
-      if (saml) return reply.redirect(await saml.loginUrl(returnTo));
+      if (saml) {
+        const started = await saml.begin(returnTo);
+        reply.setCookie(SAML_LOGIN_COOKIE, started.requestId, {
+          path: '/auth/saml',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookie(req),
+          signed: true,
+          maxAge: 600,
+        });
+        return reply.redirect(started.url);
+      }
       if (!oidc) return reply.redirect(returnTo);
       const started = await oidc.begin(returnTo);
       if (!started)
@@ -460,9 +473,8 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
               lines: ['This address expects the identity provider to post a SAMLResponse.'],
               link: again,
             });
-          let identity: LoginIdentity;
           try {
-            identity = await saml.finish(response);
+            await saml.answer(response, returnTo);
           } catch (err) {
             await audit(req, {
               actor: null,
@@ -476,10 +488,38 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
               link: { ...again, label: 'Try again' },
             });
           }
-          return completeLogin(req, reply, identity, returnTo);
+          // The IdP's cross-site POST carries no SameSite=Lax cookie; the top-level GET it is
+          // redirected to does, so that is where the sign-in is matched to the browser.
+          return reply.redirect('/auth/saml/complete', 303);
         },
       );
     });
+
+    app.get(
+      '/auth/saml/complete',
+      { config: { role: 'public', rateLimit: RATE_LIMITED }, schema: { hide: true } },
+      async (req, reply) => {
+        const raw = req.cookies[SAML_LOGIN_COOKIE];
+        const unsigned = raw ? req.unsignCookie(raw) : undefined;
+        reply.clearCookie(SAML_LOGIN_COOKIE, { path: '/auth/saml' });
+        const held = unsigned?.valid && unsigned.value ? await saml.collect(unsigned.value) : undefined;
+        if (!held) {
+          await audit(req, {
+            actor: null,
+            action: 'login.failed',
+            detail: { error: 'the SAML response does not answer a sign-in begun in this browser' },
+          });
+          return sendPage(reply, 400, {
+            title: 'Sign-in expired',
+            lines: [
+              'This sign-in was not started in this browser, was already used or took too long. Start again.',
+            ],
+            link: { href: '/auth/login', label: 'Sign in' },
+          });
+        }
+        return completeLogin(req, reply, held.identity, held.returnTo);
+      },
+    );
 
     app.get(
       '/auth/saml/metadata',
