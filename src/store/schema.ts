@@ -560,6 +560,14 @@ export const samlRequests = pgTable(
   (t) => [index('saml_requests_created_idx').on(t.createdAt)],
 );
 
+// Fixed-window request counters for the rate-limited routes (sign-in, tokens, refresh), shared by
+// every web process so a limit means the same with one process or ten.
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: tstz('window_start').notNull().defaultNow(),
+  hits: integer('hits').notNull(),
+});
+
 // Personal API tokens: only the SHA-256 of the token is kept; the token itself is shown once.
 export const apiTokens = pgTable(
   'api_tokens',

@@ -578,6 +578,29 @@ describe('rate limits', () => {
   });
 });
 
+describe.each(['pglite', 'postgres'] as const)('rate limits on %s', (backend) => {
+  it('are shared by every web process on the same database', async () => {
+    const t = await openTestStore(backend, 'api_rate_limits');
+    const config = oidcConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { AUTH_RATE_LIMIT: '4' });
+    const one = await buildApp({ config, store: t.store, metrics: t.metrics, logger: silentLogger, sync });
+    const two = await buildApp({ config, store: t.store, metrics: t.metrics, logger: silentLogger, sync });
+    try {
+      const out: number[] = [];
+      for (const app of [one, two, one, two, one, two])
+        out.push((await app.inject({ url: '/auth/login', remoteAddress: '10.1.2.3' })).statusCode);
+      expect(out).toEqual([503, 503, 503, 503, 429, 429]);
+      const limited = await two.inject({ url: '/auth/login', remoteAddress: '10.1.2.3' });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Another client has its own count.
+      expect((await two.inject({ url: '/auth/login', remoteAddress: '10.9.9.9' })).statusCode).toBe(503);
+    } finally {
+      await one.close();
+      await two.close();
+      await t.close();
+    }
+  });
+});
+
 describe('with sign-in off (demo)', () => {
   it('refuses a cross-site POST although nobody signs in', async () => {
     const t = await openTestStore('pglite');

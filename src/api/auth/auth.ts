@@ -16,11 +16,13 @@ import {
   touchSession,
   upsertUserAtLogin,
 } from '../../store/repositories/auth.js';
+import { deleteStaleRequestCounts } from '../../store/repositories/rate-limits.js';
 import type { Store } from '../../store/store.js';
 import { responseSchema } from '../json-schema.js';
 import '../roles.js';
 import { type LoginIdentity, OidcClient, type PendingLogin } from './oidc.js';
 import { sendPage } from './pages.js';
+import { postgresRateLimitStore } from './rate-limit-store.js';
 import { SamlServiceProvider } from './saml.js';
 
 // Sign-in and access control for every route: who is asking (a browser session in PostgreSQL, a
@@ -160,6 +162,9 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   await app.register(rateLimit, {
     global: false,
     max: auth.rateLimitPerMinute,
+    store: postgresRateLimitStore(store.db),
+    // Counting needs PostgreSQL; while it is unreachable the route answers for itself (503).
+    skipOnError: true,
     keyGenerator: (req) =>
       req.auth && (req.auth.via === 'session' || req.auth.via === 'token')
         ? `user:${req.auth.user.id}`
@@ -339,6 +344,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     const sid = randomBytes(32).toString('base64url');
     await createSession(store.db, { idHash: sessionKey(sid), userId: user.id, idToken: identity.logoutHint });
     void deleteExpiredSessions(store.db, limits).catch(() => undefined);
+    void deleteStaleRequestCounts(store.db).catch(() => undefined);
     reply.setCookie(SESSION_COOKIE, sid, {
       path: '/',
       httpOnly: true,
