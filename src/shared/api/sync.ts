@@ -10,6 +10,32 @@ export const runProgressSchema = z.strictObject({
   phase: str.optional(),
 });
 
+/** One write of a job that writes upstream: `create card` on `01234567`, with a detail for people. */
+export const runActionSchema = z.strictObject({ action: str, target: str, detail: nstr });
+
+/**
+ * What a job that writes upstream (card creation, priority sync, bug tagging) really did, stored
+ * with its run: the writes it made, the ones READ_ONLY blocked (what it would have done), the ones
+ * that failed, and a refusal with its reason (the mass-creation guard) when it made none on purpose.
+ */
+export const runOutcomeSchema = z.strictObject({
+  /**
+   * - `wrote`: it wrote upstream (possibly nothing, when nothing needed writing);
+   * - `read-only`: READ_ONLY blocked every write, `wouldHave` lists them;
+   * - `refused`: a guard stopped it before any write, `refused` says why;
+   * - `skipped`: not configured (no JIRA project, …).
+   */
+  result: z.enum(['wrote', 'read-only', 'refused', 'skipped']),
+  /** One line for people, e.g. "refused: 148 new cases > 10 (mass-creation guard), alert sent". */
+  summary: str,
+  did: z.array(runActionSchema),
+  wouldHave: z.array(runActionSchema),
+  failed: z.array(runActionSchema),
+  /** Work this run had started that another worker took over (its lease ran out while it was paused). */
+  handedOver: z.array(runActionSchema),
+  refused: z.strictObject({ reason: str, alert: str }).nullable(),
+});
+
 export const runSchema = z.strictObject({
   id: str,
   job: str,
@@ -23,6 +49,7 @@ export const runSchema = z.strictObject({
   upstreamRequests: int.optional(),
   progress: runProgressSchema,
   error: nstr,
+  outcome: runOutcomeSchema.nullable(),
 });
 export const runListSchema = listOf(runSchema);
 
@@ -98,6 +125,8 @@ export const jobParams = <K extends string>(name: K) =>
   z.object({ [name]: clientText(100) } as Record<K, ReturnType<typeof clientText>>);
 
 export type Run = Wire<typeof runSchema>;
+export type RunOutcome = z.output<typeof runOutcomeSchema>;
+export type RunAction = z.output<typeof runActionSchema>;
 export type RunList = Wire<typeof runListSchema>;
 export type RunProgressEvent = Wire<typeof runProgressEventSchema>;
 export type QuarantineList = Wire<typeof quarantineSchema>;

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../lib/logger.js';
+import type { RunOutcome } from '../../shared/api/sync.js';
 import type { RunProgress, RunTrigger } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 
@@ -77,6 +78,10 @@ export interface JobContext {
 /** What a handler may return: final counts (override the counters when given) and a line for the log. */
 export interface JobOutcome extends Partial<RunCounters> {
   summary?: string;
+  /** Jobs that write upstream: what they did, would have done (READ_ONLY) or refused; stored with the run. */
+  outcome?: RunOutcome;
+  /** Final progress to record instead of the last one reported (e.g. 4 of 30 done, the rest handed over). */
+  finalProgress?: { current: number; total: number };
 }
 
 /** Returns nothing when the counters already say it all. */
