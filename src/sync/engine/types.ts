@@ -153,6 +153,30 @@ export interface SyncControl {
   runAdminJob(job: string): Promise<RefreshResult>;
   /** Whether the job queue answers, and how many jobs wait in it (for /readyz). */
   queueHealth?(): Promise<QueueHealth>;
+  /** Every job with its schedules (next run time) and its queue: what the job monitor shows. */
+  jobStatus(): Promise<JobStatus[]>;
+  /**
+   * Starts a new run of a failed run's job with the run's parameters (trigger `retry`), or joins
+   * the run of that job already queued or running. UnknownJobError when the job is gone.
+   */
+  retryRun(run: { id: string; job: string }): Promise<RefreshResult>;
+}
+
+export interface JobStatus {
+  job: string;
+  title: string;
+  /** How it is started by hand: with a full refresh, alone, only by admins (writes upstream); `refresh-all` is the full refresh itself. */
+  refresh: ManualRefresh | 'full-refresh';
+  writesUpstream: boolean;
+  schedules: {
+    key: string;
+    cron: string | null;
+    timezone: string | null;
+    nextRunAt: Date | null;
+    /** Null when the schedule applies; else why not (READ_ONLY, a missing setting). */
+    inactiveBecause: string | null;
+  }[];
+  queue: { queued: number; deferred: number; active: number; failed: number };
 }
 
 export interface QueueHealth {
