@@ -74,7 +74,9 @@ describe.skipIf(browserSkipReason)('the job monitor in the browser', () => {
     await expect.poll(() => page.getByRole('status').first().innerText()).toContain('Retry stats: started');
 
     const retried = await until(async () =>
-      (await p.api<{ items: Run[] }>('/api/v1/runs?job=stats&limit=5')).items.find((r) => r.trigger === 'retry'),
+      (await p.api<{ items: Run[] }>('/api/v1/runs?job=stats&limit=5')).items.find(
+        (r) => r.trigger === 'retry',
+      ),
     );
     if (!retried) throw new Error('no retry run');
     const done = await waitForRun(store, retried.id, AbortSignal.timeout(30_000));
