@@ -18,6 +18,8 @@ export function makeJobContext(
     params?: JobParams;
     services?: JobServices;
     runId?: string;
+    /** 1 unless a test plays a retry of the run (pg-boss re-runs a job under the same id). */
+    attempt?: number;
     /** Stands between the handler and the network (a slow or paused link to an upstream). */
     network?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch;
   } = {},
@@ -31,7 +33,7 @@ export function makeJobContext(
     job: opts.job ?? 'test',
     trigger: 'manual',
     params: opts.params ?? {},
-    attempt: 1,
+    attempt: opts.attempt ?? 1,
     store,
     config,
     logger: silentLogger,

@@ -19,6 +19,10 @@ import { Latch } from './support.js';
 interface SimMailMessage {
   subject: string;
 }
+interface Holder {
+  runId: string;
+  attempt: number;
+}
 interface SimSlackMessage {
   text: string;
   threadTs?: string;
@@ -45,13 +49,14 @@ describe.each(['pglite', 'postgres'] as const)('a paused card-creation worker on
     await sim?.close();
   });
 
-  it('sends no duplicate New Card(s) mail or Slack post, and both runs record what they really did', async () => {
-    expect(expected.length).toBeGreaterThanOrEqual(4);
+  /**
+   * The first run (`slow`) stalls when it links its third card to the case: two cards are stored by
+   * then, waiting for the notifications, and the third is half done. Meanwhile `fast` runs to the
+   * end; then `slow` wakes. `agePastLease` plays a stall longer than the claim lease.
+   */
+  async function race(slow: Holder, fast: Holder, agePastLease: boolean) {
     await simControl(sim, 'mail', { method: 'DELETE' });
     await simControl(sim, 'slack', { method: 'DELETE' });
-
-    // The first run stalls when it links its third card to the case: two cards are stored by then,
-    // waiting for the notifications, and the third is half done.
     const stalled = new Latch();
     const wake = new Latch();
     const linked = new Set<string>();
@@ -73,44 +78,42 @@ describe.each(['pglite', 'postgres'] as const)('a paused card-creation worker on
         }
         return inner(input, init);
       };
-    const slowRun = randomUUID();
-    const slowCtx = makeJobContext(ts.store, config, {
-      job: cardCreationJob.name,
-      runId: slowRun,
-      network,
-      services: { upstreamRetry: { baseDelayMs: 20, maxDelayMs: 250, timeoutMs: 60_000 } },
-    });
-    const slow = cardCreationJob.handler(slowCtx) as Promise<JobOutcome>;
+    const late = cardCreationJob.handler(
+      makeJobContext(ts.store, config, {
+        job: cardCreationJob.name,
+        ...slow,
+        network,
+        services: { upstreamRetry: { baseDelayMs: 20, maxDelayMs: 250, timeoutMs: 60_000 } },
+      }),
+    ) as Promise<JobOutcome>;
     await stalled.wait();
-
-    // The stall outlasts the lease: the claims of the first run are up for takeover.
-    const aged = await rows<{ case_number: string }>(
-      `UPDATE card_creations SET claimed_at = now() - interval '1 hour' WHERE run_id = $1 RETURNING case_number`,
-      [slowRun],
+    const holding = await rows<{ case_number: string }>(
+      `UPDATE card_creations SET claimed_at = claimed_at - ($2 || ' seconds')::interval
+       WHERE run_id = $1 RETURNING case_number`,
+      [`${slow.runId}/${slow.attempt}`, agePastLease ? 3600 : 0],
     );
-    expect(aged).toHaveLength(3);
-    const fastRun = randomUUID();
-    const fast = (await cardCreationJob.handler(
-      makeJobContext(ts.store, config, { job: cardCreationJob.name, runId: fastRun }),
+    expect(holding).toHaveLength(3);
+    const early = (await cardCreationJob.handler(
+      makeJobContext(ts.store, config, { job: cardCreationJob.name, ...fast }),
     )) as JobOutcome;
     wake.open();
-    const late = await slow;
+    return { fast: early, slow: await late };
+  }
 
-    // One card per case in JIRA, each announced once: one mail naming it, one Slack post (+ reply).
-    for (const c of expected)
+  /** One card per case in JIRA, each announced once: one mail naming it, one Slack post (+ reply). */
+  async function expectAnnouncedOnce(cases: readonly SimCase[], by: Holder) {
+    for (const c of cases)
       expect(
         teamCards(sim.state).filter((i) => i.caseNumber === c.number),
         c.number,
       ).toHaveLength(1);
-    const mails = (await simControl<SimMailMessage[]>(sim, 'mail')).filter((m) =>
-      expected.some((c) => m.subject.includes(c.number)),
-    );
+    const mails = await simControl<SimMailMessage[]>(sim, 'mail');
     const named = mails.flatMap((m) =>
-      expected.filter((c) => m.subject.includes(c.number)).map((c) => c.number),
+      cases.filter((c) => m.subject.includes(c.number)).map((c) => c.number),
     );
-    expect(named.sort()).toEqual(expected.map((c) => c.number).sort());
+    expect(named.sort()).toEqual(cases.map((c) => c.number).sort());
     const posts = (await simControl<SimSlackMessage[]>(sim, 'slack')).filter((p) => !p.threadTs);
-    for (const c of expected)
+    for (const c of cases)
       expect(
         posts.filter((p) => p.text.includes(c.number)),
         `Slack posts for ${c.number}`,
@@ -118,31 +121,54 @@ describe.each(['pglite', 'postgres'] as const)('a paused card-creation worker on
     const notified = await rows<{ channel: string; n: number }>(
       `SELECT channel, count(*)::int AS n FROM card_notifications
        WHERE run_id = $1 AND sent_at IS NOT NULL GROUP BY channel ORDER BY channel`,
-      [fastRun],
+      [`${by.runId}/${by.attempt}`],
     );
     expect(notified).toEqual([
-      { channel: 'mail', n: expected.length },
-      { channel: 'slack', n: expected.length },
+      { channel: 'mail', n: cases.length },
+      { channel: 'slack', n: cases.length },
     ]);
-
-    // The run that finished the work says so: every case seen through, three finished for the other.
-    expect(fast.finalProgress).toEqual({ current: expected.length, total: expected.length });
-    expect(fast.outcome?.result).toBe('wrote');
-    expect(fast.outcome?.handedOver).toEqual([]);
-    expect(fast.outcome?.did.filter((a) => a.action === 'finish card').map((a) => a.target)).toHaveLength(3);
-    expect(fast.outcome?.did.some((a) => a.action === 'mail sent')).toBe(true);
-
-    // The stalled run: it created two issues in JIRA, saw none through, and handed every case over;
-    // no mail, no failure.
-    expect(late.finalProgress).toEqual({ current: 0, total: expected.length });
-    expect(late.outcome?.did.map((a) => a.action)).toEqual(['create card', 'create card']);
-    expect(late.outcome?.failed).toEqual([]);
-    expect(late.outcome?.handedOver.map((a) => a.target).sort()).toEqual(
-      expected.map((c) => c.number).sort(),
+    const claims = await rows<{ run_id: string }>(
+      `SELECT run_id FROM card_creations WHERE case_number = ANY($1::text[]) AND step = 'done'`,
+      [cases.map((c) => c.number)],
     );
-    expect(late.outcome?.summary).toContain(`0/${expected.length} seen through`);
-    expect(late.outcome?.summary).toContain(`${expected.length} taken over by another run`);
-    const claims = await rows<{ step: string; run_id: string }>('SELECT step, run_id FROM card_creations');
-    expect(claims.every((c) => c.step === 'done' && c.run_id === fastRun)).toBe(true);
+    expect(claims.map((c) => c.run_id)).toEqual(cases.map(() => `${by.runId}/${by.attempt}`));
+  }
+
+  /** What each run records: the one that finished says so, the stalled one that it handed over. */
+  function expectTruthfulRecords(cases: readonly SimCase[], r: { fast: JobOutcome; slow: JobOutcome }) {
+    const numbers = cases.map((c) => c.number).sort();
+    expect(r.fast.finalProgress).toEqual({ current: cases.length, total: cases.length });
+    expect(r.fast.outcome?.result).toBe('wrote');
+    expect(r.fast.outcome?.handedOver).toEqual([]);
+    expect(r.fast.outcome?.did.filter((a) => a.action === 'finish card')).toHaveLength(3);
+    expect(r.fast.outcome?.did.some((a) => a.action === 'mail sent')).toBe(true);
+    // It created two issues in JIRA, saw none through, handed every case over; no mail, no failure.
+    expect(r.slow.finalProgress).toEqual({ current: 0, total: cases.length });
+    expect(r.slow.outcome?.did.map((a) => a.action)).toEqual(['create card', 'create card']);
+    expect(r.slow.outcome?.failed).toEqual([]);
+    expect(r.slow.outcome?.handedOver.map((a) => a.target).sort()).toEqual(numbers);
+    expect(r.slow.outcome?.summary).toContain(`0/${cases.length} seen through`);
+    expect(r.slow.outcome?.summary).toContain(`${cases.length} taken over by another run`);
+  }
+
+  it('a run paused past its lease: no duplicate New Card(s) mail or Slack post, and truthful records', async () => {
+    expect(expected.length).toBeGreaterThanOrEqual(4);
+    const slow = { runId: randomUUID(), attempt: 1 };
+    const fast = { runId: randomUUID(), attempt: 1 };
+    const r = await race(slow, fast, true);
+    await expectAnnouncedOnce(expected, fast);
+    expectTruthfulRecords(expected, r);
+  }, 60_000);
+
+  it('a run whose worker pg-boss took for dead: its next attempt takes over at once, the old one announces nothing', async () => {
+    await simControl(sim, 'mutate', { body: { newCases: 5 } });
+    await seedCasesAndCards(ts.store, sim.state, config);
+    const fresh = casesWithoutCard(sim.state);
+    expect(fresh.length).toBeGreaterThanOrEqual(4);
+    // The same run: attempt 2 starts while attempt 1 is paused (no heartbeat), within the lease.
+    const runId = randomUUID();
+    const r = await race({ runId, attempt: 1 }, { runId, attempt: 2 }, false);
+    await expectAnnouncedOnce(fresh, { runId, attempt: 2 });
+    expectTruthfulRecords(fresh, r);
   }, 60_000);
 });

@@ -61,9 +61,10 @@ export async function claimNewCase(
 }
 
 /**
- * Takes over an unfinished claim: this run's own (the engine retries a run under the same id), one
- * released after a failure, or one whose lease ran out (its worker died). Undefined when another
- * live run holds it or it is done.
+ * Takes over an unfinished claim: this holder's own, one an earlier attempt of the same run held
+ * (the engine retries a run under the same id, as `<run id>/<attempt>`), one released after a
+ * failure, or one whose lease ran out (its worker died). Undefined when another live run holds it
+ * or it is done.
  */
 export async function resumeClaim(
   q: Queryable,
@@ -74,7 +75,9 @@ export async function resumeClaim(
      SET run_id = $2, claimed_at = now(), updated_at = now(),
          attempts = attempts + CASE WHEN run_id IS DISTINCT FROM $2 THEN 1 ELSE 0 END
      WHERE case_number = $1 AND step <> 'done'
-       AND (run_id IS NULL OR run_id = $2 OR claimed_at < now() - make_interval(secs => $3))
+       AND (run_id IS NULL OR run_id = $2 OR claimed_at < now() - make_interval(secs => $3)
+            OR (split_part(run_id, '/', 1) = split_part($2, '/', 1)
+                AND nullif(split_part(run_id, '/', 2), '')::int < nullif(split_part($2, '/', 2), '')::int))
      RETURNING ${COLUMNS}`,
     [c.caseNumber, c.runId, c.leaseSeconds],
   );

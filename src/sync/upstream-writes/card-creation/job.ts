@@ -27,7 +27,14 @@ import { skippedOutcome } from '../outcome.js';
 import { assignCases, loadByMember } from './assign.js';
 import { cardDescription, cardSummary, REOPEN_COMMENT } from './content.js';
 import { notifyFailure, notifyNewCards, sendMassCreationAlert } from './notify.js';
-import { type CardDone, type CreationEnv, createCard, jiraAssignee, reopenCard } from './steps.js';
+import {
+  type CardDone,
+  type CreationEnv,
+  claimHolder,
+  createCard,
+  jiraAssignee,
+  reopenCard,
+} from './steps.js';
 
 // Portal → JIRA card creation (hourly at :10; scheduled only with READ_ONLY off).
 //
@@ -160,7 +167,7 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
       if (!c) continue; // the case left the store; the claim waits (it still blocks a duplicate)
       const claim = await resumeClaim(store.db, {
         caseNumber: old.caseNumber,
-        runId: ctx.runId,
+        runId: claimHolder(ctx),
         leaseSeconds: CLAIM_LEASE_SECONDS,
       });
       if (!claim) {
@@ -186,7 +193,7 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
       tick('reopening');
       const claim = await claimReopen(store.db, {
         caseNumber: cand.caseNumber,
-        runId: ctx.runId,
+        runId: claimHolder(ctx),
         jiraKey: cand.jiraKey,
         logId: cand.logId,
       });
@@ -200,7 +207,7 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
       const member = assigneeOf(c.caseNumber);
       const claim = await claimNewCase(store.db, {
         caseNumber: c.caseNumber,
-        runId: ctx.runId,
+        runId: claimHolder(ctx),
         assignee: member?.name ?? null,
       });
       if (!claim) {
@@ -222,7 +229,7 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
     };
     for (const card of created) {
       try {
-        await advanceClaim(store.db, card.case.caseNumber, ctx.runId, { step: 'done' });
+        await advanceClaim(store.db, card.case.caseNumber, claimHolder(ctx), { step: 'done' });
         report.completed++;
       } catch (err) {
         if (!(err instanceof ClaimLostError)) throw err;
@@ -279,8 +286,8 @@ async function attempt(
     }
     const message = (err as Error).message;
     if (err instanceof ReadOnlyError && !claim.jiraKey)
-      await dropUnusedClaim(ctx.store.db, claim.caseNumber, ctx.runId);
-    else if (!(await releaseClaim(ctx.store.db, claim.caseNumber, ctx.runId, message))) {
+      await dropUnusedClaim(ctx.store.db, claim.caseNumber, claimHolder(ctx));
+    else if (!(await releaseClaim(ctx.store.db, claim.caseNumber, claimHolder(ctx), message))) {
       // The error came after another run had taken the claim over: that run carries the case on,
       // so this is neither this case's failure nor worth a failure post.
       handOver(report, claim.caseNumber, kind === 'create' ? 'create card' : 'reopen card', message);

@@ -17,7 +17,7 @@ import {
   slackBody,
   slackReply,
 } from './content.js';
-import type { CardDone } from './steps.js';
+import { type CardDone, claimHolder } from './steps.js';
 
 // Notifications of card creation. Each one is independent: a failed (or unconfigured) e-mail does
 // not stop the Slack posts, and neither changes what was stored. The original sent the mail first,
@@ -44,7 +44,8 @@ export async function notifyNewCards(
   up: Upstreams,
   cards: readonly CardDone[],
 ): Promise<NotifyResult> {
-  const { config, store, runId } = ctx;
+  const { config, store } = ctx;
+  const runId = claimHolder(ctx);
   const result: NotifyResult = {
     mail: 'skipped',
     mailed: [],
