@@ -93,7 +93,7 @@ async function syncPriorities(ctx: JobContext): Promise<JobOutcome> {
     changed,
     summary,
     outcome: {
-      result: blocked > 0 && changed === 0 ? 'read-only' : 'wrote',
+      result: config.readOnly ? 'read-only' : 'wrote',
       summary,
       did,
       wouldHave,

@@ -69,7 +69,7 @@ async function tagBugs(ctx: JobContext): Promise<JobOutcome> {
     changed: tally.written,
     summary: line,
     outcome: {
-      result: tally.blocked > 0 && tally.written === 0 ? 'read-only' : 'wrote',
+      result: ctx.config.readOnly ? 'read-only' : 'wrote',
       summary: line,
       did: mail === 'sent' ? [...tally.did, mailAction] : tally.did,
       wouldHave: mail.startsWith('blocked') ? [...tally.wouldHave, mailAction] : tally.wouldHave,
