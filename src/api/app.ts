@@ -13,6 +13,7 @@ import { rejectNonFiniteNumbers } from './json-schema.js';
 import { legacyRoutes } from './legacy.js';
 import { accessRoutes } from './routes/access.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { mirrorRoutes } from './routes/mirror.js';
 import { refreshRoutes } from './routes/refresh.js';
@@ -72,7 +73,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerAuth(app, deps);
   await app.register(accessRoutes, { store: deps.store, config: deps.config });
   await app.register(healthRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
-  if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
+  if (deps.sync) {
+    await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
+    await app.register(jobRoutes, { store: deps.store, sync: deps.sync, readOnly: deps.config.readOnly });
+  }
   await app.register(runRoutes, { store: deps.store });
   await app.register(mirrorRoutes, { ...deps, registry: deps.metrics.registry });
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });

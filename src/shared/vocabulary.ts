@@ -63,7 +63,8 @@ export const RECENT_DAYS = 7;
 
 /** A sync run's states, and what started it. */
 export const RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
-export const RUN_TRIGGERS = ['schedule', 'manual', 'startup'] as const;
+/** `retry`: a person retried a failed run from the job monitor (a new run of its job, same parameters). */
+export const RUN_TRIGGERS = ['schedule', 'manual', 'startup', 'retry'] as const;
 
 /** The sync jobs whose freshness the header and readiness report, in the order they are shown. */
 export const SYNCED_SOURCES = [

@@ -409,6 +409,9 @@ export const syncRuns = pgTable(
     upstreamRequests: integer('upstream_requests').notNull().default(0),
     progress: jsonb('progress').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
+    // What a job that writes upstream did, would have done under READ_ONLY, or refused and why
+    // (`runOutcomeSchema` in src/shared/api/sync.ts); null for jobs that only read.
+    outcome: jsonb('outcome'),
   },
   (t) => [
     index('sync_runs_job_started_idx').on(t.job, t.startedAt),
@@ -486,6 +489,25 @@ export const cardCreations = pgTable(
     index('card_creations_step_idx').on(t.step),
     uniqueIndex('card_creations_jira_key_key').on(t.jiraKey),
   ],
+);
+
+// The "New Card(s)" notifications of card creation, one row per card and channel (`mail`, `slack`),
+// claimed like the card itself in `card_creations`: a run may claim a card's notification only while
+// it holds that card's claim, and a sent one is never claimed again. So a worker that was paused
+// past its lease (and whose cards another run finished and announced) sends nothing when it wakes.
+export const cardNotifications = pgTable(
+  'card_notifications',
+  {
+    caseNumber: text('case_number').notNull(),
+    channel: text('channel').notNull(),
+    runId: text('run_id'),
+    claimedAt: tstz('claimed_at').notNull().defaultNow(),
+    sentAt: tstz('sent_at'),
+    // `sent`, `blocked` (READ_ONLY), `failed`, `skipped` (no recipient/channel); null while claimed.
+    result: text('result'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.caseNumber, t.channel] })],
 );
 
 // What the Redis mirror last wrote for each record of a Redis key (a blob such as `cards` holds

@@ -37,11 +37,15 @@ export type { Duration, History, Outcomes, Stats } from '../shared/api/stats.js'
 export type {
   Accepted,
   AcceptedAll,
+  JobMonitor,
   Meta,
+  MonitoredJob,
   Quarantined,
   QuarantineList,
+  QuarantineReasons,
   Run,
   RunList,
+  RunOutcome,
   RunProgressEvent,
 } from '../shared/api/sync.js';
 export type {

@@ -21,6 +21,8 @@ const sync: SyncControl = {
   refreshAll: async () => ({ id: '00000000-0000-4000-8000-000000000000', ids: {}, joined: false }),
   adminJobs: () => [],
   runAdminJob: async () => ({ runId: '00000000-0000-4000-8000-000000000000', joined: false }),
+  jobStatus: async () => [],
+  retryRun: async () => ({ runId: '00000000-0000-4000-8000-000000000000', joined: false }),
 };
 
 describe.each(['pglite', 'postgres'] as const)('web app on %s', (backend) => {

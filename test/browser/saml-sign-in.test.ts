@@ -22,6 +22,8 @@ const sync: SyncControl = {
   refreshAll: async () => ({ id: RUN, ids: {}, joined: false }),
   adminJobs: () => ['card-creation'],
   runAdminJob: async () => ({ runId: RUN, joined: false }),
+  jobStatus: async () => [],
+  retryRun: async () => ({ runId: RUN, joined: false }),
 };
 
 describe.skipIf(browserSkipReason)('SAML sign-in in the browser', () => {

@@ -81,6 +81,8 @@ export interface ProductOptions {
   beforeSync?: (sim: RunningSimulator) => void | Promise<void>;
   /** More configuration on top of demo mode (e.g. REDIS_MIRROR_URL). */
   env?: Record<string, string>;
+  /** Apply the schedule table as `npm start` does (default off: no run starts by itself mid-test). */
+  schedule?: boolean;
 }
 
 /** Something that went wrong while a page ran: a console error, an uncaught exception, a server error. */
@@ -216,7 +218,7 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
       store,
       config,
       logger,
-      role: { work: true, schedule: false },
+      role: { work: true, schedule: opts.schedule ?? false },
       services: { upstreamMetrics },
       alerts: createNotifyingAlertSink(
         config,

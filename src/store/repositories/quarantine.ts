@@ -80,18 +80,43 @@ export async function resolveQuarantinedRows(q: Queryable, ids: readonly number[
 
 export async function listQuarantined(
   q: Queryable,
-  opts: { source?: string; includeResolved?: boolean; limit?: number; offset?: number } = {},
+  opts: { source?: string; reason?: string; includeResolved?: boolean; limit?: number; offset?: number } = {},
 ): Promise<{ items: QuarantinedRow[]; total: number }> {
-  const where = `WHERE ($1::text IS NULL OR source = $1) AND ($2::boolean OR resolved_at IS NULL)`;
-  const params = [opts.source ?? null, opts.includeResolved ?? false];
+  const where = `WHERE ($1::text IS NULL OR source = $1) AND ($2::boolean OR resolved_at IS NULL)
+    AND ($3::text IS NULL OR reason = $3)`;
+  const params = [opts.source ?? null, opts.includeResolved ?? false, opts.reason ?? null];
   const [items, total] = await Promise.all([
     q.query<QuarantinedRow>(
       `SELECT id, source, external_id AS "externalId", payload, reason, first_seen AS "firstSeen",
               last_seen AS "lastSeen", occurrences, run_id AS "runId", resolved_at AS "resolvedAt"
-       FROM quarantine ${where} ORDER BY last_seen DESC, id DESC LIMIT $3 OFFSET $4`,
+       FROM quarantine ${where} ORDER BY last_seen DESC, id DESC LIMIT $4 OFFSET $5`,
       [...params, opts.limit ?? 100, opts.offset ?? 0],
     ),
     q.query<{ n: number }>(`SELECT count(*)::int AS n FROM quarantine ${where}`, params),
   ]);
   return { items: items.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+export interface QuarantineReasonGroup {
+  source: string;
+  reason: string;
+  /** Records (rows) rejected for this reason. */
+  count: number;
+  lastSeen: Date;
+  /** One record id of the group, to recognise it by. */
+  sample: string;
+}
+
+/** Quarantined records grouped by source and reason, most frequent first (the monitor's overview). */
+export async function quarantineByReason(
+  q: Queryable,
+  opts: { includeResolved?: boolean } = {},
+): Promise<{ items: QuarantineReasonGroup[]; total: number }> {
+  const r = await q.query<QuarantineReasonGroup>(
+    `SELECT source, reason, count(*)::int AS count, max(last_seen) AS "lastSeen", min(external_id) AS sample
+     FROM quarantine WHERE ($1::boolean OR resolved_at IS NULL)
+     GROUP BY source, reason ORDER BY count(*) DESC, source, reason`,
+    [opts.includeResolved ?? false],
+  );
+  return { items: r.rows, total: r.rows.reduce((n, g) => n + g.count, 0) };
 }

@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../../shared/api/sync.js';
 import type { RUN_STATUSES, RUN_TRIGGERS } from '../../shared/vocabulary.js';
 import type { Queryable } from '../db.js';
 
@@ -26,10 +27,12 @@ export interface SyncRun {
   upstreamRequests: number;
   progress: RunProgress;
   error: string | null;
+  /** Jobs that write upstream: what the run did, would have done, or refused (null for the others). */
+  outcome: RunOutcome | null;
 }
 
 const RUN_COLUMNS = `id, job, trigger, status, started_at AS "startedAt", finished_at AS "finishedAt", fetched,
-  changed, quarantined, upstream_requests AS "upstreamRequests", progress, error`;
+  changed, quarantined, upstream_requests AS "upstreamRequests", progress, error, outcome`;
 
 /**
  * Creates the row for a run unless it exists. The sync engine uses the queue's job id as the run id,
@@ -115,6 +118,7 @@ export interface RunUpdate {
   upstreamRequests?: number;
   error?: string | null;
   finished?: boolean;
+  outcome?: RunOutcome;
 }
 
 export async function updateRun(q: Queryable, id: string, u: RunUpdate): Promise<SyncRun | undefined> {
@@ -127,7 +131,8 @@ export async function updateRun(q: Queryable, id: string, u: RunUpdate): Promise
        quarantined = coalesce($6, quarantined),
        upstream_requests = coalesce($7, upstream_requests),
        error = CASE WHEN $8 THEN $9 ELSE error END,
-       finished_at = CASE WHEN $10 THEN now() ELSE finished_at END
+       finished_at = CASE WHEN $10 THEN now() ELSE finished_at END,
+       outcome = coalesce($11::jsonb, outcome)
      WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
     [
       id,
@@ -140,6 +145,7 @@ export async function updateRun(q: Queryable, id: string, u: RunUpdate): Promise
       'error' in u,
       u.error ?? null,
       u.finished ?? false,
+      u.outcome ? JSON.stringify(u.outcome) : null,
     ],
   );
   return r.rows[0];

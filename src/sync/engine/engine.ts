@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../../config/config.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { jobQueueDepth } from '../../store/queries/job-queue.js';
 import { type CardIndexUpkeep, keepCardIndexWarm } from '../../store/read-model/card-index-upkeep.js';
 import {
   ensureRun,
@@ -28,11 +29,12 @@ import { RUN_ENTITY } from './progress.js';
 import { REFRESH_ALL_JOB, refreshAllJob } from './refresh-all.js';
 import { createJobRegistry, type JobRegistry } from './registry.js';
 import { HANDED_BACK, type JobPayload, runAttempt } from './runner.js';
-import { planSchedules, SCHEDULES, type ScheduleEntry, type SchedulePlan } from './schedules.js';
+import { nextCronRun, planSchedules, SCHEDULES, type ScheduleEntry, type SchedulePlan } from './schedules.js';
 import {
   type JobDefinition,
   type JobParams,
   type JobServices,
+  type JobStatus,
   type QueueHealth,
   type RefreshAllResult,
   type RefreshResult,
@@ -50,6 +52,8 @@ import {
 // never runs twice at once. Every worker may have `schedule` on: pg-boss claims each cron pass in
 // the database, so exactly one instance fires a given tick, and another takes over when it stops.
 // Workers must share one configuration, since each applies the schedule table at start-up.
+
+type RefreshAllTrigger = 'manual' | 'startup' | 'retry';
 
 export interface SyncRole {
   /** Run job handlers (and pg-boss maintenance: heartbeats, expiry, retention). */
@@ -304,7 +308,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   }
 
   /** Starts the jobs with no prerequisite now and leaves the rest to the `refresh-all` run. */
-  async function refreshAll(o: { trigger?: 'manual' | 'startup' } = {}): Promise<RefreshAllResult> {
+  async function refreshAll(o: { trigger?: RefreshAllTrigger } = {}): Promise<RefreshAllResult> {
     const trigger = o.trigger ?? 'manual';
     const jobs = fullRefreshJobs();
     const within = new Set(jobs);
@@ -313,6 +317,62 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     const ids = Object.fromEntries(first.map((job, i) => [job, results[i]!.runId]));
     const whole = await requestRun(REFRESH_ALL_JOB, trigger, { jobs, runs: ids });
     return { id: whole.runId, ids, joined: whole.joined };
+  }
+
+  /** What the job monitor shows: the schedules in the queue database (what really fires) and the queues. */
+  async function jobStatus(): Promise<JobStatus[]> {
+    const now = new Date();
+    // The queue counts pg-boss keeps are refreshed only by a supervising worker: counted live instead.
+    const [schedules, depth] = await Promise.all([
+      boss.getSchedules(),
+      jobQueueDepth(
+        store.db,
+        definitions.map((d) => queueName(d.name)),
+      ),
+    ]);
+    const admin = new Set(engine.adminJobs());
+    return definitions.map((def) => {
+      const queue = depth.get(queueName(def.name));
+      const active = schedules
+        .filter((sch) => sch.name === queueName(def.name))
+        .map((sch) => ({
+          key: sch.key,
+          cron: sch.cron,
+          timezone: sch.timezone,
+          // pg-boss also takes RFC 5545 rules; the product's schedules are all cron expressions.
+          nextRunAt: sch.kind === 'cron' ? nextCronRun(sch.cron, sch.timezone || 'UTC', now) : null,
+          inactiveBecause: null,
+        }));
+      const inactive = schedulePlan.inactive
+        .filter((sch) => sch.job === def.name && !active.some((a) => a.key === sch.key))
+        .map((sch) => ({
+          key: sch.key,
+          cron: null,
+          timezone: null,
+          nextRunAt: null,
+          inactiveBecause: sch.reason,
+        }));
+      return {
+        job: def.name,
+        title: def.title,
+        refresh: def.name === REFRESH_ALL_JOB ? 'full-refresh' : def.refresh,
+        writesUpstream: admin.has(def.name),
+        schedules: [...active, ...inactive],
+        queue: queue ?? { queued: 0, deferred: 0, active: 0, failed: 0 },
+      };
+    });
+  }
+
+  /** A new run of a failed run's job, with the parameters the failed one had (a full pass stays full). */
+  async function retryRun(run: { id: string; job: string }): Promise<RefreshResult> {
+    if (run.job === REFRESH_ALL_JOB) {
+      const r = await refreshAll({ trigger: 'retry' });
+      return { runId: r.id, joined: r.joined };
+    }
+    const def = registry.get(run.job);
+    if (!def) throw new UnknownJobError(run.job);
+    const [failed] = await boss.findJobs<JobPayload>(queueName(def.name), { id: run.id });
+    return requestRun(def.name, 'retry', { params: failed?.data?.params ?? {} });
   }
 
   const engine: SyncEngine = {
@@ -377,6 +437,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     },
 
     refreshAll,
+    jobStatus,
+    retryRun,
 
     adminJobs() {
       return registry

@@ -92,11 +92,15 @@ export async function runAttempt(
 
   try {
     const outcome = (await def.handler(ctx)) ?? {};
-    const { summary, ...finalCounts } = outcome;
+    const { summary, outcome: record, finalProgress, ...finalCounts } = outcome;
     Object.assign(counters, finalCounts);
     await progress.close();
     await store.write(async (tx, changes) => {
-      await updateRun(tx, runId, { ...counters, progress: { ...progress.current, phase: 'done' } });
+      await updateRun(tx, runId, {
+        ...counters,
+        progress: { ...progress.current, ...finalProgress, phase: 'done' },
+        ...(record ? { outcome: record } : {}),
+      });
       await finishRunOnce(tx, runId, { status: 'succeeded', error: null });
       changes.add(RUN_ENTITY, [runId]);
     });
