@@ -269,6 +269,53 @@ describe.skipIf(browserSkipReason)('the cards table in the browser', () => {
     expect(p.problems).toEqual([]);
   });
 
+  it("an original dashboard's link opens its view under today's URL, naming what it cannot translate", async () => {
+    const { page } = p;
+    // The original's stats page linked each severity like this; plus a search, a start row and
+    // two things that have no counterpart (the hidden Daily Telco column's sort, a severity that is gone).
+    const panes = JSON.stringify([{ column: 2, rows: ['High', 'Critical'] }]);
+    const order = JSON.stringify([
+      [2, 'desc'],
+      [15, 'asc'],
+      [1, 'asc'],
+    ]);
+    const legacy = new URLSearchParams({
+      'searchPanes.preSelect': panes,
+      order,
+      displayStart: '0',
+    });
+    await p.goto(`/table/all?${legacy}`);
+    await page.locator('tr[data-row-key]').first().waitFor();
+
+    // The address bar holds today's link (history replaced, no extra entry), and it is that view.
+    await expect
+      .poll(() => new URL(page.url()).search)
+      .toBe(`?${new URLSearchParams({ sort: 'severity:desc,caseNumber:asc', severity: 'High' })}`);
+    expect(await facetButton(page, 'Severity', 'High').getAttribute('aria-pressed')).toBe('true');
+    expect(new Set(await columnTexts(page, 'Severity'))).toEqual(new Set(['High']));
+    const api = await p.api<{ total: number }>('/api/v1/cards?severity=High&limit=1');
+    await expect.poll(() => totalOf(page)).toBe(api.total);
+    const cases = (await columnTexts(page, 'Case#')).map((t) => t.replace(/[^\d]/g, ''));
+    expect(cases).toEqual([...cases].sort());
+
+    // The notice names exactly what was left out.
+    const notice = page.getByRole('status').filter({ hasText: 'original dashboard' });
+    expect(await notice.getByTestId('untranslated').locator('li').allInnerTexts()).toEqual([
+      'Severity = “Critical”',
+      'sort by Daily Telco List',
+    ]);
+    await p.screenshot('table-original-link');
+
+    // A text search and a later page translate too; back leaves the page (the old URL was replaced).
+    await p.goto('/home');
+    await p.goto(`/table/all?${new URLSearchParams({ 'search.search': 'cluster', displayStart: '50' })}`);
+    await expect.poll(() => new URL(page.url()).search).toBe('?q=cluster&offset=50');
+    await expect.poll(() => page.locator('#table-search').inputValue()).toBe('cluster');
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/home');
+    expect(p.problems).toEqual([]);
+  });
+
   it('a row expands to the bugs, JIRA issues and comments of its card', async () => {
     const { page } = p;
     // A card whose detail has all three parts, from the API.

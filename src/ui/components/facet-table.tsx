@@ -8,6 +8,7 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { Fragment, type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { type TranslatedLink, translateLegacyTableLink } from '../../shared/legacy-table-link.js';
 import {
   FACET_TITLES,
   type FacetName,
@@ -340,7 +341,16 @@ function useStoredVisibility(
 
 export function FacetTable<T>(props: FacetTableProps<T>) {
   const { endpoint, fixed, columns, facets, rowKey, renderChild, noun, narrowHidden = [] } = props;
-  const [search, setSearch] = useSearchParams();
+  const [location, setSearch] = useSearchParams();
+  // An old dashboard's link is read as its translation at once, and the address bar follows.
+  const legacy = useMemo(() => translateLegacyTableLink(location), [location]);
+  const search = legacy?.params ?? location;
+  const [translated, setTranslated] = useState<TranslatedLink | null>(null);
+  useLayoutEffect(() => {
+    if (!legacy) return;
+    setTranslated(legacy);
+    setSearch(legacy.params);
+  }, [legacy, setSearch]);
   const state = readState(search);
   const params = useMemo(() => {
     const p = apiParams(search, fixed);
@@ -403,6 +413,7 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
           ))}
       </aside>
       <section className="table-area">
+        {translated && <TranslatedLinkNotice link={translated} onClose={() => setTranslated(null)} />}
         <div className="toolbar">
           <SearchInput
             value={state.q}
@@ -615,6 +626,28 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
           />
         )}
       </section>
+    </div>
+  );
+}
+
+/** Says that a link of the original dashboard was translated, and names what it left out. */
+function TranslatedLinkNotice({ link, onClose }: { link: TranslatedLink; onClose: () => void }) {
+  return (
+    <div className={`notice ${link.untranslated.length ? 'notice-warning' : ''}`.trim()} role="status">
+      <p>
+        This link comes from the original dashboard; its filters, search, sort and page are shown in
+        today&rsquo;s terms{link.untranslated.length ? ', except:' : '.'}
+      </p>
+      {link.untranslated.length > 0 && (
+        <ul data-testid="untranslated">
+          {link.untranslated.map((u) => (
+            <li key={u}>{u}</li>
+          ))}
+        </ul>
+      )}
+      <button type="button" className="link-button" onClick={onClose}>
+        Dismiss
+      </button>
     </div>
   );
 }
