@@ -158,6 +158,67 @@ describe.skipIf(browserSkipReason)('every page in the browser', () => {
     expect(p.problems).toEqual([]);
   });
 
+  it('global search finds a card by key and an engineer by name, and pages through every match', async () => {
+    const { page } = p;
+    const search = async (q: string) => {
+      await page
+        .getByRole('searchbox', { name: /^Search cases, cards, bugs, people/ })
+        .first()
+        .fill(q);
+      await page
+        .getByRole('searchbox', { name: /^Search cases, cards, bugs, people/ })
+        .first()
+        .press('Enter');
+      await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe(q);
+      await page.getByTestId('search-total').waitFor();
+    };
+    const firstHit = page.locator('li.search-hit').first();
+    await p.goto('/home');
+
+    // A card by its JIRA key, typed in lower case.
+    await search(picks.cardKey.toLowerCase());
+    expect(await firstHit.locator('.search-kind').innerText()).toBe('Card');
+    expect(await firstHit.getByRole('link', { name: picks.cardKey }).first().getAttribute('href')).toBe(
+      `/card/${picks.cardKey}`,
+    );
+
+    // An engineer by part of the name; the hit opens the engineer's page.
+    const part = picks.engineer.split(' ')[0]!;
+    await search(part);
+    const engineer = page.locator('li.search-hit').filter({ hasText: picks.engineer }).first();
+    expect(await engineer.locator('.search-kind').innerText()).toBe('Engineer');
+    await engineer.getByRole('link', { name: picks.engineer }).click();
+    await expect
+      .poll(() => new URL(page.url()).pathname)
+      .toBe(`/engineer/${encodeURIComponent(picks.engineer)}`);
+
+    // A word with more matches than a page: the total is every match; the pages go through them.
+    let word = '';
+    let total = 0;
+    for (const candidate of ['cluster', 'upgrade', 'node', 'pod', picks.word]) {
+      ({ total } = await p.api<{ total: number }>(`/api/v1/search?q=${candidate}&limit=1`));
+      word = candidate;
+      if (total > 25) break;
+    }
+    expect(total).toBeGreaterThan(25);
+    await p.goto(`/search?q=${word}`);
+    expect(await page.getByTestId('search-total').innerText()).toBe(
+      `${total.toLocaleString('en-US')} results for “${word}”.`,
+    );
+    expect(await page.locator('li.search-hit').count()).toBe(25);
+    await p.screenshot('search-paged');
+    await page
+      .getByRole('navigation', { name: 'Result pages (top)' })
+      .getByRole('button', { name: 'Next page' })
+      .click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('offset')).toBe('25');
+    await expect
+      .poll(() => page.getByRole('navigation', { name: 'Result pages (top)' }).innerText())
+      .toContain(`26–${Math.min(50, total)} of ${total.toLocaleString('en-US')} results`);
+    expect(await page.locator('ol.search-results').getAttribute('start')).toBe('26');
+    expect(p.problems).toEqual([]);
+  });
+
   it('answers an unknown path with "Page not found"', async () => {
     await p.goto('/no/such/page');
     expect(await p.page.locator('h1').innerText()).toBe('Page not found');
