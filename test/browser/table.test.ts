@@ -316,6 +316,32 @@ describe.skipIf(browserSkipReason)('the cards table in the browser', () => {
     expect(p.problems).toEqual([]);
   });
 
+  it('Export → "CSV for Excel" downloads the filtered rows with a UTF-8 byte-order mark; "CSV" without', async () => {
+    const { page } = p;
+    await p.goto('/table/all?severity=Urgent');
+    await page.locator('tr[data-row-key]').first().waitFor();
+    const download = async (name: string) => {
+      const menu = page.locator('details.export-menu');
+      if ((await menu.getAttribute('open')) === null) await menu.locator('summary').click();
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name, exact: true }).click(),
+      ]);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await file.createReadStream()) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const excel = await download('CSV for Excel');
+    const plain = await download('CSV');
+    expect([...excel.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(plain[0]).not.toBe(0xef);
+    expect(excel.subarray(3).equals(plain)).toBe(true);
+    // The table's filter came along: one line per Urgent card, plus the header.
+    const lines = plain.toString('utf8').trimEnd().split('\r\n');
+    expect(lines.length - 1).toBe(await totalOf(page));
+    expect(p.problems).toEqual([]);
+  });
+
   it('a row expands to the bugs, JIRA issues and comments of its card', async () => {
     const { page } = p;
     // A card whose detail has all three parts, from the API.

@@ -468,9 +468,26 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
               Clear filters
             </button>
           )}
-          <a className="button" href={apiUrl(endpoint, csvParams)} download>
-            Export CSV
-          </a>
+          {/* One toolbar slot for both downloads, so the toolbar stays one line at 1280 px. */}
+          <details className="menu column-menu export-menu">
+            <summary className="button">Export</summary>
+            <ul>
+              <li>
+                <a href={apiUrl(endpoint, csvParams)} download>
+                  CSV
+                </a>
+              </li>
+              <li>
+                <a
+                  href={apiUrl(endpoint, withParam(csvParams, 'bom', 'true'))}
+                  download
+                  title="The same CSV with a UTF-8 byte-order mark, so Excel shows non-Latin names correctly"
+                >
+                  CSV for Excel
+                </a>
+              </li>
+            </ul>
+          </details>
           <button type="button" aria-pressed={!showFacets} onClick={() => setShowFacets(!showFacets)}>
             {showFacets ? 'Hide filters' : 'Show filters'}
           </button>
