@@ -219,6 +219,50 @@ describe.skipIf(browserSkipReason)('every page in the browser', () => {
     expect(p.problems).toEqual([]);
   });
 
+  it("Copy on a paged report copies the whole report's content, without the page's controls", async () => {
+    const { page, context } = p;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: p.baseUrl });
+    interface ReportAnswer {
+      total: number;
+      accounts: { statuses: { cards: { key: string; caseNumber: string | null }[] }[] }[];
+    }
+    const whole = await p.api<ReportAnswer>('/api/v1/reports/all?limit=2000');
+    const cards = whole.accounts.flatMap((a) => a.statuses.flatMap((s) => s.cards));
+    expect(cards).toHaveLength(whole.total);
+    // Ten cards a page: the page on screen holds a fraction of the report.
+    await p.goto('/updates/all?limit=10');
+    await page.locator('article.report-card').first().waitFor();
+    expect(await page.locator('article.report-card').count()).toBe(10);
+
+    await page.locator('header').getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.locator('header').getByRole('button', { name: '✓ Copied' }).waitFor({ timeout: 30_000 });
+    const { text, html } = await page.evaluate(async () => {
+      const [item] = await navigator.clipboard.read();
+      const read = async (type: string) => (await item!.getType(type)).text();
+      return { text: await read('text/plain'), html: await read('text/html') };
+    });
+
+    // Every card of every page, by its key (the JIRA link on each card's line).
+    const missing = cards.filter((c) => !text.includes(c.key)).map((c) => c.key);
+    expect(missing).toEqual([]);
+    expect(text).toContain(`${whole.total.toLocaleString('en-US')} cards.`);
+    // The content, not the controls around it.
+    for (const label of [
+      'Table View',
+      'Expand all',
+      'Collapse all',
+      'Next ›',
+      '‹ Previous',
+      'Refresh',
+      'details',
+    ])
+      expect(text.split('\n').map((l) => l.trim())).not.toContain(label);
+    expect(text).not.toMatch(/\bpage \d+ of \d+\b/);
+    expect(html).not.toMatch(/<(button|nav|input|select|aside)\b/);
+    expect(html).toContain('<h2');
+    expect(p.problems).toEqual([]);
+  });
+
   it('answers an unknown path with "Page not found"', async () => {
     await p.goto('/no/such/page');
     expect(await p.page.locator('h1').innerText()).toBe('Page not found');
