@@ -22,6 +22,7 @@ import { number } from '../format.js';
 import { useSearchParams } from '../router.js';
 import { apiParams, nextSort, readState, type TableState, toggleFacet, withParam } from '../table-state.js';
 import type { FacetCount, TableResponse } from '../types.js';
+import { FirstSyncMessage, useFirstSync } from './first-sync.js';
 import { ErrorBox, Loading } from './layout.js';
 
 // A server-paged table with facet panes: the cards and cases tables. Filtering, sorting, paging and
@@ -388,6 +389,8 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
   csvParams.delete('offset');
   csvParams.set('format', 'csv');
   const rows = table.getRowModel().rows;
+  // Only an empty table asks whether its data was ever synced.
+  const firstSync = useFirstSync(endpoint, data !== undefined && data.total === 0);
   const allExpanded = rows.length > 0 && rows.every((r) => r.getIsExpanded());
 
   return (
@@ -627,7 +630,13 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
                 {rows.length === 0 && (
                   <tr>
                     <td colSpan={columns.length} className="empty">
-                      No {noun[1]} match these filters.
+                      {firstSync ? (
+                        <FirstSyncMessage job={endpoint} noun={noun[1]} />
+                      ) : activeFilters > 0 || Object.keys(fixed).length > 0 ? (
+                        `No ${noun[1]} match these filters.`
+                      ) : (
+                        `No ${noun[1]} yet.`
+                      )}
                     </td>
                   </tr>
                 )}
