@@ -1,10 +1,18 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserProduct, browserSkipReason, useBrowserProduct } from '../support/browser.js';
+import {
+  type BrowserProduct,
+  browserSkipReason,
+  SCREENSHOT_DIR,
+  useBrowserProduct,
+} from '../support/browser.js';
 import { simControl } from '../support/sim-config.js';
 
 // Every page of the dashboard renders with the demo data in a real browser: one h1, no error box, no
 // console or page error. Plus the header (demo banner, freshness), dark mode and the refresh button.
-// Screenshots: test-artifacts/screenshots/page-*.png.
+// Screenshots: test-artifacts/screenshots/page-*.png, and what a 1280×720 laptop screen shows of the
+// card table, home, stats and a report: screen-1280x720-*.png.
 
 interface Named {
   name: string;
@@ -261,6 +269,32 @@ describe.skipIf(browserSkipReason)('every page in the browser', () => {
     expect(html).not.toMatch(/<(button|nav|input|select|aside)\b/);
     expect(html).toContain('<h2');
     expect(p.problems).toEqual([]);
+  });
+
+  it('screenshots the card table, home, stats and a report as a 1280×720 screen shows them', async () => {
+    const { page } = p;
+    const screens = [
+      { name: 'table', path: '/table/all', data: 'tr[data-row-key]' },
+      { name: 'home', path: '/home', data: 'main table tbody tr' },
+      { name: 'stats', path: '/stats', data: 'main table tbody tr' },
+      { name: 'report', path: '/updates/all', data: 'article.report-card' },
+    ];
+    await page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      for (const screen of screens) {
+        await p.goto(screen.path);
+        await page.locator(screen.data).first().waitFor();
+        expect(await page.locator('[role=alert]').count(), screen.name).toBe(0);
+        const file = path.join(SCREENSHOT_DIR, `screen-1280x720-${screen.name}.png`);
+        await page.screenshot({ path: file });
+        // The PNG's own header: the size of the screen, not of the whole page.
+        const png = await readFile(file);
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)], screen.name).toEqual([1280, 720]);
+      }
+      expect(p.problems).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
   });
 
   it('answers an unknown path with "Page not found"', async () => {
