@@ -165,6 +165,9 @@ const ENDPOINTS: [string, string][] = [
   ['stats (live)', '/api/v1/stats'],
   ['stats/history (90 days)', '/api/v1/stats/history'],
   ['stats/outcomes', '/api/v1/stats/outcomes'],
+  ['search: a common word, first page with the total', '/api/v1/search?q=worker&limit=25'],
+  ['search: a JIRA key', '/api/v1/search?q=KNIECO-527&limit=25'],
+  ['search: an engineer by name', '/api/v1/search?q=Engineer%20C&limit=25'],
 ];
 const FILTERED = ENDPOINTS[0]!;
 const CURVE_ENDPOINT = 'cards: filtered page of 50, latency curve';

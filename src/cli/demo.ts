@@ -6,18 +6,33 @@ import type { Logger } from '../lib/logger.js';
 /**
  * Demo mode: no upstream credentials are configured, so the built-in simulators run in this
  * process and every connector points at them. Returns the config to run with.
+ *
+ * The simulators listen on DEMO_SIMULATOR_PORT, the same port at every start: the JIRA and Bugzilla
+ * links the dashboard shows (and the Portal's issue links stored with the data) carry it, so a
+ * bookmarked or stored link still opens after a restart. When that port is taken (a second demo on
+ * this machine) they take a free one and say so. `anyPort`: a short-lived command (the card tools)
+ * that shows no links and must not take the port from a running dashboard.
  */
 export async function startDemoUpstreams(
   config: Config,
   logger: Logger,
-  opts: { quiet?: boolean } = {},
+  opts: { quiet?: boolean; anyPort?: boolean } = {},
 ): Promise<{ config: Config; close: () => Promise<void> }> {
-  const sim = await startSimulator({
-    port: 0,
-    cases: config.demo.cases,
-    seed: config.demo.seed,
-    smtpPort: 0,
-  });
+  const wanted = opts.anyPort ? 0 : config.demo.simulatorPort;
+  const start = (port: number) =>
+    startSimulator({ port, cases: config.demo.cases, seed: config.demo.seed, smtpPort: 0 });
+  let sim: RunningSimulator;
+  try {
+    sim = await start(wanted);
+  } catch (err) {
+    if (wanted === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    sim = await start(0);
+    logger.warn(
+      { wantedPort: wanted, simulator: sim.url },
+      `DEMO_SIMULATOR_PORT ${wanted} is in use, so the demo simulators took a free port: the demo's ` +
+        'JIRA and Bugzilla links change with every start until that port is free (or DEMO_SIMULATOR_PORT names another)',
+    );
+  }
   if (!opts.quiet)
     logger.warn(
       { simulator: sim.url, smtpPort: sim.smtpPort, cases: config.demo.cases, seed: config.demo.seed },

@@ -81,7 +81,13 @@ export interface Config {
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
   readOnly: boolean;
   /** No upstream credentials: the built-in simulators stand in for every upstream. */
-  demo: { enabled: boolean; cases: number; seed: number };
+  demo: {
+    enabled: boolean;
+    cases: number;
+    seed: number;
+    /** Where the demo simulators listen, so the JIRA and Bugzilla links they back stay the same; 0: any free port. */
+    simulatorPort: number;
+  };
   storage: {
     databaseUrl: string | undefined;
     poolSize: number;
@@ -403,7 +409,12 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       metricsToken: env.METRICS_TOKEN,
     },
     readOnly: env.READ_ONLY,
-    demo: { enabled: demo, cases: env.DEMO_CASES, seed: env.DEMO_SEED },
+    demo: {
+      enabled: demo,
+      cases: env.DEMO_CASES,
+      seed: env.DEMO_SEED,
+      simulatorPort: env.DEMO_SIMULATOR_PORT,
+    },
     storage: {
       databaseUrl: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,

@@ -198,6 +198,7 @@ export const envSchema = z.object({
   DEMO_MODE: z.enum(['auto', 'true', 'false']).default('auto'),
   DEMO_CASES: int(500, 10, 100_000),
   DEMO_SEED: int(1, 0, 2 ** 31 - 1),
+  DEMO_SIMULATOR_PORT: int(9900, 0, 65_535),
 
   // Sign-in and access
   AUTH_MODE: z.enum(['none', 'oidc', 'saml']).optional(),

@@ -106,3 +106,15 @@ export type UserRole = (typeof USER_ROLES)[number];
 /** Whether `have` includes what `need` may do (no role includes nothing). */
 export const roleIncludes = (have: UserRole | null | undefined, need: UserRole) =>
   have != null && USER_ROLES.indexOf(have) >= USER_ROLES.indexOf(need);
+
+/** What global search finds: records by their identifier, people by name, and full-text matches. */
+export const SEARCH_KINDS = [
+  'case',
+  'card',
+  'bug',
+  'engineer',
+  'account',
+  'comment',
+  'jira_comment',
+] as const;
+export type SearchKind = (typeof SEARCH_KINDS)[number];

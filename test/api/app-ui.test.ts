@@ -37,7 +37,7 @@ describe.each(['pglite', 'postgres'] as const)('web app on %s', (backend) => {
     await writeFile(path.join(uiDir, 'index.html'), '<!doctype html><div id="root"></div>');
     await writeFile(path.join(uiDir, 'assets', 'index-abc123.js'), 'console.log("app")');
     await writeFile(path.join(uiDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-    const config = { ...testConfig(), demo: { enabled: true, cases: 10, seed: 1 } };
+    const config = { ...testConfig(), demo: { enabled: true, cases: 10, seed: 1, simulatorPort: 0 } };
     app = await buildApp({ config, store: t.store, metrics: t.metrics, logger: silentLogger, sync, uiDir });
     await app.ready();
   });

@@ -83,6 +83,11 @@ export interface ProductOptions {
   env?: Record<string, string>;
   /** Apply the schedule table as `npm start` does (default off: no run starts by itself mid-test). */
   schedule?: boolean;
+  /**
+   * `background`: the product is handed over while its first sync still runs (to test what a page
+   * shows meanwhile); `firstSync` then settles when it has succeeded. Default: waited for.
+   */
+  firstSync?: 'wait' | 'background';
 }
 
 /** Something that went wrong while a page ran: a console error, an uncaught exception, a server error. */
@@ -104,6 +109,8 @@ export interface BrowserProduct {
   context: BrowserContext;
   /** The one page the tests drive. */
   page: Page;
+  /** Settles when the first sync has succeeded (already settled unless started in the background). */
+  firstSync: Promise<void>;
   /** Console errors, page errors and server errors since the last `clearProblems()`. */
   problems: Problem[];
   clearProblems(): void;
@@ -245,8 +252,11 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
       if (run.status !== 'succeeded')
         throw new Error(`the first sync ${run.status}: ${run.error ?? 'no error recorded'}`);
     };
+    const firstSyncDone = firstSync();
+    // In the background its failure is the test's to see; never an unhandled rejection.
+    firstSyncDone.catch(() => undefined);
     const [, browser] = await allStarted([
-      firstSync(),
+      opts.firstSync === 'background' ? Promise.resolve() : firstSyncDone,
       started(chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }), (b) => b.close()),
     ] as const);
     const context = await browser.newContext({
@@ -275,6 +285,7 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
       browser,
       context,
       page,
+      firstSync: firstSyncDone,
       problems,
       clearProblems: () => {
         problems.length = 0;
