@@ -40,8 +40,10 @@ export const DEFAULT_TUNING: WorkerTuning = {
   pollingIntervalSeconds: 2,
   notifyPollingIntervalSeconds: 10,
   cronMonitorIntervalSeconds: 30,
-  heartbeatSeconds: 30,
-  superviseIntervalSeconds: 20,
+  // pg-boss's smallest heartbeat: a SIGKILLed worker's run is failed within 10 + 5 s, and the
+  // engine's lost-worker check then retries it at once instead of after the retry delay.
+  heartbeatSeconds: 10,
+  superviseIntervalSeconds: 5,
   poolSize: 4,
 };
 
