@@ -356,7 +356,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       if (started) return;
       stopping = false;
       await boss.start();
-      for (const def of definitions) await ensureQueue(boss, def, tuning, logger);
+      for (const def of definitions)
+        await ensureQueue(boss, def, tuning, config.runDeadlineMinutes * 60, logger);
       if (role.work) for (const def of definitions) await work(def);
       if (role.schedule) await applySchedules();
       if (role.work) {

@@ -69,6 +69,12 @@ export async function runAttempt(
     changes.add(RUN_ENTITY, [runId]);
   });
 
+  // The run's deadline: past it the handler is aborted (its requests with it) and the attempt fails
+  // with the reason, so a run slowed down by a faulty upstream ends and is retried instead of
+  // holding its queue for an hour.
+  const deadlineSeconds = def.timeoutSeconds ?? deps.config.runDeadlineMinutes * 60;
+  const deadline = AbortSignal.timeout(deadlineSeconds * 1000);
+  const signal = AbortSignal.any([job.signal, deadline]);
   const counters: RunCounters = { fetched: 0, changed: 0, quarantined: 0, upstreamRequests: 0 };
   const progress = new ProgressWriter(store, runId, counters, logger, deps.progressIntervalMs);
   const ctx: JobContext = {
@@ -81,10 +87,10 @@ export async function runAttempt(
     config: deps.config,
     logger,
     services: deps.services,
-    signal: job.signal,
+    signal,
     counters,
     progress: (p) => progress.report(p),
-    fetch: countingFetch(counters, job.signal),
+    fetch: countingFetch(counters, signal),
   };
   const started = Date.now();
   if (attempt > 1) deps.metrics?.retries.inc({ job: def.name });
@@ -104,7 +110,10 @@ export async function runAttempt(
     observe(deps.metrics, def.name, 'succeeded', started);
     return { status: 'completed' };
   } catch (err) {
-    const error = errorMessage(err);
+    const error =
+      deadline.aborted && !job.signal.aborted
+        ? `run deadline passed (${formatSeconds(deadlineSeconds)}): ${errorMessage(err)}`
+        : errorMessage(err);
     await progress.close();
     if (job.signal.aborted && deps.stopping?.()) {
       // Not a failure of the job: the engine puts it back in the queue for another worker (or this
@@ -139,6 +148,8 @@ export async function runAttempt(
     return { status: 'failed', error };
   }
 }
+
+const formatSeconds = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
 function observe(metrics: SyncMetrics | undefined, job: string, outcome: string, started: number) {
   metrics?.runs.inc({ job, status: outcome });
