@@ -409,6 +409,8 @@ export const syncRuns = pgTable(
     upstreamRequests: integer('upstream_requests').notNull().default(0),
     progress: jsonb('progress').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
+    /** Set on a run that succeeded while a job it reads from had failed: done, but not fresh. */
+    inputError: text('input_error'),
   },
   (t) => [
     index('sync_runs_job_started_idx').on(t.job, t.startedAt),

@@ -23,6 +23,8 @@ export const runSchema = z.strictObject({
   upstreamRequests: int.optional(),
   progress: runProgressSchema,
   error: nstr,
+  /** Set when the run succeeded while a job it reads from had failed: it is not fresh. */
+  inputError: nstr,
 });
 export const runListSchema = listOf(runSchema);
 

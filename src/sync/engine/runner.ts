@@ -3,6 +3,7 @@ import type { Config } from '../../config/config.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import {
+  failedInputs,
   finishRunOnce,
   type RunTrigger,
   startRunAttempt,
@@ -11,6 +12,7 @@ import {
 import type { Store } from '../../store/store.js';
 import type { AlertSink } from './alerts.js';
 import type { SyncMetrics } from './metrics.js';
+import { WORKER_LOST_RETRIED } from './orphans.js';
 import { ProgressWriter, RUN_ENTITY } from './progress.js';
 import type { JobContext, JobDefinition, JobParams, JobServices, RunCounters } from './types.js';
 
@@ -101,12 +103,20 @@ export async function runAttempt(
     const { summary, ...finalCounts } = outcome;
     Object.assign(counters, finalCounts);
     await progress.close();
+    // Done, but only as fresh as what it read: when a job it reads from last failed (details after a
+    // cases sync that could not reach the Portal has "0 to read"), the run says so and does not count
+    // as a fresh sync.
+    const failed = await failedInputs(store.db, def.after ?? [], [HANDED_BACK, WORKER_LOST_RETRIED]);
+    const inputError = failed.length
+      ? `input failed: ${failed.map((f) => `${f.job} (${f.error ?? 'failed'})`).join('; ')}`
+      : null;
     await store.write(async (tx, changes) => {
       await updateRun(tx, runId, { ...counters, progress: { ...progress.current, phase: 'done' } });
-      await finishRunOnce(tx, runId, { status: 'succeeded', error: null });
+      await finishRunOnce(tx, runId, { status: 'succeeded', error: null, inputError });
       changes.add(RUN_ENTITY, [runId]);
     });
-    logger.info({ ...counters, ms: Date.now() - started, summary }, 'run succeeded');
+    if (inputError) logger.warn({ ...counters, inputError }, 'run succeeded on a failed input: not fresh');
+    else logger.info({ ...counters, ms: Date.now() - started, summary }, 'run succeeded');
     observe(deps.metrics, def.name, 'succeeded', started);
     return { status: 'completed' };
   } catch (err) {
