@@ -237,7 +237,7 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
     let body: unknown;
     if (text.trim() !== '') {
       try {
-        body = JSON.parse(text);
+        body = parseUpstreamJson(text);
       } catch {
         // A 2xx body that does not parse was cut short (or is not what we asked for). For reads it is retried.
         throw fail({
@@ -250,6 +250,25 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
     record(response.status);
     return { status: response.status, headers: response.headers, body };
   }
+}
+
+/**
+ * JSON.parse, with every NUL character in a string or key replaced by U+FFFD: PostgreSQL text and
+ * jsonb cannot hold NUL, so one upstream record carrying it would fail the whole batch's write
+ * instead of being stored or quarantined. Bodies without an escaped NUL parse as they are.
+ */
+export function parseUpstreamJson(text: string): unknown {
+  if (!text.includes('\\u0000')) return JSON.parse(text);
+  const clean = (v: string) => v.replaceAll('\u0000', '\uFFFD');
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'string') return clean(value);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const keys = Object.keys(value);
+      if (keys.some((k) => k.includes('\u0000')))
+        return Object.fromEntries(keys.map((k) => [clean(k), (value as Record<string, unknown>)[k]]));
+    }
+    return value;
+  });
 }
 
 // Failures where the request provably never left this machine, so repeating even a create is safe.
