@@ -13,7 +13,7 @@ import { cpus, hostname, totalmem } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simulators';
 import fc from 'fast-check';
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -228,7 +228,16 @@ async function deploy(name: string, opts: { sim?: RunningSimulator; env?: Record
   // The web process migrates the empty database before the worker starts on it.
   const web = t5g(['web'], env, 'web');
   const base = `http://127.0.0.1:${port}`;
-  await until('t5g web to listen', async () => (await fetch(`${base}/healthz`)).ok, 90_000);
+  await until(
+    't5g web to listen',
+    async () => {
+      if (web.child.exitCode !== null) throw new Error(`t5g web exited: ${web.output().slice(-2000)}`);
+      return (await fetch(`${base}/healthz`)).ok;
+    },
+    90_000,
+  ).catch((err) => {
+    throw new Error(`${(err as Error).message}\n${web.output().slice(-2000)}`);
+  });
   const worker = startWorker(env);
   return { db, base, web, worker, env, workers: [worker] } satisfies Deployment;
 }
@@ -678,7 +687,19 @@ await scenario('sigterm', 'SIGTERM to the worker mid-run; a new worker takes ove
   let handedOverAt = 0;
   const took = await refreshUntilSucceeded(d, 180_000, async () => {
     if (handedOverAt) return;
-    await sleep(1200);
+    // Mid-run: once the details job (the longest) is running.
+    await until(
+      'the details job to run',
+      async () =>
+        (
+          await sql<{ n: number }>(
+            d.db,
+            `SELECT count(*)::int AS n FROM sync_runs WHERE job IN ('details', 'cards', 'cases') AND status = 'running'`,
+          )
+        )[0]!.n > 0,
+      60_000,
+      100,
+    );
     const w = d.workers.pop()!;
     w.child.kill('SIGTERM');
     exitCode = await exited(w.child);
@@ -707,7 +728,7 @@ await scenario(
   'Concurrent card creation (READ_ONLY off, two workers) against the simulator',
   async () => {
     const run = async (label: string, workers: number, requests: number) => {
-      const s = await startSimulator({ port: 0, host: '127.0.0.1', cases: CASES, seed: SEED });
+      const s = await startSimulator({ port: 0, smtpPort: 0, host: '127.0.0.1', cases: CASES, seed: SEED });
       const env = {
         READ_ONLY: 'false',
         MAX_CARDS_PER_RUN: '1000',
@@ -715,10 +736,13 @@ await scenario(
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(s.smtpPort),
         EMAIL_TO: 'team@example.com',
-        JIRA_COMPONENT: 'KNI',
+        JIRA_COMPONENT: SIM_DEFAULTS.cardComponent,
+        JIRA_SPRINT: SIM_DEFAULTS.sprintNamePrefix,
         SLACK_TOKEN: 'xoxb-chaos',
         SLACK_API_URL: `${s.url}/slack/api/`,
       };
+      // New cases without a card: what card creation is for (the same ones on both simulators).
+      await simControl(s, 'mutate', { body: { newCases: 12 } });
       const d = await deploy(`cards_${label}`, { sim: s, env });
       try {
         for (let i = 1; i < workers; i++) d.workers.push(startWorker(d.env));
@@ -735,9 +759,16 @@ await scenario(
             120_000,
             500,
           );
-        const created = s.state.issues.filter((x) => !before.has(x.key) && x.caseNumber);
+        const [cc] = await sql<{ fetched: number; changed: number }>(
+          d.db,
+          `SELECT fetched, changed FROM sync_runs WHERE job = 'card-creation' ORDER BY started_at DESC LIMIT 1`,
+        );
+        log(`  ${label}: card creation read ${cc?.fetched} candidates, changed ${cc?.changed}`);
+        if (process.env.CHAOS_DEBUG) log(d.workers.map((w) => w.output().slice(-3000)).join('\n---\n'));
+        const created = s.state.issues.filter((x) => !before.has(x.key));
         const perCase = new Map<string, number>();
-        for (const x of created) perCase.set(x.caseNumber!, (perCase.get(x.caseNumber!) ?? 0) + 1);
+        for (const x of created)
+          perCase.set(x.caseNumber ?? x.key, (perCase.get(x.caseNumber ?? x.key) ?? 0) + 1);
         const mails = (await simControl<unknown[]>(s, 'mail')).length;
         return {
           cases: new Set(perCase.keys()),
@@ -771,7 +802,10 @@ await scenario(
       ],
       lost,
       duplicated: extra,
-      differing: busy.mails !== clean.mails ? [`mails ${busy.mails} vs ${clean.mails}`] : [],
+      differing: [
+        ...(busy.mails !== clean.mails ? [`mails ${busy.mails} vs ${clean.mails}`] : []),
+        ...(clean.cases.size === 0 ? ['no card was created'] : []),
+      ],
       notes: [
         `${busy.cases.size} cards created, ${busy.extra} duplicates, ${busy.mails} mails (reference ${clean.mails})`,
       ],
