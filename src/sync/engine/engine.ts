@@ -175,7 +175,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
                 ? { id: job.id, status: 'completed' }
                 : {
                     id: job.id,
-                    status: 'failed',
+                    // Final for a job that is retried only after a lost worker (not when handed back).
+                    status: r.status === 'failed' && def.retryOnlyAfterWorkerLoss ? 'deadletter' : 'failed',
                     output: { message: r.status === 'failed' ? r.error : HANDED_BACK },
                   },
             );

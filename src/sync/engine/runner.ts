@@ -62,7 +62,7 @@ export async function runAttempt(
   const runId = job.id;
   const trigger = job.data?.trigger ?? 'schedule';
   const attempt = job.retryCount + 1;
-  const isLastAttempt = job.retryCount >= job.retryLimit;
+  const isLastAttempt = job.retryCount >= job.retryLimit || def.retryOnlyAfterWorkerLoss === true;
   const logger = deps.logger.child({ job: def.name, runId, attempt });
   const { store } = deps;
 
