@@ -64,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (answer.status >= 500) req.log.error({ err, method: req.method, url: req.url }, 'request failed');
     else if (answer.logAsWarning)
       req.log.warn({ code: answer.code, method: req.method, route: req.routeOptions.url }, answer.message);
+    if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
     return reply.code(answer.status).send({ message: answer.message });
   });
 

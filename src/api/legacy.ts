@@ -68,8 +68,20 @@ async function* jsonObject(batches: AsyncIterable<[string, unknown][]>) {
   yield '}';
 }
 
-const sendJsonStream = (reply: FastifyReply, chunks: AsyncIterable<string>) =>
-  reply.type('application/json; charset=utf-8').send(Readable.from(chunks));
+/**
+ * Streams `{…}` from the batches once the first batch has been read, so a database that cannot be
+ * reached fails the request before its status line is sent (503 through the error handler) instead
+ * of cutting off a 200 after its first byte.
+ */
+async function sendJsonStream(reply: FastifyReply, batches: AsyncIterable<[string, unknown][]>) {
+  const it = batches[Symbol.asyncIterator]();
+  const head = await it.next();
+  const rest = async function* () {
+    if (!head.done) yield head.value;
+    for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
+  };
+  return reply.type('application/json; charset=utf-8').send(Readable.from(jsonObject(rest())));
+}
 
 const groupBy = <T>(rows: readonly T[], key: (r: T) => string) => {
   const m = new Map<string, T[]>();
@@ -142,7 +154,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           ]);
         }
       }
-      return sendJsonStream(reply, jsonObject(entries()));
+      return sendJsonStream(reply, entries());
     },
   );
 
@@ -157,7 +169,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
         ))
           yield cases.map((c): [string, unknown] => [c.caseNumber, legacyCase(c)]);
       }
-      return sendJsonStream(reply, jsonObject(entries()));
+      return sendJsonStream(reply, entries());
     },
   );
 
@@ -169,7 +181,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
       ))
         yield rows.map((d): [string, unknown] => [d.caseNumber, legacyDetail(d)]);
     }
-    return sendJsonStream(reply, jsonObject(entries()));
+    return sendJsonStream(reply, entries());
   });
 
   app.get(
@@ -188,7 +200,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           ]);
         }
       }
-      return sendJsonStream(reply, jsonObject(entries()));
+      return sendJsonStream(reply, entries());
     },
   );
 
@@ -205,7 +217,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           yield [...issues].map(([n, list]): [string, unknown] => [n, list.map(legacyIssue)]);
         }
       }
-      return sendJsonStream(reply, jsonObject(entries()));
+      return sendJsonStream(reply, entries());
     },
   );
 

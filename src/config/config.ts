@@ -8,6 +8,8 @@ import {
   ENV_KEYS,
   type Env,
   envSchema,
+  type HttpUpstream,
+  type RequestKind,
   teamMemberSchema,
 } from './env-schema.js';
 
@@ -189,6 +191,13 @@ export interface Config {
   };
   /** Minutes since a source's last successful sync after which /readyz reports it stale. */
   syncMaxAgeMinutes: Record<SyncedSource, number>;
+  /** Seconds one upstream attempt may take, by kind of request: for all upstreams and per upstream. */
+  upstreamTimeoutSeconds: {
+    all: Partial<Record<RequestKind, number>>;
+    perUpstream: Partial<Record<HttpUpstream, Partial<Record<RequestKind, number>>>>;
+  };
+  /** A sync run still going after this long is aborted and retried like a failed one. */
+  runDeadlineMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -525,7 +534,22 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       bugTagging: env.SCHEDULE_BUG_TAGGING,
     },
     syncMaxAgeMinutes: { ...DEFAULT_SYNC_MAX_AGE_MINUTES, ...env.SYNC_MAX_AGE_MINUTES },
+    upstreamTimeoutSeconds: upstreamTimeouts(env.UPSTREAM_TIMEOUT_SECONDS),
+    runDeadlineMinutes: env.SYNC_RUN_DEADLINE_MINUTES,
   };
+}
+
+function upstreamTimeouts(keys: Record<string, number> = {}): Config['upstreamTimeoutSeconds'] {
+  const out: Config['upstreamTimeoutSeconds'] = { all: {}, perUpstream: {} };
+  for (const [key, seconds] of Object.entries(keys)) {
+    const [first, second] = key.split('.') as [string, string | undefined];
+    if (second === undefined) out.all[first as RequestKind] = seconds;
+    else {
+      const upstream = first as HttpUpstream;
+      out.perUpstream[upstream] = { ...out.perUpstream[upstream], [second]: seconds };
+    }
+  }
+  return out;
 }
 
 const stripSlash = (u: string) => u.replace(/\/+$/, '');

@@ -111,6 +111,17 @@ const list = (def: string[]) =>
             .filter(Boolean),
     );
 
+/**
+ * What an upstream request does, which sets how long one attempt may take: `lookup` reads one record
+ * (a case, its comments, an issue), `search` a page of a search or a batch of records, `write`
+ * changes something upstream, `token` exchanges credentials.
+ */
+export const REQUEST_KINDS = ['lookup', 'search', 'write', 'token'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+/** The upstreams reached through the shared HTTP layer. */
+export const HTTP_UPSTREAMS = ['portal', 'sso', 'jira', 'bugzilla'] as const;
+export type HttpUpstream = (typeof HTTP_UPSTREAMS)[number];
+
 const jsonOf = <T extends z.ZodTypeAny>(schema: T, def: z.output<T> | undefined) =>
   z
     .string()
@@ -338,6 +349,22 @@ export const envSchema = z.object({
   SCHEDULE_CARD_CREATION: cron('10 * * * *'),
   SCHEDULE_PRIORITY_SYNC: cron('12 3 * * *'),
   SCHEDULE_BUG_TAGGING: cron('33 0 * * *'),
+
+  // Upstream calls: seconds one attempt may take, by kind of request, for every upstream ("lookup")
+  // or one ("portal.lookup"); and the longest a sync run may take before it is aborted and retried.
+  UPSTREAM_TIMEOUT_SECONDS: jsonOf(
+    z.record(
+      z
+        .string()
+        .regex(
+          new RegExp(`^((${HTTP_UPSTREAMS.join('|')})\\.)?(${REQUEST_KINDS.join('|')})$`),
+          `a key is a kind of request (${REQUEST_KINDS.join(', ')}), alone or after an upstream and a dot (${HTTP_UPSTREAMS.join(', ')}), e.g. "portal.lookup"`,
+        ),
+      z.number().min(0.1).max(600),
+    ),
+    {},
+  ),
+  SYNC_RUN_DEADLINE_MINUTES: int(30, 1, 24 * 60),
 
   // Readiness: minutes since a source's last successful sync after which /readyz says degraded.
   SYNC_MAX_AGE_MINUTES: jsonOf(

@@ -202,6 +202,7 @@ export function createBugzillaClient(
     try {
       const response = await http.get({
         path: '/bug',
+        kind: 'search',
         query: { id: ids.map(String), include_fields: INCLUDE_FIELDS },
         ...(signal ? { signal } : {}),
       });

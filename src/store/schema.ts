@@ -412,6 +412,8 @@ export const syncRuns = pgTable(
     // What a job that writes upstream did, would have done under READ_ONLY, or refused and why
     // (`runOutcomeSchema` in src/shared/api/sync.ts); null for jobs that only read.
     outcome: jsonb('outcome'),
+    /** Set on a run that succeeded while a job it reads from had failed: done, but not fresh. */
+    inputError: text('input_error'),
   },
   (t) => [
     index('sync_runs_job_started_idx').on(t.job, t.startedAt),

@@ -50,6 +50,8 @@ export const runSchema = z.strictObject({
   progress: runProgressSchema,
   error: nstr,
   outcome: runOutcomeSchema.nullable(),
+  /** Set when the run succeeded while a job it reads from had failed: it is not fresh. */
+  inputError: nstr,
 });
 export const runListSchema = listOf(runSchema);
 

@@ -126,6 +126,7 @@ export function createPortalClient(
   async function fetchPage(q: string, start: number, rows: number, signal?: AbortSignal): Promise<SolrPage> {
     const response = await http.get({
       path: '/search/cases',
+      kind: 'search',
       query: { q, fl: CASE_SEARCH_FIELDS, rows, start, partnerSearch: 'false' },
       ...(signal ? { signal } : {}),
     });

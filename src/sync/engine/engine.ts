@@ -13,6 +13,7 @@ import {
   latestUnfinishedRun,
   listRuns,
   type RunTrigger,
+  updateRun,
 } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 import {
@@ -24,7 +25,7 @@ import {
 } from './alerts.js';
 import { createBoss, DEFAULT_TUNING, ensureQueue, jobOfQueue, queueName, type WorkerTuning } from './boss.js';
 import { createSyncMetrics } from './metrics.js';
-import { closeOrphanedRuns } from './orphans.js';
+import { closeOrphanedRuns, retryRunsOfLostWorkers } from './orphans.js';
 import { RUN_ENTITY } from './progress.js';
 import { REFRESH_ALL_JOB, refreshAllJob } from './refresh-all.js';
 import { createJobRegistry, type JobRegistry } from './registry.js';
@@ -134,6 +135,10 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const inFlight = new Set<Promise<unknown>>();
   /** Runs aborted by the shutdown, by job id, with their queue: put back in the queue by `stop`. */
   const handedBack = new Map<string, string>();
+  /** Attempts running in this process, by job id, with their queue: what `stop` hands back when a
+   * handler is still busy after the grace period (it has not noticed the abort yet). */
+  const active = new Map<string, string>();
+  let lostWorkerTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   let orphanTimer: NodeJS.Timeout | undefined;
   let cardIndexUpkeep: CardIndexUpkeep | undefined;
@@ -165,6 +170,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
             stopping: () => stopping,
           });
           inFlight.add(attempt);
+          active.set(job.id, queueName(def.name));
           try {
             const r = await attempt;
             if (r.status === 'handed-back') handedBack.set(job.id, queueName(def.name));
@@ -173,12 +179,14 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
                 ? { id: job.id, status: 'completed' }
                 : {
                     id: job.id,
-                    status: 'failed',
+                    // Final for a job that is retried only after a lost worker (not when handed back).
+                    status: r.status === 'failed' && def.retryOnlyAfterWorkerLoss ? 'deadletter' : 'failed',
                     output: { message: r.status === 'failed' ? r.error : HANDED_BACK },
                   },
             );
           } finally {
             inFlight.delete(attempt);
+            active.delete(job.id);
           }
         }
         return results;
@@ -193,18 +201,43 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
    * for a retry is pulled forward from its backoff delay.
    */
   async function handBack() {
+    // A handler still busy after the grace has not recorded itself; its run goes back all the same.
+    const stillRunning = [...active].filter(([id]) => !handedBack.has(id));
+    for (const [id, queue] of stillRunning) handedBack.set(id, queue);
     for (const [id, queue] of handedBack) {
       try {
-        const job = await boss.getJobById(queue, id);
+        let job = await boss.getJobById(queue, id);
+        if (job?.state === 'active') {
+          await boss.fail(queue, id, { message: HANDED_BACK });
+          job = await boss.getJobById(queue, id);
+        }
         if (job?.state === 'failed') await boss.retry(queue, id);
         else if (job?.state === 'retry')
           await boss.update({ name: queue, options: { id, startAfter: new Date() } });
+        if (stillRunning.some(([running]) => running === id))
+          await store.write(async (tx, changes) => {
+            await updateRun(tx, id, { status: 'retrying', error: HANDED_BACK });
+            changes.add(RUN_ENTITY, [id]);
+          });
         logger.info({ runId: id, job: jobOfQueue(queue) }, 'run handed back to the queue');
       } catch (err) {
         logger.error({ err: errorMessage(err), runId: id }, 'could not hand a run back to the queue');
       }
     }
     handedBack.clear();
+  }
+
+  async function retryLostWorkersRuns() {
+    try {
+      await retryRunsOfLostWorkers(
+        boss,
+        store,
+        definitions.map((d) => d.name),
+        logger,
+      );
+    } catch (err) {
+      logger.warn({ err: errorMessage(err) }, 'lost-worker check failed');
+    }
   }
 
   async function applySchedules() {
@@ -384,7 +417,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       if (started) return;
       stopping = false;
       await boss.start();
-      for (const def of definitions) await ensureQueue(boss, def, tuning, logger);
+      for (const def of definitions)
+        await ensureQueue(boss, def, tuning, config.runDeadlineMinutes * 60, logger);
       if (role.work) for (const def of definitions) await work(def);
       if (role.schedule) await applySchedules();
       if (role.work) {
@@ -393,6 +427,11 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         orphanTimer = setInterval(() => void checkOrphans(), (opts.orphanCheckSeconds ?? 60) * 1000);
         orphanTimer.unref();
         void checkOrphans();
+        lostWorkerTimer = setInterval(
+          () => void retryLostWorkersRuns(),
+          tuning.superviseIntervalSeconds * 1000,
+        );
+        lostWorkerTimer.unref();
       }
       started = true;
       logger.info(
@@ -404,6 +443,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     async stop() {
       clearInterval(orphanTimer);
       orphanTimer = undefined;
+      clearInterval(lostWorkerTimer);
+      lostWorkerTimer = undefined;
       stopping = true;
       // pg-boss stops fetching at once and gives running handlers the grace period; then it fails
       // the jobs still active and aborts their handlers, which record the run as handed back.

@@ -3,6 +3,7 @@ import type { Config } from '../../config/config.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import {
+  failedInputs,
   finishRunOnce,
   type RunTrigger,
   startRunAttempt,
@@ -11,6 +12,7 @@ import {
 import type { Store } from '../../store/store.js';
 import type { AlertSink } from './alerts.js';
 import type { SyncMetrics } from './metrics.js';
+import { WORKER_LOST_RETRIED } from './orphans.js';
 import { ProgressWriter, RUN_ENTITY } from './progress.js';
 import type { JobContext, JobDefinition, JobParams, JobServices, RunCounters } from './types.js';
 
@@ -60,7 +62,7 @@ export async function runAttempt(
   const runId = job.id;
   const trigger = job.data?.trigger ?? 'schedule';
   const attempt = job.retryCount + 1;
-  const isLastAttempt = job.retryCount >= job.retryLimit;
+  const isLastAttempt = job.retryCount >= job.retryLimit || def.retryOnlyAfterWorkerLoss === true;
   const logger = deps.logger.child({ job: def.name, runId, attempt });
   const { store } = deps;
 
@@ -69,6 +71,12 @@ export async function runAttempt(
     changes.add(RUN_ENTITY, [runId]);
   });
 
+  // The run's deadline: past it the handler is aborted (its requests with it) and the attempt fails
+  // with the reason, so a run slowed down by a faulty upstream ends and is retried instead of
+  // holding its queue for an hour.
+  const deadlineSeconds = def.timeoutSeconds ?? deps.config.runDeadlineMinutes * 60;
+  const deadline = AbortSignal.timeout(deadlineSeconds * 1000);
+  const signal = AbortSignal.any([job.signal, deadline]);
   const counters: RunCounters = { fetched: 0, changed: 0, quarantined: 0, upstreamRequests: 0 };
   const progress = new ProgressWriter(store, runId, counters, logger, deps.progressIntervalMs);
   const ctx: JobContext = {
@@ -81,10 +89,10 @@ export async function runAttempt(
     config: deps.config,
     logger,
     services: deps.services,
-    signal: job.signal,
+    signal,
     counters,
     progress: (p) => progress.report(p),
-    fetch: countingFetch(counters, job.signal),
+    fetch: countingFetch(counters, signal),
   };
   const started = Date.now();
   if (attempt > 1) deps.metrics?.retries.inc({ job: def.name });
@@ -95,20 +103,31 @@ export async function runAttempt(
     const { summary, outcome: record, finalProgress, ...finalCounts } = outcome;
     Object.assign(counters, finalCounts);
     await progress.close();
+    // Done, but only as fresh as what it read: when a job it reads from last failed (details after a
+    // cases sync that could not reach the Portal has "0 to read"), the run says so and does not count
+    // as a fresh sync.
+    const failed = await failedInputs(store.db, def.after ?? [], [HANDED_BACK, WORKER_LOST_RETRIED]);
+    const inputError = failed.length
+      ? `input failed: ${failed.map((f) => `${f.job} (${f.error ?? 'failed'})`).join('; ')}`
+      : null;
     await store.write(async (tx, changes) => {
       await updateRun(tx, runId, {
         ...counters,
         progress: { ...progress.current, ...finalProgress, phase: 'done' },
         ...(record ? { outcome: record } : {}),
       });
-      await finishRunOnce(tx, runId, { status: 'succeeded', error: null });
+      await finishRunOnce(tx, runId, { status: 'succeeded', error: null, inputError });
       changes.add(RUN_ENTITY, [runId]);
     });
-    logger.info({ ...counters, ms: Date.now() - started, summary }, 'run succeeded');
+    if (inputError) logger.warn({ ...counters, inputError }, 'run succeeded on a failed input: not fresh');
+    else logger.info({ ...counters, ms: Date.now() - started, summary }, 'run succeeded');
     observe(deps.metrics, def.name, 'succeeded', started);
     return { status: 'completed' };
   } catch (err) {
-    const error = errorMessage(err);
+    const error =
+      deadline.aborted && !job.signal.aborted
+        ? `run deadline passed (${formatSeconds(deadlineSeconds)}): ${errorMessage(err)}`
+        : errorMessage(err);
     await progress.close();
     if (job.signal.aborted && deps.stopping?.()) {
       // Not a failure of the job: the engine puts it back in the queue for another worker (or this
@@ -143,6 +162,8 @@ export async function runAttempt(
     return { status: 'failed', error };
   }
 }
+
+const formatSeconds = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
 function observe(metrics: SyncMetrics | undefined, job: string, outcome: string, started: number) {
   metrics?.runs.inc({ job, status: outcome });

@@ -124,6 +124,11 @@ export interface JobDefinition {
   timeoutSeconds?: number;
   /** Alert after the last failed attempt (default true). */
   alertOnFailure?: boolean;
+  /**
+   * Retries only when the attempt's worker died (its heartbeat stopped): a failure of the handler
+   * itself is final. For `refresh-all`, whose failure means a run it waited for failed.
+   */
+  retryOnlyAfterWorkerLoss?: boolean;
 }
 
 export interface RefreshResult {
