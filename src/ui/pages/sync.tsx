@@ -12,6 +12,7 @@ import type {
   MirrorSync,
   QuarantineList,
   RunList,
+  WebhookStatus,
 } from '../types.js';
 
 // Sync status for operators: when each source last synced and how, a refresh per source, recent
@@ -77,6 +78,59 @@ function Sources({ meta, start }: { meta: Meta; start: (url: string, what: strin
                   Refresh {s.job}
                 </button>
               )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * Webhooks upstreams push (JIRA): whether they are on, when the last delivery arrived and what
+ * became of it. Polling runs either way; webhooks only make changes arrive sooner.
+ */
+function Webhooks() {
+  const q = useApi<WebhookStatus>(apiUrl('webhooks'), { refetchInterval: 10_000 });
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading what="Loading webhooks" />;
+  return (
+    <table className="data webhooks">
+      <thead>
+        <tr>
+          <th>Source</th>
+          <th>Endpoint</th>
+          <th>Last webhook</th>
+          <th>Last event</th>
+          <th className="num">Received</th>
+          <th>Deleted upstream</th>
+        </tr>
+      </thead>
+      <tbody>
+        {q.data.sources.map((w) => (
+          <tr key={w.source}>
+            <td>{w.source}</td>
+            <td>
+              {w.enabled ? (
+                <code>POST {w.path}</code>
+              ) : (
+                <span className="muted">off (set JIRA_WEBHOOK_SECRET); polling only</span>
+              )}
+            </td>
+            <td
+              className="last-webhook"
+              title={w.lastReceivedAt ? `${dateTime(w.lastReceivedAt)} UTC` : undefined}
+            >
+              {w.lastReceivedAt ? ago(w.lastReceivedAt) : 'never'}
+            </td>
+            <td>
+              {w.lastEvent
+                ? `${w.lastEvent}${w.lastKey ? ` ${w.lastKey}` : ''}: ${dash(w.lastOutcome)}`
+                : dash(null)}
+            </td>
+            <td className="num">{number(w.received)}</td>
+            <td title={w.deletedKeys.join(', ') || undefined}>
+              {w.deletedUpstream ? `${number(w.deletedUpstream)} (kept)` : dash(null)}
             </td>
           </tr>
         ))}
@@ -402,6 +456,8 @@ export function SyncPage() {
         </>
       )}
       {!meta.data && !meta.error && <Loading />}
+      <h2>Webhooks</h2>
+      <Webhooks />
       <h2>Mirror of the original dashboard</h2>
       <MirrorPanel />
       <h2>Recent runs</h2>
