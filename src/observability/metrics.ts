@@ -45,7 +45,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): CoreMetr
     }),
     webhookRequests: new Counter({
       name: 't5g_webhook_requests_total',
-      help: 'Webhook deliveries by source and outcome (applied, stale, ignored, deleted, unsigned, bad_signature, bad_request, disabled, failed).',
+      help: 'Webhook deliveries by source and outcome (applied, stale, ignored, deleted, quarantined, unsigned, bad_signature, bad_request, disabled, failed).',
       labelNames: ['source', 'outcome'],
       registers: [registry],
     }),

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../lib/logger.js';
+import type { WEBHOOK_OUTCOMES } from '../../shared/vocabulary.js';
 import {
   isTeamCardIssue,
   type JiraWebhookEvent,
@@ -52,7 +53,7 @@ export const WEBHOOK_SOURCE = 'jira';
 /** How much older than its stored card a comment event may be and still be applied. */
 const REPLAY_MARGIN_MS = 60_000;
 
-export type WebhookOutcome = 'applied' | 'stale' | 'ignored' | 'deleted' | 'quarantined';
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 export interface WebhookResult {
   outcome: WebhookOutcome;
