@@ -18,6 +18,7 @@ import { metaRoutes } from './routes/meta.js';
 import { mirrorRoutes } from './routes/mirror.js';
 import { refreshRoutes } from './routes/refresh.js';
 import { runRoutes } from './routes/runs.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { frameworkErrors, registerSecurityHeaders } from './security-headers.js';
 import { uiRoutes } from './ui.js';
 import { apiV1Routes } from './v1.js';
@@ -80,6 +81,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   await app.register(runRoutes, { store: deps.store });
   await app.register(mirrorRoutes, { ...deps, registry: deps.metrics.registry });
+  await app.register(webhookRoutes, {
+    store: deps.store,
+    config: deps.config,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });
   await app.register(legacyRoutes, { store: deps.store, config: deps.config });

@@ -1,3 +1,4 @@
+import type { RunningSimulator } from '@t5g/simulators';
 import { type Config, loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
@@ -11,6 +12,8 @@ export interface Runtime {
   logger: Logger;
   metrics: CoreMetrics;
   store: Store;
+  /** Demo mode: the in-process simulators (their JIRA webhooks are pointed at the app once it listens). */
+  demo?: RunningSimulator;
   /** Stops what boot started (simulators in demo mode, storage). */
   close(): Promise<void>;
 }
@@ -31,9 +34,11 @@ export async function boot(
   if (config.readOnly)
     logger.info('READ_ONLY is on: no writes to JIRA, the Portal, Bugzilla, Slack or e-mail');
   let closeDemo = async () => {};
+  let simulator: RunningSimulator | undefined;
   if (config.demo.enabled && (opts.upstreams ?? true)) {
     const demo = await startDemoUpstreams(config, logger);
     config = demo.config;
+    simulator = demo.simulator;
     closeDemo = demo.close;
   }
   try {
@@ -44,6 +49,7 @@ export async function boot(
       logger,
       metrics,
       store,
+      ...(simulator ? { demo: simulator } : {}),
       close: async () => {
         await store.close();
         await closeDemo();

@@ -149,6 +149,8 @@ export interface Config {
     transitions: { todo: string; reopen: string };
     pageSize: number;
     concurrency: number;
+    /** HMAC secret of `POST /api/v1/webhooks/jira`; undefined = webhooks are refused. */
+    webhookSecret: string | undefined;
   };
   bugzilla: { url: string; apiKey: string | undefined; batchSize: number };
   team: TeamMember[];
@@ -490,6 +492,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       transitions: { todo: env.JIRA_TRANSITION_TODO, reopen: env.JIRA_TRANSITION_REOPEN },
       pageSize: env.JIRA_PAGE_SIZE,
       concurrency: env.JIRA_CONCURRENCY,
+      webhookSecret: env.JIRA_WEBHOOK_SECRET,
     },
     bugzilla: {
       url: stripSlash(env.BUGZILLA_URL),

@@ -14,6 +14,8 @@ export interface DemoUpstreams {
   sprintPrefix: string;
   escalations: { project: string; label: string };
   slack: { highSeverityChannel: string; lowSeverityChannel: string };
+  /** Secret the simulator signs its JIRA webhooks with, unless JIRA_WEBHOOK_SECRET sets one. */
+  webhookSecret?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
       sprint: demo.sprintPrefix,
       cardLabel: demo.cardLabel,
       escalations: demo.escalations,
+      webhookSecret: config.jira.webhookSecret ?? demo.webhookSecret,
     },
     bugzilla: { ...config.bugzilla, url: demo.urls.bugzilla, apiKey: 'demo-bugzilla-key' },
     team: config.team.length ? config.team : demo.team,

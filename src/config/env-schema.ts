@@ -300,6 +300,8 @@ export const envSchema = z.object({
   JIRA_TRANSITION_REOPEN: z.string().min(1).default('To Do'),
   JIRA_PAGE_SIZE: int(100, 1, 5000),
   JIRA_CONCURRENCY: int(4, 1, 64),
+  // The secret JIRA signs webhook bodies with (X-Hub-Signature: sha256=HMAC); unset = webhooks refused.
+  JIRA_WEBHOOK_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
 
   // Bugzilla
   BUGZILLA_URL: url('https://bugzilla.redhat.com'),

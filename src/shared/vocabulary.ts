@@ -66,6 +66,15 @@ export const RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'fail
 /** `retry`: a person retried a failed run from the job monitor (a new run of its job, same parameters). */
 export const RUN_TRIGGERS = ['schedule', 'manual', 'startup', 'retry'] as const;
 
+/** Upstreams that push changes to t5g as webhooks (besides being polled). */
+export const WEBHOOK_SOURCES = ['jira'] as const;
+/**
+ * What became of a verified webhook delivery: stored (`applied`), not newer than the stored record
+ * (`stale`: nothing changed), not a record t5g tracks (`ignored`), an issue deleted upstream (kept,
+ * listed: `deleted`), an invalid record (`quarantined`).
+ */
+export const WEBHOOK_OUTCOMES = ['applied', 'stale', 'ignored', 'deleted', 'quarantined'] as const;
+
 /** The sync jobs whose freshness the header and readiness report, in the order they are shown. */
 export const SYNCED_SOURCES = [
   'cases',

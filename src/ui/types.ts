@@ -58,3 +58,4 @@ export type {
   Sla,
   TableResponse,
 } from '../shared/api/tables.js';
+export type { WebhookResult, WebhookSourceStatus, WebhookStatus } from '../shared/api/webhooks.js';

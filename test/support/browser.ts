@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +18,7 @@ import {
 } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
-import { withSimulatorUpstreams } from '../../src/cli/demo.js';
+import { wireDemoWebhooks, withSimulatorUpstreams } from '../../src/cli/demo.js';
 import { ensureUiBuilt } from '../../src/cli/ui-build.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/lib/logger.js';
@@ -77,6 +79,8 @@ export interface ProductOptions {
   /** Generated cases (default 200: every facet value occurs, a sync takes a few seconds). */
   cases?: number;
   seed?: number;
+  /** Wire the simulated JIRA's webhooks to the app, as demo mode (`npm start`) does. */
+  webhooks?: boolean;
   /** Runs after the simulators start and before the first sync, e.g. to plant comments. */
   beforeSync?: (sim: RunningSimulator) => void | Promise<void>;
   /** More configuration on top of demo mode (e.g. REDIS_MIRROR_URL). */
@@ -217,7 +221,13 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
       mkdir(SCREENSHOT_DIR, { recursive: true }),
     ] as const);
     await opts.beforeSync?.(sim);
-    const config = withSimulatorUpstreams(base, sim);
+    // With `webhooks`, as demo mode does: the simulated JIRA's webhooks signed with a generated
+    // secret, and pointed at the app once it listens.
+    const config = withSimulatorUpstreams(
+      base,
+      sim,
+      opts.webhooks ? randomBytes(24).toString('hex') : undefined,
+    );
 
     // The engine `createProcessSyncEngine` builds for `t5g start`, with short polling intervals.
     const upstreamMetrics = createPromUpstreamMetrics(metrics.registry);
@@ -241,6 +251,8 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
 
     const app = await buildApp({ config, store, metrics, logger, sync, uiDir });
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+    if (opts.webhooks)
+      wireDemoWebhooks(sim, config, { host: '127.0.0.1', port: (app.server.address() as AddressInfo).port });
     // Before the store and the engine: the app ends its open event streams.
     cleanups.push(() => app.close());
 

@@ -1,3 +1,5 @@
+import type { JiraWebhookSettings } from './jira-webhooks.js';
+
 /**
  * Public options of `startSimulator` and their resolved form. Kept apart from index.ts so route
  * modules can import the resolved type without a cycle.
@@ -32,6 +34,8 @@ export interface SimulatorOptions {
    * byte-identical data across runs.
    */
   now?: number | Date;
+  /** JIRA webhooks: where to POST the events of JIRA changes, the signing secret, the flavor. */
+  jiraWebhook?: JiraWebhookSettings;
 }
 
 export interface ResolvedOptions {
@@ -44,6 +48,7 @@ export interface ResolvedOptions {
   credentials: SimulatorCredentials;
   tokenTtlSeconds: number;
   anchor: number;
+  jiraWebhook: JiraWebhookSettings;
 }
 
 export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
@@ -65,5 +70,6 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
     tokenTtlSeconds,
     // Whole seconds: every upstream format drops milliseconds somewhere.
     anchor: Math.floor(now / 1000) * 1000,
+    jiraWebhook: { ...opts.jiraWebhook },
   };
 }

@@ -21,3 +21,19 @@ export type {
   LinkedIssue,
   RemoteLink,
 } from './schemas.js';
+export {
+  type CardParse,
+  parseCard,
+  parseLinkedIssue,
+} from './schemas.js';
+export {
+  type CommentEventName,
+  type IssueEventName,
+  isTeamCardIssue,
+  JIRA_SIGNATURE_HEADER,
+  type JiraWebhookEvent,
+  parseJiraWebhook,
+  type SignatureCheck,
+  verifyJiraSignature,
+  type WebhookIssue,
+} from './webhooks.js';

@@ -17,6 +17,7 @@ import type {
   Run,
   RunList,
   RunOutcome,
+  WebhookStatus,
 } from '../types.js';
 
 // Sync status for operators: when each source last synced and how, a refresh per source, the job
@@ -148,6 +149,59 @@ function RetryButton({
     >
       Retry
     </button>
+  );
+}
+
+/**
+ * Webhooks upstreams push (JIRA): whether they are on, when the last delivery arrived and what
+ * became of it. Polling runs either way; webhooks only make changes arrive sooner.
+ */
+function Webhooks() {
+  const q = useApi<WebhookStatus>(apiUrl('webhooks'), { refetchInterval: 10_000 });
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading what="Loading webhooks" />;
+  return (
+    <table className="data webhooks">
+      <thead>
+        <tr>
+          <th>Source</th>
+          <th>Endpoint</th>
+          <th>Last webhook</th>
+          <th>Last event</th>
+          <th className="num">Received</th>
+          <th>Deleted upstream</th>
+        </tr>
+      </thead>
+      <tbody>
+        {q.data.sources.map((w) => (
+          <tr key={w.source}>
+            <td>{w.source}</td>
+            <td>
+              {w.enabled ? (
+                <code>POST {w.path}</code>
+              ) : (
+                <span className="muted">off (set JIRA_WEBHOOK_SECRET); polling only</span>
+              )}
+            </td>
+            <td
+              className="last-webhook"
+              title={w.lastReceivedAt ? `${dateTime(w.lastReceivedAt)} UTC` : undefined}
+            >
+              {w.lastReceivedAt ? ago(w.lastReceivedAt) : 'never'}
+            </td>
+            <td>
+              {w.lastEvent
+                ? `${w.lastEvent}${w.lastKey ? ` ${w.lastKey}` : ''}: ${dash(w.lastOutcome)}`
+                : dash(null)}
+            </td>
+            <td className="num">{number(w.received)}</td>
+            <td title={w.deletedKeys.join(', ') || undefined}>
+              {w.deletedUpstream ? `${number(w.deletedUpstream)} (kept)` : dash(null)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -647,6 +701,8 @@ export function SyncPage() {
         </>
       )}
       {!meta.data && !meta.error && <Loading />}
+      <h2>Webhooks</h2>
+      <Webhooks />
       <h2>Mirror of the original dashboard</h2>
       <MirrorPanel />
       <h2>Job monitor</h2>

@@ -72,7 +72,7 @@ export function toCardRecord(card: JiraCard, caseRef: CaseRef | null, flavor: Ji
 }
 
 /** Stand-in case reference for comments of a card whose case is not stored: the store quarantines them. */
-export function unknownCaseRef(card: JiraCard): CaseRef {
+export function unknownCaseRef(card: Pick<JiraCard, 'caseNumber'>): CaseRef {
   return { caseNumber: card.caseNumber ?? '(none)', caseCreatedDate: new Date(0) };
 }
 
