@@ -1,6 +1,6 @@
 import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simulators';
 import type { Config } from '../config/config.js';
-import { withDemoUpstreams } from '../config/demo-upstreams.js';
+import { DEMO_CREDENTIALS, withDemoUpstreams } from '../config/demo-upstreams.js';
 import type { Logger } from '../lib/logger.js';
 
 /**
@@ -17,6 +17,9 @@ export async function startDemoUpstreams(
     cases: config.demo.cases,
     seed: config.demo.seed,
     smtpPort: 0,
+    // Only the credentials demo mode uses, as a real upstream would check them.
+    strictAuth: true,
+    credentials: { ...DEMO_CREDENTIALS },
   });
   if (!opts.quiet)
     logger.warn(
