@@ -93,7 +93,13 @@ export function createPortalClient(
     concurrency: 1,
     deps: ssoDeps,
   });
-  const tokens = createPortalTokenSource({ portal, sso, clock: resolved.clock });
+  const tokens = createPortalTokenSource({
+    portal,
+    sso,
+    clock: resolved.clock,
+    logger: resolved.logger,
+    cache: deps.tokenCache,
+  });
   const http = createHttpClient({
     upstream: 'portal',
     baseUrl: portal.apiUrl,
