@@ -286,11 +286,15 @@ export function createPortalClient(
     listComments,
     listCaseJiraLinks,
     async listNotifiedUsers(caseNumber, signal) {
+      // The Portal documents no GET of `…/notifiedusers` (only POST and DELETE); the list comes inside the
+      // case itself, `GET /v1/cases/{n}` → `notifiedUsers`.
       const response = await http.get({
-        path: `/v1/cases/${casePath(caseNumber)}/notifiedusers`,
+        path: `/v1/cases/${casePath(caseNumber)}`,
         ...(signal ? { signal } : {}),
       });
-      const parsed = notifiedUsersSchema.safeParse(response.body);
+      const parsed = notifiedUsersSchema.safeParse(
+        (response.body as { notifiedUsers?: unknown } | null)?.notifiedUsers ?? [],
+      );
       if (!parsed.success) {
         throw new UpstreamContractError('portal', `unexpected notified users: ${formatIssues(parsed.error)}`);
       }
