@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simulators';
 import type { Config } from '../config/config.js';
-import { withDemoUpstreams } from '../config/demo-upstreams.js';
+import { DEMO_CREDENTIALS, withDemoUpstreams } from '../config/demo-upstreams.js';
 import type { Logger } from '../lib/logger.js';
 
 /**
@@ -21,7 +21,15 @@ export async function startDemoUpstreams(
 ): Promise<{ config: Config; simulator: RunningSimulator; close: () => Promise<void> }> {
   const wanted = opts.anyPort ? 0 : config.demo.simulatorPort;
   const start = (port: number) =>
-    startSimulator({ port, cases: config.demo.cases, seed: config.demo.seed, smtpPort: 0 });
+    startSimulator({
+      port,
+      cases: config.demo.cases,
+      seed: config.demo.seed,
+      smtpPort: 0,
+      // Only the credentials demo mode uses, as a real upstream would check them.
+      strictAuth: true,
+      credentials: { ...DEMO_CREDENTIALS },
+    });
   let sim: RunningSimulator;
   try {
     sim = await start(wanted);

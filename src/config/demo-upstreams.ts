@@ -18,6 +18,15 @@ export interface DemoUpstreams {
   webhookSecret?: string;
 }
 
+/** The credentials demo mode signs in to the simulators with (and the only ones they accept). */
+export const DEMO_CREDENTIALS = {
+  offlineToken: 'demo-offline-token',
+  jiraUser: 'demo@example.com',
+  jiraToken: 'demo-api-token',
+  bugzillaKey: 'demo-bugzilla-key',
+  slackToken: 'xoxb-demo',
+} as const;
+
 /**
  * Demo mode: the same config, with every upstream pointed at the built-in simulators and the
  * credentials they accept. READ_ONLY, schedules and storage are left as configured, so a demo
@@ -30,15 +39,15 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
       ...config.portal,
       apiUrl: demo.urls.portal,
       ssoTokenUrl: demo.urls.ssoTokenUrl,
-      offlineToken: 'demo-offline-token',
+      offlineToken: DEMO_CREDENTIALS.offlineToken,
       caseQuery: demo.caseQuery,
     },
     jira: {
       ...config.jira,
       url: demo.urls.jira,
       flavor: 'cloud',
-      user: 'demo@example.com',
-      token: 'demo-api-token',
+      user: DEMO_CREDENTIALS.jiraUser,
+      token: DEMO_CREDENTIALS.jiraToken,
       project: demo.jiraProject,
       component: demo.component,
       board: demo.board,
@@ -47,7 +56,7 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
       escalations: demo.escalations,
       webhookSecret: config.jira.webhookSecret ?? demo.webhookSecret,
     },
-    bugzilla: { ...config.bugzilla, url: demo.urls.bugzilla, apiKey: 'demo-bugzilla-key' },
+    bugzilla: { ...config.bugzilla, url: demo.urls.bugzilla, apiKey: DEMO_CREDENTIALS.bugzillaKey },
     team: config.team.length ? config.team : demo.team,
     email: {
       ...config.email,
@@ -60,7 +69,7 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
     },
     slack: {
       ...config.slack,
-      token: 'xoxb-demo',
+      token: DEMO_CREDENTIALS.slackToken,
       apiUrl: demo.urls.slackApi,
       highSeverityChannel: demo.slack.highSeverityChannel,
       lowSeverityChannel: demo.slack.lowSeverityChannel,

@@ -79,5 +79,5 @@ export {
 export { DEFAULT_HTTP_RETRY_POLICY, type HttpRetryPolicy } from './retry.js';
 export type { PostedMessage, SlackClient } from './slack.js';
 export { createSlackClient } from './slack.js';
-export type { Batch, RecordSource, Rejection, SourceDeps, UpstreamName } from './types.js';
+export type { AccessTokenCache, Batch, RecordSource, Rejection, SourceDeps, UpstreamName } from './types.js';
 export { parseTimestamp, UNKNOWN_ID } from './validation.js';

@@ -458,6 +458,17 @@ export const changeLog = pgTable(
 
 // One row per job that has alerted: when the last alert went out and how many were held back since,
 // so the alert rate limit holds across every worker process, not per process.
+// Short-lived upstream access tokens (the Red Hat SSO exchange of the Portal's offline token), shared
+// by every run and process until shortly before they expire, so a loop of refreshes makes one
+// exchange instead of one per run. `cache_key` is a hash of the token endpoint, client id and offline
+// token: a changed credential never reads a token issued for the old one. Never logged.
+export const accessTokens = pgTable('access_tokens', {
+  cacheKey: text('cache_key').primaryKey(),
+  accessToken: text('access_token').notNull(),
+  validUntil: tstz('valid_until').notNull(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
 export const alertThrottle = pgTable('alert_throttle', {
   job: text('job').primaryKey(),
   lastSentAt: tstz('last_sent_at').notNull(),

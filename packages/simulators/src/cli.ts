@@ -6,7 +6,7 @@ import { startSimulator } from './index.js';
 import { resolveOptions, type SimulatorCredentials, type SimulatorOptions } from './options.js';
 
 const USAGE = `Usage: t5g simulate [--port P] [--host H] [--cases N] [--seed S] [--smtp-port P]
-                    [--strict-auth] [--offline-token T] [--jira-user U] [--jira-token T]
+                    [--strict-auth] [--jira-time-zone Z] [--offline-token T] [--jira-user U] [--jira-token T]
                     [--bugzilla-key K] [--slack-token T]
                     [--webhook-url URL] [--webhook-secret S] [--webhook-flavor cloud|dc]`;
 
@@ -19,6 +19,7 @@ const FLAGS = {
   seed: { type: 'string' },
   'smtp-port': { type: 'string' },
   'strict-auth': { type: 'boolean' },
+  'jira-time-zone': { type: 'string' },
   'offline-token': { type: 'string' },
   'jira-user': { type: 'string' },
   'jira-token': { type: 'string' },
@@ -92,6 +93,7 @@ export function parseSimulateArgs(args: string[]): SimulateRequest {
   const smtpPort = intArg('smtp-port', values['smtp-port']);
   if (smtpPort !== undefined) options.smtpPort = smtpPort;
   if (values['strict-auth']) options.strictAuth = true;
+  if (values['jira-time-zone'] !== undefined) options.jiraBotTimeZone = values['jira-time-zone'];
   const credentials: SimulatorCredentials = {};
   for (const [flag, key] of Object.entries(CREDENTIAL_FLAGS)) {
     const value = values[flag as keyof typeof CREDENTIAL_FLAGS];

@@ -5,6 +5,7 @@ export {
   type CreatedIssue,
   createJiraClient,
   type IssueBatch,
+  type IssueChange,
   type JiraClient,
   type JiraFieldName,
   type NewIssueInput,

@@ -93,7 +93,13 @@ export function createPortalClient(
     concurrency: 1,
     deps: ssoDeps,
   });
-  const tokens = createPortalTokenSource({ portal, sso, clock: resolved.clock });
+  const tokens = createPortalTokenSource({
+    portal,
+    sso,
+    clock: resolved.clock,
+    logger: resolved.logger,
+    cache: deps.tokenCache,
+  });
   const http = createHttpClient({
     upstream: 'portal',
     baseUrl: portal.apiUrl,
@@ -281,11 +287,15 @@ export function createPortalClient(
     listComments,
     listCaseJiraLinks,
     async listNotifiedUsers(caseNumber, signal) {
+      // The Portal documents no GET of `…/notifiedusers` (only POST and DELETE); the list comes inside the
+      // case itself, `GET /v1/cases/{n}` → `notifiedUsers`.
       const response = await http.get({
-        path: `/v1/cases/${casePath(caseNumber)}/notifiedusers`,
+        path: `/v1/cases/${casePath(caseNumber)}`,
         ...(signal ? { signal } : {}),
       });
-      const parsed = notifiedUsersSchema.safeParse(response.body);
+      const parsed = notifiedUsersSchema.safeParse(
+        (response.body as { notifiedUsers?: unknown } | null)?.notifiedUsers ?? [],
+      );
       if (!parsed.success) {
         throw new UpstreamContractError('portal', `unexpected notified users: ${formatIssues(parsed.error)}`);
       }

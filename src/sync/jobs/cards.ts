@@ -12,6 +12,7 @@ import {
   pendingCommentChecks,
 } from '../../store/repositories/webhooks.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
+import { newestCursor } from '../helpers/cursor.js';
 import { toCardRecord, toJiraCommentRecord, unknownCaseRef } from '../helpers/mappers/jira.js';
 import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.js';
 import { withUpstreams } from '../helpers/upstreams.js';
@@ -83,7 +84,7 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
   ]);
   const refs = new Map(found.map((ref) => [ref.caseNumber, ref]));
   const caseOf = (card: JiraCard): CaseRef | null => (card.caseNumber && refs.get(card.caseNumber)) || null;
-  const cursor = latest(
+  const cursor = newestCursor(
     state?.cursor ?? null,
     batch.items.map((card) => card.updatedAt),
   );
@@ -301,13 +302,6 @@ async function missingUpstream(ctx: JobContext, batch: CardBatch): Promise<strin
     );
   }
   return missing;
-}
-
-/** The newest of the previous cursor and the given times; never moves backwards. */
-function latest(previous: Date | null, times: readonly Date[]): Date | null {
-  let max = previous?.getTime() ?? Number.NEGATIVE_INFINITY;
-  for (const t of times) max = Math.max(max, t.getTime());
-  return Number.isFinite(max) ? new Date(max) : null;
 }
 
 /** At least one (possibly empty) chunk, so the cursor is saved even when nothing changed. */
