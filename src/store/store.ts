@@ -6,6 +6,7 @@ import type { UpsertResult } from './bulk-upsert.js';
 import type { Cache, CacheHealth } from './cache/cache.js';
 import { createMemoryCache } from './cache/memory-cache.js';
 import { createRedisCache } from './cache/redis-cache.js';
+import { ResponseCache } from './cache/response-cache.js';
 import { ANY_ENTITY, ChangeFeed } from './change-feed.js';
 import { type Database, openDatabase, type Queryable } from './db.js';
 import { migrate } from './migrate.js';
@@ -41,6 +42,8 @@ export interface Store {
   readonly db: Database;
   readonly cache: Cache;
   readonly feed: ChangeFeed;
+  /** Whole serialised responses per data generation (src/api/cached-response.ts serves them). */
+  readonly responses: ResponseCache;
   /** Runs `fn` in one transaction; once it commits, announces and invalidates what `changes` recorded. */
   write<T>(fn: (tx: Queryable, changes: ChangeSet) => Promise<T>): Promise<T>;
   /** Read-through: the cache, else PostgreSQL. */
@@ -107,18 +110,29 @@ export async function openStore(storage: Config['storage'], opts: OpenStoreOptio
       });
     }
     logger.info({ database: db.kind, location: db.location, cache: cache.backend }, 'storage ready');
-    return makeStore(db, cache, feed, metrics);
+    const responses = new ResponseCache(cache, {
+      maxBytes: storage.responseCacheBytes,
+      ttlSeconds: storage.cacheTtlSeconds,
+    });
+    return makeStore(db, cache, feed, responses, metrics);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
 }
 
-function makeStore(db: Database, cache: Cache, feed: ChangeFeed, metrics?: CoreMetrics): Store {
+function makeStore(
+  db: Database,
+  cache: Cache,
+  feed: ChangeFeed,
+  responses: ResponseCache,
+  metrics?: CoreMetrics,
+): Store {
   return {
     db,
     cache,
     feed,
+    responses,
     async write(fn) {
       const changes = new ChangeSet();
       const result = await db.transaction(async (tx) => {
