@@ -3,7 +3,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notModified, preferredEncoding } from '../../src/api/cached-response.js';
 import { registerApiDocs } from '../../src/api/docs.js';
-import { legacyRoutes } from '../../src/api/legacy.js';
 import { apiV1Routes } from '../../src/api/v1.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { upsertBugs } from '../../src/store/repositories/bugs.js';
@@ -102,19 +101,19 @@ describe.each(STORAGE_BACKENDS)('response cache on %s', (backend) => {
     await t.store.write(async (tx, ch) =>
       ch.record('bug', await upsertBugs(tx, [bug('ixgbe drops packets under load', seeded.now)])),
     );
-    const after = async (n: string) => get(`/api/${n}`, { 'if-none-match': before[n]! });
+    const revalidate = async (n: string) => get(`/api/${n}`, { 'if-none-match': before[n]! });
     // Built from bugs: a new body with the new summary.
     for (const n of ['bugs', 'cards']) {
-      const res = await after(n);
+      const res = await revalidate(n);
       expect(res.status, n).toBe(200);
       expect(res.body.toString(), n).toContain('ixgbe drops packets under load');
       expect(res.headers.etag, n).not.toBe(before[n]);
     }
     // Not built from bugs: still the same body.
     for (const n of ['cases', 'details', 'issues', 'escalations'])
-      expect((await after(n)).status, n).toBe(304);
+      expect((await revalidate(n)).status, n).toBe(304);
     // The stats read bugs, but this change does not move any figure: same bytes, same tag.
-    expect((await after('stats')).status).toBe(304);
+    expect((await revalidate('stats')).status).toBe(304);
   });
 
   it('caches the read API per URL (any parameter order) and drops it on a write', async () => {
