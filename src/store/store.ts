@@ -10,6 +10,7 @@ import { ResponseCache } from './cache/response-cache.js';
 import { ANY_ENTITY, ChangeFeed } from './change-feed.js';
 import { type Database, openDatabase, type Queryable } from './db.js';
 import { migrate } from './migrate.js';
+import { PlannerStats } from './planner-stats.js';
 import { waitForDatabase } from './wait-for-database.js';
 
 // The storage core every other layer uses: the database (truth), the read cache and the change
@@ -44,6 +45,8 @@ export interface Store {
   readonly feed: ChangeFeed;
   /** Whole serialised responses per data generation (src/api/cached-response.ts serves them). */
   readonly responses: ResponseCache;
+  /** ANALYZE after bulk loads (planner-stats.ts). */
+  readonly plannerStats: PlannerStats;
   /** Runs `fn` in one transaction; once it commits, announces and invalidates what `changes` recorded. */
   write<T>(fn: (tx: Queryable, changes: ChangeSet) => Promise<T>): Promise<T>;
   /** Read-through: the cache, else PostgreSQL. */
@@ -114,7 +117,7 @@ export async function openStore(storage: Config['storage'], opts: OpenStoreOptio
       maxBytes: storage.responseCacheBytes,
       ttlSeconds: storage.cacheTtlSeconds,
     });
-    return makeStore(db, cache, feed, responses, metrics);
+    return makeStore(db, cache, feed, responses, new PlannerStats(db, logger), metrics);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
@@ -126,6 +129,7 @@ function makeStore(
   cache: Cache,
   feed: ChangeFeed,
   responses: ResponseCache,
+  plannerStats: PlannerStats,
   metrics?: CoreMetrics,
 ): Store {
   return {
@@ -133,6 +137,7 @@ function makeStore(
     cache,
     feed,
     responses,
+    plannerStats,
     async write(fn) {
       const changes = new ChangeSet();
       const result = await db.transaction(async (tx) => {
@@ -141,7 +146,10 @@ function makeStore(
         return value;
       });
       // After COMMIT: the cache may now drop what it held; it can never hold the uncommitted state.
-      if (changes.keys.size > 0) await cache.invalidate(changes.entities);
+      if (changes.keys.size > 0) {
+        await cache.invalidate(changes.entities);
+        plannerStats.record(changes.keys);
+      }
       if (metrics)
         for (const [entity, keys] of changes.keys)
           metrics.storeWrites.inc({ entity, op: 'upsert' }, keys.size);
@@ -169,6 +177,7 @@ function makeStore(
       };
     },
     async close() {
+      await plannerStats.idle();
       await feed.stop().catch(() => undefined);
       await cache.close().catch(() => undefined);
       await db.close();
