@@ -66,7 +66,7 @@ export class ResponseCache {
     private readonly opts: { maxBytes: number; ttlSeconds: number },
   ) {
     this.local = new LRUCache<string, Entry>({
-      maxSize: opts.maxBytes,
+      maxSize: Math.max(1, opts.maxBytes),
       // The compressed forms come later; they are a fraction of the body.
       sizeCalculation: (e) => Math.max(1, Math.ceil(e.body.length * 1.3)),
       ttl: opts.ttlSeconds * 1000,
@@ -75,6 +75,7 @@ export class ResponseCache {
 
   /** The slot for `key` at the current generation of `entities`, and its body if one is fresh; undefined: do not cache now. */
   async lookup(entities: readonly string[], key: string, maxAgeSeconds: number): Promise<Lookup | undefined> {
+    if (this.opts.maxBytes === 0) return undefined;
     const stamp = await this.cache.stamp(entities);
     if (stamp === undefined) return undefined;
     const slot = `${key}|${stamp}`;
