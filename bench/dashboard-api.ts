@@ -181,6 +181,11 @@ const ENDPOINTS: [string, string][] = [
   ...LEGACY.map((name): [string, string] => [`legacy /api/${name}`, `/api/${name}`]),
 ];
 const FILTERED = ENDPOINTS[0]!;
+/**
+ * What real clients send: a browser (the UI) accepts brotli and gzip; the scripts that read the
+ * original's API use Python's requests, which sends "gzip, deflate".
+ */
+const acceptEncoding = (url: string) => (url.includes('/api/v1/') ? 'gzip, deflate, br' : 'gzip, deflate');
 /** Answers served again to a client that has them: If-None-Match with their ETag. */
 const REVALIDATED: [string, string][] = [FILTERED, ['legacy /api/cards', '/api/cards']];
 const CURVE_ENDPOINT = 'cards: filtered page of 50, latency curve';
@@ -332,7 +337,8 @@ async function measure(
   // Each measured run follows a short unmeasured one at the same concurrency, so it sees a warm
   // server: V8 has compiled the route's code, the pool has opened its connections and their
   // backends have loaded the catalog (a fresh 100k server's first seconds cost up to 2× in p99).
-  const load = async (url: string, c: number, headers: Record<string, string> = {}) => {
+  const load = async (url: string, c: number, extra: Record<string, string> = {}) => {
+    const headers = { 'accept-encoding': acceptEncoding(url), ...extra };
     await autocannon({ url, connections: c, duration: Math.min(3, duration), headers });
     const { value: r, cpuMs } = await withCpu(target.pid, target.db, () =>
       autocannon({ url, connections: c, duration, headers }),
@@ -441,7 +447,12 @@ async function measureUncached(
     // A big uncached map takes seconds per request: few clients, so none times out waiting.
     const c = endpoint.startsWith('legacy ') ? Math.min(2, connections) : connections;
     const { value: r, cpuMs } = await withCpu(target.pid, target.db, () =>
-      autocannon({ url: target.base + urlPath, connections: c, duration }),
+      autocannon({
+        url: target.base + urlPath,
+        connections: c,
+        duration,
+        headers: { 'accept-encoding': acceptEncoding(urlPath) },
+      }),
     );
     if (r.errors || r.non2xx) throw new Error(`${urlPath}: ${r.errors} errors, ${r.non2xx} non-2xx`);
     const cpu = cpuMs?.(Math.max(1, r.requests.total));
