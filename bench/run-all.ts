@@ -56,7 +56,7 @@ const RUNNERS: Runner[] = [
       '1,10',
     ],
     about:
-      'autocannon against the real app in its own process (10 clients unless said). "cold" is the first request on an empty cache; the measured runs are warm (cached); "revalidated (304)" sends the ETag back; "a new filter each time" is the uncached path of the card table; "(uncached)" rows come from a second server on the same database with RESPONSE_CACHE_MB=0. Requests carry the Accept-Encoding of real clients (a browser: gzip, deflate, br on /api/v1; Python requests: gzip, deflate on the original'''s /api/*), so cached answers go out compressed; "bytes" is the uncompressed size. CPU per request is split into server / database / load generator / everything else, since the load generator shares the cores.',
+      'autocannon against the real app in its own process (10 clients unless said). "cold" is the first request on an empty cache; the measured runs are warm (cached); "revalidated (304)" sends the ETag back; "a new filter each time" is the uncached path of the card table; "(uncached)" rows come from a second server on the same database with RESPONSE_CACHE_MB=0. Requests carry the Accept-Encoding of real clients (a browser: gzip, deflate, br on /api/v1; Python requests: gzip, deflate on the original\'s /api/*), so cached answers go out compressed; "bytes" is the uncompressed size. CPU per request is split into server / database / load generator / everything else, since the load generator shares the cores.',
   },
   {
     name: 'mirror',
