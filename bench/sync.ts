@@ -72,6 +72,8 @@ async function bench(cases: number) {
       DATA_DIR: 'memory://',
       ...(db ? { DATABASE_URL: db.url } : {}),
       BUGZILLA_API_KEY: 'x',
+      // No HTTP server here, so no one to sign in.
+      AUTH_ALLOW_NONE: 'true',
     },
     dotEnv: false,
   });
