@@ -77,8 +77,9 @@ async function answer(
   const encoding =
     body.body.length >= MIN_COMPRESSED_BYTES ? preferredEncoding(req.headers['accept-encoding']) : undefined;
   reply.header('vary', 'Accept-Encoding');
-  // Stored, but asked again every time: the ETag makes the question cheap.
-  reply.header('cache-control', 'no-cache');
+  // Kept by the browser only (answers may need sign-in), and asked again every time: the ETag
+  // makes the question cheap.
+  reply.header('cache-control', 'private, no-cache');
   reply.header('etag', etagFor(body.etag, encoding));
   if (notModified(req.headers['if-none-match'], body.etag)) {
     reply.code(304);

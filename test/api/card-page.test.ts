@@ -130,7 +130,8 @@ describe.each(['pglite', 'postgres'] as const)('card page on %s', (backend) => {
     const first = await get(url);
     const hits = await cacheCount('hit');
     const again = await get(url);
-    expect(await cacheCount('hit')).toBe(hits + 1);
+    // The repeated view is a whole cached answer: the facet cache behind it is not even asked.
+    expect(await cacheCount('hit')).toBe(hits);
     expect(again.facets).toEqual(first.facets);
     expect(first.facets.internalStatus).toContainEqual({ value: 'Backlog', count: 1 });
 

@@ -66,6 +66,7 @@ describe.each(STORAGE_BACKENDS)('response cache on %s', (backend) => {
       expect(warm.headers['content-type'], url).toMatch(/^application\/json/);
       const etag = warm.headers.etag as string;
       expect(etag, url).toMatch(/^"[A-Za-z0-9_-]+"$/);
+      expect(warm.headers['cache-control'], url).toBe('private, no-cache');
       const again = await get(url, { 'if-none-match': etag });
       expect(again.status, url).toBe(304);
       expect(again.body.length, url).toBe(0);
