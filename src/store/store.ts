@@ -116,6 +116,7 @@ export async function openStore(storage: Config['storage'], opts: OpenStoreOptio
     const responses = new ResponseCache(cache, {
       maxBytes: storage.responseCacheBytes,
       ttlSeconds: storage.cacheTtlSeconds,
+      metrics,
     });
     return makeStore(db, cache, feed, responses, new PlannerStats(db, logger), metrics);
   } catch (err) {

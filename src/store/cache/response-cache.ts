@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
+import type { CoreMetrics } from '../../observability/metrics.js';
 import type { Cache } from './cache.js';
 
 // Whole HTTP responses, serialised once per data generation. A body is stored under its key plus
@@ -63,7 +64,7 @@ export class ResponseCache {
 
   constructor(
     private readonly cache: Cache,
-    private readonly opts: { maxBytes: number; ttlSeconds: number },
+    private readonly opts: { maxBytes: number; ttlSeconds: number; metrics?: CoreMetrics },
   ) {
     this.local = new LRUCache<string, Entry>({
       maxSize: Math.max(1, opts.maxBytes),
@@ -79,9 +80,15 @@ export class ResponseCache {
     const stamp = await this.cache.stamp(entities);
     if (stamp === undefined) return undefined;
     const slot = `${key}|${stamp}`;
+    // Counted with the cache's other lookups: a whole answer served is a cache hit.
+    const count = (result: 'hit' | 'miss') =>
+      this.opts.metrics?.cacheRequests.inc({ backend: this.cache.backend, result });
     const fresh = (builtAt: number) => Date.now() - builtAt < maxAgeSeconds * 1000;
     const local = this.local.get(slot);
-    if (local && fresh(local.builtAt)) return { slot, hit: local };
+    if (local && fresh(local.builtAt)) {
+      count('hit');
+      return { slot, hit: local };
+    }
     if (this.cache.shared) {
       const [etag, built, body] = await this.cache.shared.get(slot, ['etag', 'built', 'body']);
       if (etag && built && body && fresh(Number(built.toString()))) {
@@ -92,9 +99,11 @@ export class ResponseCache {
           encoded: new Map(),
         };
         this.local.set(slot, entry);
+        count('hit');
         return { slot, hit: entry };
       }
     }
+    count('miss');
     return { slot };
   }
 
