@@ -100,6 +100,8 @@ export interface Config {
     redisKeyPrefix: string;
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
+    /** Bytes of whole responses each process keeps in memory. */
+    responseCacheBytes: number;
   };
   /** The Redis mirror; `sources` are off for t5g's own jobs while `url` is set. */
   mirror: {
@@ -436,6 +438,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       cacheTtlSeconds: env.CACHE_TTL_SECONDS,
       cacheMaxEntries: env.CACHE_MAX_ENTRIES,
+      responseCacheBytes: env.RESPONSE_CACHE_MB * 1024 * 1024,
     },
     mirror: {
       url: env.REDIS_MIRROR_URL,

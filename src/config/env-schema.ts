@@ -250,6 +250,7 @@ export const envSchema = z.object({
     .default('t5g:'),
   CACHE_TTL_SECONDS: int(300, 1, 7 * 24 * 3600),
   CACHE_MAX_ENTRIES: int(5000, 10, 10_000_000),
+  RESPONSE_CACHE_MB: int(256, 0, 65_536),
 
   // Redis mirror of the original dashboard (`t5g mirror`)
   REDIS_MIRROR_URL: redisUrl,

@@ -5,6 +5,7 @@ import { requestSchema, responseSchema } from '../json-schema.js';
 import { errorResponse } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { search } from '../views/search.js';
+import { READ_ENTITIES } from '../views/tables.js';
 import '../roles.js';
 
 // GET /api/v1/search?q=&limit=&offset=  cases by number, cards by key, bugs by id, engineers and
@@ -14,7 +15,7 @@ export async function searchRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: z.output<typeof searchQuery> }>(
     '/api/v1/search',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['search'],
         summary:
