@@ -181,6 +181,18 @@ describe.each(['pglite', 'postgres'] as const)('job monitor on %s', (backend) =>
       },
     });
     expect(run.outcome?.summary).toContain(`refused: ${newCases} new cases > 1 (mass-creation guard)`);
+    // The audit log has what the run did, beside who asked for it.
+    const audit = await t.store.db.query<{ action: string; target: string; detail: Record<string, unknown> }>(
+      "SELECT action, target, detail FROM audit_log WHERE detail->>'runId' = $1",
+      [started.body.id],
+    );
+    expect(audit.rows).toEqual([
+      {
+        action: 'job.finished',
+        target: 'card-creation',
+        detail: expect.objectContaining({ runId: started.body.id, status: 'succeeded', result: 'refused' }),
+      },
+    ]);
     // A job that only reads stores no outcome.
     const [flaky] = (await get<{ items: Run[] }>('/api/v1/runs?job=flaky&status=succeeded')).items;
     expect(flaky?.outcome).toBeNull();

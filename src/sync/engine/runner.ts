@@ -2,6 +2,8 @@ import type { JobWithMetadata } from 'pg-boss';
 import type { Config } from '../../config/config.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Queryable } from '../../store/db.js';
+import { appendAudit } from '../../store/repositories/auth.js';
 import {
   failedInputs,
   finishRunOnce,
@@ -53,6 +55,28 @@ export type AttemptResult =
   | { status: 'handed-back' };
 
 export const HANDED_BACK = 'handed back to the queue: the worker shut down before the run finished';
+
+/** Card creation, priority sync, bug tagging: the jobs no refresh starts because they write upstream. */
+const writesUpstream = (def: JobDefinition) => def.refresh === 'none' && def.name !== 'refresh-all';
+
+/**
+ * The audit log's record of a run that wrote (or would have written) upstream, however it was
+ * started: the admin route records who asked, this what the run did, scheduled runs included.
+ */
+async function auditUpstreamRun(
+  tx: Queryable,
+  job: string,
+  runId: string,
+  trigger: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await appendAudit(tx, {
+    actor: trigger === 'schedule' ? 'scheduler' : null,
+    action: 'job.finished',
+    target: job,
+    detail: { runId, trigger, ...detail },
+  });
+}
 
 export async function runAttempt(
   def: JobDefinition,
@@ -117,6 +141,11 @@ export async function runAttempt(
         ...(record ? { outcome: record } : {}),
       });
       await finishRunOnce(tx, runId, { status: 'succeeded', error: null, inputError });
+      if (writesUpstream(def))
+        await auditUpstreamRun(tx, def.name, runId, trigger, {
+          status: 'succeeded',
+          ...(record ? { result: record.result, summary: record.summary } : {}),
+        });
       changes.add(RUN_ENTITY, [runId]);
     });
     if (inputError) logger.warn({ ...counters, inputError }, 'run succeeded on a failed input: not fresh');
@@ -144,6 +173,8 @@ export async function runAttempt(
     await store.write(async (tx, changes) => {
       await updateRun(tx, runId, { ...counters, error, ...(isLastAttempt ? {} : { status: 'retrying' }) });
       if (isLastAttempt) finishedHere = await finishRunOnce(tx, runId, { status: 'failed', error });
+      if (finishedHere && writesUpstream(def))
+        await auditUpstreamRun(tx, def.name, runId, trigger, { status: 'failed', error });
       changes.add(RUN_ENTITY, [runId]);
     });
     observe(deps.metrics, def.name, isLastAttempt ? 'failed' : 'retrying', started);
