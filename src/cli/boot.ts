@@ -1,4 +1,4 @@
-import type { StatsHistoryDay } from '@t5g/simulators';
+import type { RunningSimulator, StatsHistoryDay } from '@t5g/simulators';
 import { type Config, loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
@@ -12,6 +12,8 @@ export interface Runtime {
   logger: Logger;
   metrics: CoreMetrics;
   store: Store;
+  /** Demo mode: the in-process simulators (their JIRA webhooks are pointed at the app once it listens). */
+  demo?: RunningSimulator;
   /** Stops what boot started (simulators in demo mode, storage). */
   close(): Promise<void>;
 }
@@ -33,9 +35,11 @@ export async function boot(
     logger.info('READ_ONLY is on: no writes to JIRA, the Portal, Bugzilla, Slack or e-mail');
   let closeDemo = async () => {};
   let demoHistory: (() => StatsHistoryDay[]) | null = null;
+  let simulator: RunningSimulator | undefined;
   if (config.demo.enabled && (opts.upstreams ?? true)) {
     const demo = await startDemoUpstreams(config, logger);
     config = demo.config;
+    simulator = demo.simulator;
     closeDemo = demo.close;
     demoHistory = demo.history;
   }
@@ -48,6 +52,7 @@ export async function boot(
       logger,
       metrics,
       store,
+      ...(simulator ? { demo: simulator } : {}),
       close: async () => {
         await store.close();
         await closeDemo();

@@ -16,6 +16,8 @@ const REDACT = [
   '*.offlineToken',
   'apiKey',
   '*.apiKey',
+  'webhookSecret',
+  '*.webhookSecret',
 ];
 
 /** A JSON logger; `fd` 2 for commands whose stdout is their answer. */

@@ -31,18 +31,21 @@ export type {
   EngineerSummary,
   LinkRow,
 } from '../shared/api/people.js';
-export type { QuarantineGroup, QuarantineGroups } from '../shared/api/quarantine.js';
 export type { Grouped, Report, ReportBug, ReportCard, Weekly, WeeklyCard } from '../shared/api/reports.js';
 export type { SearchHit, SearchResult } from '../shared/api/search.js';
 export type { Duration, History, Outcomes, Stats } from '../shared/api/stats.js';
 export type {
   Accepted,
   AcceptedAll,
+  JobMonitor,
   Meta,
+  MonitoredJob,
   Quarantined,
   QuarantineList,
+  QuarantineReasons,
   Run,
   RunList,
+  RunOutcome,
   RunProgressEvent,
 } from '../shared/api/sync.js';
 export type {
@@ -55,3 +58,4 @@ export type {
   Sla,
   TableResponse,
 } from '../shared/api/tables.js';
+export type { WebhookResult, WebhookSourceStatus, WebhookStatus } from '../shared/api/webhooks.js';

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quarantineRoutes } from '../../src/api/routes/quarantine.js';
 import { runRoutes } from '../../src/api/routes/runs.js';
 import { upsertCards } from '../../src/store/repositories/cards.js';
 import { upsertJiraComments } from '../../src/store/repositories/jira-comments.js';
@@ -58,7 +57,6 @@ describe.each(['pglite', 'postgres'] as const)('a card without its stored case o
     app = await buildTestApp(t.store, testConfig());
     ops = Fastify();
     await ops.register(runRoutes, { store: t.store });
-    await ops.register(quarantineRoutes, { store: t.store });
     await ops.ready();
   });
   afterAll(async () => {
@@ -127,11 +125,11 @@ describe.each(['pglite', 'postgres'] as const)('a card without its stored case o
       })),
       { source: 'portal.case', externalId: '0999', payload: {}, reason: 'case_severity: invalid option' },
     ]);
-    const grouped = (await ops.inject({ url: '/api/v1/quarantine/groups' })).json();
+    const grouped = (await ops.inject({ url: '/api/v1/quarantine/reasons' })).json();
     expect(grouped.total).toBe(4);
-    expect(grouped.groups).toMatchObject([
-      { source: 'jira.comment', reason: 'card # is not stored', count: 3, example: '771' },
-      { source: 'portal.case', reason: 'case_severity: invalid option', count: 1, example: '0999' },
+    expect(grouped.items).toMatchObject([
+      { source: 'jira.comment', reason: 'card # is not stored', count: 3, sample: '771' },
+      { source: 'portal.case', reason: 'case_severity: invalid option', count: 1, sample: '0999' },
     ]);
     const rows = (
       await ops.inject({

@@ -289,10 +289,12 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
     );
     expect(row).toEqual({ status: issue.status, title: issue.summary, priority: issue.priority });
 
-    // Nothing changed: no requests.
+    // Nothing changed: the change searches (`key in (…) AND updated >= …`) find nothing to read.
     await resetCounters();
     await run(issuesJob);
-    expect((await counters()).upstreams.jira.requests).toBe(0);
+    const quiet = await counters();
+    expect(requests(quiet, 'GET /rest/api/3/search/jql')).toBeGreaterThan(0);
+    expect(requests(quiet, 'GET /rest/api/3/issue/')).toBe(0);
 
     // The issue changes, and the details job re-reads its case's links: exactly that issue is fetched.
     issue.status = issue.status === 'Verified' ? 'ON_QA' : 'Verified';
@@ -331,9 +333,12 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
     const [bug] = await rows('SELECT status, summary FROM bugs WHERE bug_id = $1', [String(readable?.id)]);
     expect(bug).toEqual({ status: readable?.status, summary: readable?.summary });
 
+    // Nothing changed: one `last_change_time` search per batch of readable bugs, nothing fetched.
     await resetCounters();
-    await run(bugsJob);
-    expect((await counters()).upstreams.bugzilla.requests).toBe(0);
+    const { ctx } = await run(bugsJob);
+    const readableIds = await count('SELECT 1 FROM bugs WHERE NOT unavailable');
+    expect((await counters()).upstreams.bugzilla.requests).toBe(Math.ceil(readableIds / BATCH));
+    expect(ctx.counters.fetched).toBe(0);
   });
 
   it('escalations mark the cases they name; a closed escalation turns off', async () => {

@@ -307,9 +307,18 @@ export function userFromName(displayName: string, sequence: number): SimUser {
     displayName,
     email: `${login}@redhat.com`,
     active: true,
-    timeZone: 'Etc/UTC',
+    timeZone: USER_TIME_ZONES[sequence % USER_TIME_ZONES.length] as string,
   };
 }
+
+/** A distributed team: JIRA reads each user's JQL dates in their own profile zone, on both sides of UTC. */
+const USER_TIME_ZONES = [
+  'Europe/Prague',
+  'America/New_York',
+  'Asia/Kolkata',
+  'America/Los_Angeles',
+  'Etc/UTC',
+];
 
 function buildUsers(): SimUser[] {
   const users: SimUser[] = TEAM.map((m, i) => ({
@@ -319,7 +328,7 @@ function buildUsers(): SimUser[] {
     displayName: m.name,
     email: `${m.jira_user.replace('rhn-support-', '')}@redhat.com`,
     active: m.active,
-    timeZone: 'Etc/UTC',
+    timeZone: USER_TIME_ZONES[i % USER_TIME_ZONES.length] as string,
   }));
   ENGINEERS.forEach((name, i) => {
     users.push(userFromName(name, i));

@@ -13,6 +13,7 @@ import { csvOrJson, requestSchema, responseSchema } from '../json-schema.js';
 import { errorResponse, notFound } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { account, accounts, engineer, engineers } from '../views/people.js';
+import { READ_ENTITIES } from '../views/tables.js';
 import '../roles.js';
 
 // Account and engineer pages:
@@ -50,7 +51,7 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<Format>(
     '/api/v1/accounts',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['accounts'],
         summary: 'Accounts with their case and card counts',
@@ -67,7 +68,7 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<Name>(
     '/api/v1/accounts/:name',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['accounts'],
         summary: 'One account: counts, stats, outcomes, breakdowns, bugs and JIRA issues',
@@ -82,7 +83,7 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<Format>(
     '/api/v1/engineers',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['engineers'],
         summary: 'Card assignees and team members with their card counts',
@@ -99,7 +100,7 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<Name>(
     '/api/v1/engineers/:name',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['engineers'],
         summary: 'One engineer: counts, stats, outcomes, breakdowns',

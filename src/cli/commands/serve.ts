@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp } from '../../api/app.js';
 import { boot, onShutdown } from '../boot.js';
+import { wireDemoWebhooks } from '../demo.js';
 import { listenError } from '../port.js';
 import { createProcessSyncEngine } from '../sync-engine.js';
 import { ensureUiBuilt } from '../ui-build.js';
@@ -26,6 +27,12 @@ export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
     await sync.stop();
     await rt.close();
     throw listenError(err, host, port);
+  }
+  if (rt.demo) {
+    const address = app.server.address();
+    const listening = typeof address === 'object' && address ? address.port : port;
+    const url = wireDemoWebhooks(rt.demo, rt.config, { host, port: listening });
+    rt.logger.info({ url }, 'demo: the simulated JIRA sends its webhooks here');
   }
   rt.logger.info(
     {

@@ -58,6 +58,12 @@ export const pagingFields = {
 
 export const formatField = {
   format: z.enum(['json', 'csv']).describe('csv streams every matching row.').optional(),
+  bom: z
+    .boolean()
+    .describe(
+      'With csv: start the file with a UTF-8 byte-order mark, so Excel reads it as UTF-8 (non-Latin text is garbled without it).',
+    )
+    .optional(),
 };
 
 /** The card and case tables' querystring. */

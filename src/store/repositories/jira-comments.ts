@@ -105,3 +105,23 @@ export async function pruneCardComments(
   );
   return r.rows.map((row) => row.jira_comment_id);
 }
+
+/** Deletes these comments (a webhook said JIRA deleted them); returns the ids that were stored. */
+export async function deleteJiraComments(q: Queryable, commentIds: readonly string[]): Promise<string[]> {
+  if (commentIds.length === 0) return [];
+  const r = await q.query<{ jira_comment_id: string }>(
+    'DELETE FROM jira_comments WHERE jira_comment_id = ANY($1::text[]) RETURNING jira_comment_id',
+    [commentIds],
+  );
+  return r.rows.map((row) => row.jira_comment_id);
+}
+
+/** When JIRA last updated this comment, as stored; undefined when it is not stored. */
+export async function storedCommentUpdate(q: Queryable, commentId: string): Promise<Date | undefined> {
+  const r = await q.query<{ last_update_date: Date }>(
+    'SELECT last_update_date FROM jira_comments WHERE jira_comment_id = $1',
+    [commentId],
+  );
+  const row = r.rows[0];
+  return row ? new Date(row.last_update_date) : undefined;
+}

@@ -85,38 +85,13 @@ export async function resolveQuarantinedRows(q: Queryable, ids: readonly number[
  */
 const REASON_GROUP = `regexp_replace(reason, '[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+', '#', 'g')`;
 
-export interface QuarantineGroup {
-  source: string;
-  /** The reason with record-specific parts as `#`; pass it as `reason` to list the group's rows. */
-  reason: string;
-  count: number;
-  lastSeen: Date;
-  /** One record of the group, e.g. to recognise it. */
-  example: string;
-}
-
 export interface QuarantineListOptions {
   source?: string;
-  /** A group's reason (as `listQuarantineGroups` gives it): only that group's rows. */
+  /** One reason group's rows: an exact reason, or a reason as `quarantineByReason` groups it. */
   reason?: string;
   includeResolved?: boolean;
   limit?: number;
   offset?: number;
-}
-
-/** Quarantined records by source and kind of reason, largest group first. */
-export async function listQuarantineGroups(
-  q: Queryable,
-  opts: { includeResolved?: boolean } = {},
-): Promise<{ groups: QuarantineGroup[]; total: number }> {
-  const r = await q.query<QuarantineGroup>(
-    `SELECT source, ${REASON_GROUP} AS reason, count(*)::int AS count, max(last_seen) AS "lastSeen",
-            min(external_id) AS example
-     FROM quarantine WHERE $1::boolean OR resolved_at IS NULL
-     GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
-    [opts.includeResolved ?? false],
-  );
-  return { groups: r.rows, total: r.rows.reduce((n, g) => n + g.count, 0) };
 }
 
 export async function listQuarantined(
@@ -124,7 +99,7 @@ export async function listQuarantined(
   opts: QuarantineListOptions = {},
 ): Promise<{ items: QuarantinedRow[]; total: number }> {
   const where = `WHERE ($1::text IS NULL OR source = $1) AND ($2::boolean OR resolved_at IS NULL)
-                   AND ($3::text IS NULL OR ${REASON_GROUP} = $3)`;
+                   AND ($3::text IS NULL OR reason = $3 OR ${REASON_GROUP} = $3)`;
   const params = [opts.source ?? null, opts.includeResolved ?? false, opts.reason ?? null];
   const [items, total] = await Promise.all([
     q.query<QuarantinedRow>(
@@ -136,4 +111,29 @@ export async function listQuarantined(
     q.query<{ n: number }>(`SELECT count(*)::int AS n FROM quarantine ${where}`, params),
   ]);
   return { items: items.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+export interface QuarantineReasonGroup {
+  source: string;
+  reason: string;
+  /** Records (rows) rejected for this reason. */
+  count: number;
+  lastSeen: Date;
+  /** One record id of the group, to recognise it by. */
+  sample: string;
+}
+
+/** Quarantined records grouped by source and reason, most frequent first (the monitor's overview). */
+export async function quarantineByReason(
+  q: Queryable,
+  opts: { includeResolved?: boolean } = {},
+): Promise<{ items: QuarantineReasonGroup[]; total: number }> {
+  const r = await q.query<QuarantineReasonGroup>(
+    `SELECT source, ${REASON_GROUP} AS reason, count(*)::int AS count, max(last_seen) AS "lastSeen",
+            min(external_id) AS sample
+     FROM quarantine WHERE ($1::boolean OR resolved_at IS NULL)
+     GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
+    [opts.includeResolved ?? false],
+  );
+  return { items: r.rows, total: r.rows.reduce((n, g) => n + g.count, 0) };
 }

@@ -77,16 +77,24 @@ const SCOPE = `
 const CASE_STATS_SQL = `
 WITH scope AS (${SCOPE}),
 open_cases AS (SELECT * FROM scope WHERE status <> 'Closed'),
+-- Joins, not a lookup per open case: the case numbers the open escalations name, and the cases
+-- with a linked bug or issue, each once.
+escalated_numbers AS (
+  SELECT DISTINCT unnest(e.case_numbers) AS case_number FROM escalations e
+  WHERE lower(e.status) NOT IN ${CLOSED_ESCALATION_STATES}
+),
+bugged AS (SELECT DISTINCT case_number, case_created_date FROM case_bugs),
+issued AS (SELECT DISTINCT case_number, case_created_date FROM case_issues),
 flagged AS (
   SELECT o.*,
-         EXISTS (SELECT 1 FROM escalations e
-                 WHERE e.case_numbers @> ARRAY[o.case_number] AND lower(e.status) NOT IN ${CLOSED_ESCALATION_STATES}) AS escalated,
+         en.case_number IS NOT NULL AS escalated,
          coalesce(d.crit_sit, false) AS crit_sit,
-         EXISTS (SELECT 1 FROM case_bugs cb
-                 WHERE cb.case_number = o.case_number AND cb.case_created_date = o.created_date) AS has_bug,
-         EXISTS (SELECT 1 FROM case_issues ci
-                 WHERE ci.case_number = o.case_number AND ci.case_created_date = o.created_date) AS has_issue
+         bg.case_number IS NOT NULL AS has_bug,
+         iss.case_number IS NOT NULL AS has_issue
   FROM open_cases o
+  LEFT JOIN escalated_numbers en ON en.case_number = o.case_number
+  LEFT JOIN bugged bg ON bg.case_number = o.case_number AND bg.case_created_date = o.created_date
+  LEFT JOIN issued iss ON iss.case_number = o.case_number AND iss.case_created_date = o.created_date
   LEFT JOIN case_details d ON d.case_number = o.case_number AND d.case_created_date = o.created_date
 ),
 linked_bugs AS (
@@ -126,6 +134,12 @@ SELECT
    + (SELECT count(*) FROM linked_issues li JOIN issues i ON i.issue_key = li.issue_key
       WHERE coalesce(i.fix_versions[1], '') IN ('', '---')))::int AS bugs_no_target`;
 
+const statsParams = (opts: StatsFilter & { now?: Date }) => [
+  opts.account ?? null,
+  opts.engineer ?? null,
+  (opts.now ?? new Date()).toISOString(),
+];
+
 /** The stats metrics at `now` (UTC), over every stored case or the filtered ones. */
 export async function computeCaseStats(
   q: Queryable,
@@ -135,11 +149,7 @@ export async function computeCaseStats(
   const scope = { account: opts.account, engineer: opts.engineer };
   // The breakdowns are what their links open (src/shared/counted.ts): rows of the case table.
   const [r, byCustomer, byEngineer, bySeverity, byStatus] = await Promise.all([
-    q.query<Omit<CaseStats, BreakdownKey>>(CASE_STATS_SQL, [
-      opts.account ?? null,
-      opts.engineer ?? null,
-      now.toISOString(),
-    ]),
+    q.query<Omit<CaseStats, BreakdownKey>>(CASE_STATS_SQL, statsParams({ ...opts, now })),
     breakdown(q, COUNTS.openCases(scope), 'account', now),
     breakdown(q, COUNTS.openCases(scope), 'assignee', now),
     breakdown(q, COUNTS.openCases(scope), 'severity', now),
@@ -155,6 +165,15 @@ export async function computeCaseStats(
 }
 
 type BreakdownKey = 'by_customer' | 'by_engineer' | 'by_severity' | 'by_status';
+
+/** PostgreSQL's plan of the stats query (EXPLAIN, JSON form), to check how it reads its tables. */
+export async function planOfCaseStats(q: Queryable, opts: StatsFilter & { now?: Date } = {}) {
+  const r = await q.query<{ 'QUERY PLAN': unknown }>(
+    `EXPLAIN (FORMAT JSON) ${CASE_STATS_SQL}`,
+    statsParams(opts),
+  );
+  return r.rows[0]!['QUERY PLAN'];
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Relief and resolution times: days from case creation to the Portal's relief_at / resolved_at, per

@@ -70,12 +70,15 @@ export function Pager({
   offset,
   onChange,
   label,
+  noun = 'cards',
 }: {
   total: number;
   limit: number;
   offset: number;
   onChange: (offset: number) => void;
   label: string;
+  /** What is counted, plural. */
+  noun?: string;
 }) {
   if (total <= limit && offset === 0) return null;
   const first = total === 0 ? 0 : offset + 1;
@@ -96,7 +99,7 @@ export function Pager({
         ‹ Previous
       </button>
       <span>
-        {number(first)}–{number(last)} of {number(total)} cards (page {page} of {pages})
+        {number(first)}–{number(last)} of {number(total)} {noun} (page {page} of {pages})
       </span>
       <button
         type="button"

@@ -167,6 +167,13 @@ function SortableList<T>({
         <a href={csvUrl} download>
           Download CSV
         </a>
+        <a
+          href={`${csvUrl}&bom=true`}
+          download
+          title="The same CSV with a UTF-8 byte-order mark, so Excel shows non-Latin names correctly"
+        >
+          CSV for Excel
+        </a>
       </div>
       {shown.length === 0 ? (
         <p className="empty">{rows.length === 0 ? `No ${noun} yet.` : `No ${noun} match “${q}”.`}</p>
