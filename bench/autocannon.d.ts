@@ -15,6 +15,7 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
     non2xx: number;
+    '3xx': number;
   }
   interface Options {
     url: string;

@@ -289,6 +289,7 @@ function storage(o: { databaseUrl?: string; dataDir?: string }) {
     redisUrl: undefined,
     cacheTtlSeconds: 60,
     cacheMaxEntries: 100,
+    responseCacheBytes: 16 * 1024 * 1024,
     redisKeyPrefix: 't5g:',
   };
 }

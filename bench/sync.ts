@@ -72,6 +72,8 @@ async function bench(cases: number) {
       DATA_DIR: 'memory://',
       ...(db ? { DATABASE_URL: db.url } : {}),
       BUGZILLA_API_KEY: 'x',
+      // No HTTP server here, so no one to sign in.
+      AUTH_ALLOW_NONE: 'true',
     },
     dotEnv: false,
   });
@@ -129,6 +131,17 @@ async function bench(cases: number) {
     console.log(
       `  steady state with 1% changing per pass: ~${Math.round(hourly)} upstream requests per hour ` +
         `(${perJob.rows.map((r) => `${r.job} ${r.requests}×${(RUNS_PER_HOUR[r.job] ?? 0).toFixed(2)}/h`).join(', ')})`,
+    );
+    // The comparison: a sync that refetches everything on every run (as the original did), on the
+    // same schedule: each job's initial-run requests at its runs per hour.
+    const fullJob = await store.db.query<{ job: string; requests: number }>(
+      `SELECT job, max(upstream_requests)::int AS requests FROM sync_runs
+       WHERE trigger = 'startup' AND job <> 'refresh-all' GROUP BY job`,
+    );
+    const fullHourly = fullJob.rows.reduce((n, r) => n + r.requests * (RUNS_PER_HOUR[r.job] ?? 0), 0);
+    console.log(
+      `  a full-refetch sync on the same schedule: ~${Math.round(fullHourly)} upstream requests per hour ` +
+        `(${(fullHourly / Math.max(1, hourly)).toFixed(0)}× the incremental sync's)`,
     );
   } finally {
     await sync.stop();

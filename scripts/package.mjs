@@ -27,6 +27,11 @@ for (const item of ['package.json', 'package-lock.json', 'bin', 'drizzle', 'dist
 }
 await copy(`${SIMULATORS}/dist`);
 
+// `prepare` builds ahead of time in a development checkout; a production install has nothing to build.
+const rootManifest = JSON.parse(await readFile(path.join(out, 'package.json'), 'utf8'));
+delete rootManifest.scripts.prepare;
+await writeFile(path.join(out, 'package.json'), `${JSON.stringify(rootManifest, null, 2)}\n`);
+
 // The workspace's exports name its TypeScript sources, which development runs through tsx and
 // vitest; the production copy names the compiled files instead (./src/x.ts → ./dist/x.js).
 const manifest = JSON.parse(await readFile(path.join(root, SIMULATORS, 'package.json'), 'utf8'));

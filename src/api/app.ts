@@ -14,10 +14,12 @@ import { rejectNonFiniteNumbers } from './json-schema.js';
 import { legacyRoutes } from './legacy.js';
 import { accessRoutes } from './routes/access.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { mirrorRoutes } from './routes/mirror.js';
 import { refreshRoutes } from './routes/refresh.js';
 import { runRoutes } from './routes/runs.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { frameworkErrors, registerSecurityHeaders } from './security-headers.js';
 import { uiRoutes } from './ui.js';
 import { apiV1Routes } from './v1.js';
@@ -90,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (answer.status >= 500) req.log.error({ err, method: req.method, url: req.url }, 'request failed');
     else if (answer.logAsWarning)
       req.log.warn({ code: answer.code, method: req.method, route: req.routeOptions.url }, answer.message);
+    if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
     return reply.code(answer.status).send({ message: answer.message });
   });
 
@@ -99,9 +102,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerAuth(app, deps);
   await app.register(accessRoutes, { store: deps.store, config: deps.config });
   await app.register(healthRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
-  if (deps.sync) await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
+  if (deps.sync) {
+    await app.register(refreshRoutes, { store: deps.store, sync: deps.sync });
+    await app.register(jobRoutes, { store: deps.store, sync: deps.sync, readOnly: deps.config.readOnly });
+  }
   await app.register(runRoutes, { store: deps.store });
   await app.register(mirrorRoutes, { ...deps, registry: deps.metrics.registry });
+  await app.register(webhookRoutes, {
+    store: deps.store,
+    config: deps.config,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
   await app.register(metaRoutes, { store: deps.store, config: deps.config, sync: deps.sync });
   await app.register(apiV1Routes, { store: deps.store, config: deps.config });
   await app.register(legacyRoutes, { store: deps.store, config: deps.config });

@@ -31,8 +31,14 @@ export interface CsvColumn<T> {
   value: (row: T) => unknown;
 }
 
-async function* lines<T>(columns: readonly CsvColumn<T>[], rows: AsyncIterable<readonly T[]>) {
-  yield csvLine(columns.map((c) => c.header));
+/** The byte-order mark Excel needs to read a CSV file as UTF-8 rather than the system code page. */
+export const UTF8_BOM = '\ufeff';
+
+/** `?bom=true` (the "CSV for Excel" download): the file starts with the byte-order mark. */
+const wantsBom = (req: FastifyRequest) => (req.query as { bom?: boolean } | undefined)?.bom === true;
+
+async function* lines<T>(columns: readonly CsvColumn<T>[], rows: AsyncIterable<readonly T[]>, bom: boolean) {
+  yield (bom ? UTF8_BOM : '') + csvLine(columns.map((c) => c.header));
   for await (const batch of rows) {
     let chunk = '';
     for (const row of batch) chunk += csvLine(columns.map((c) => c.value(row)));
@@ -55,5 +61,5 @@ export function sendCsv<T>(
   return reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${filename}"`)
-    .send(Readable.from(lines(columns, batches)));
+    .send(Readable.from(lines(columns, batches, wantsBom(reply.request))));
 }

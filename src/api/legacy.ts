@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import {
   legacyBugsSchema,
@@ -23,6 +22,8 @@ import {
   linkedCaseBatch,
   openEscalationCaseNumbers,
 } from '../store/queries/legacy.js';
+import { STATS_ENTITIES } from '../store/repositories/stats.js';
+import { registerResponseCache, sendCached } from './cached-response.js';
 import { responseSchema } from './json-schema.js';
 import {
   legacyBug,
@@ -37,8 +38,10 @@ import { liveStats } from './views/stats.js';
 import './roles.js';
 
 // The original dashboard's read API, same paths and JSON shapes, for the scripts
-// that use it (bin/cases_to_close.py reads /api/cases and /api/cards). The big maps are written
-// as a stream, one keyset batch at a time, so /api/cards at 100k cases never sits in memory.
+// that use it (bin/cases_to_close.py reads /api/cases and /api/cards). Like the original's
+// precomputed blobs, each answer is serialised once per change of the tables it reads and then
+// served from the response cache (with an ETag, compressed when the client accepts it). A cold
+// big map is built as a stream, one keyset batch at a time, and sent while it is built.
 // Cards whose case is not stored are left out, as the original dropped them.
 
 const BATCH = 500;
@@ -55,21 +58,42 @@ async function* keyset<T>(fetch: (after: string | null) => Promise<T[]>, keyOf: 
 
 /** `{"k":v,…}` from batches of entries, written as it goes. */
 async function* jsonObject(batches: AsyncIterable<[string, unknown][]>) {
-  yield '{';
+  // The opening brace goes out with the first batch, so the first chunk exists only once the
+  // database has answered: a streamed answer whose first read fails is still an error status.
+  let open = '{';
   let first = true;
   for await (const entries of batches) {
-    let chunk = '';
+    let chunk = open;
+    open = '';
     for (const [key, value] of entries) {
       chunk += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}`;
       first = false;
     }
     if (chunk) yield chunk;
   }
-  yield '}';
+  yield `${open}}`;
 }
 
-const sendJsonStream = (reply: FastifyReply, chunks: AsyncIterable<string>) =>
-  reply.type('application/json; charset=utf-8').send(Readable.from(chunks));
+/** The tables (change-feed entities) each answer is built from: a write elsewhere keeps its body. */
+export const LEGACY_ENTITIES = {
+  cards: [
+    'card',
+    'case',
+    'case_detail',
+    'jira_comment',
+    'escalation',
+    'case_bug',
+    'bug',
+    'case_issue',
+    'issue',
+  ],
+  cases: ['case'],
+  details: ['case_detail'],
+  bugs: ['case_bug', 'bug'],
+  issues: ['case_issue', 'issue'],
+  escalations: ['escalation'],
+  stats: STATS_ENTITIES,
+} as const satisfies Record<string, readonly string[]>;
 
 const groupBy = <T>(rows: readonly T[], key: (r: T) => string) => {
   const m = new Map<string, T[]>();
@@ -84,8 +108,8 @@ const groupBy = <T>(rows: readonly T[], key: (r: T) => string) => {
 
 // The shapes' schemas document the big maps, which are streamed; the stats are serialised with theirs.
 
-const route = (summary: string, response: z.ZodType) => ({
-  config: { role: 'viewer' as const },
+const route = (summary: string, response: z.ZodType, cache?: readonly string[]) => ({
+  config: { role: 'viewer' as const, cache },
   schema: { tags: ['legacy'], summary, response: { 200: responseSchema(response) } },
 });
 
@@ -94,6 +118,8 @@ const ENDPOINTS = ['cards', 'cases', 'bugs', 'details', 'escalations', 'issues',
 export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
   const db = deps.store.db;
   const escalationProject = deps.config.jira.escalations?.project;
+  const store = deps.store;
+  registerResponseCache(app, store);
 
   app.get('/api/', route('The endpoints of the original API', legacyEndpointsSchema), async (req) => {
     const base = `${req.protocol}://${req.host}/api`;
@@ -103,7 +129,7 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get(
     '/api/cards',
     route('{KEY: card}: every card, enriched as the original', legacyCardsSchema),
-    (_req, reply) => {
+    (req, reply) => {
       const now = presentContext(deps).now;
       async function* entries() {
         for await (const cards of keyset(
@@ -142,14 +168,16 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           ]);
         }
       }
-      return sendJsonStream(reply, jsonObject(entries()));
+      return sendCached(req, reply, store, { entities: LEGACY_ENTITIES.cards, key: 'legacy:cards' }, () =>
+        jsonObject(entries()),
+      );
     },
   );
 
   app.get(
     '/api/cases',
     route('{case#: case}: every stored case, closed ones included', legacyCasesSchema),
-    (_req, reply) => {
+    (req, reply) => {
       async function* entries() {
         for await (const cases of keyset(
           (after) => legacyCaseBatch(db, after, BATCH),
@@ -157,11 +185,17 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
         ))
           yield cases.map((c): [string, unknown] => [c.caseNumber, legacyCase(c)]);
       }
-      return sendJsonStream(reply, jsonObject(entries()));
+      return sendCached(
+        req,
+        reply,
+        store,
+        { entities: LEGACY_ENTITIES.cases, key: 'legacy:cases', timeless: true },
+        () => jsonObject(entries()),
+      );
     },
   );
 
-  app.get('/api/details', route('{case#: detail}', legacyDetailsSchema), (_req, reply) => {
+  app.get('/api/details', route('{case#: detail}', legacyDetailsSchema), (req, reply) => {
     async function* entries() {
       for await (const rows of keyset(
         (after) => legacyDetailBatch(db, after, BATCH),
@@ -169,13 +203,19 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
       ))
         yield rows.map((d): [string, unknown] => [d.caseNumber, legacyDetail(d)]);
     }
-    return sendJsonStream(reply, jsonObject(entries()));
+    return sendCached(
+      req,
+      reply,
+      store,
+      { entities: LEGACY_ENTITIES.details, key: 'legacy:details', timeless: true },
+      () => jsonObject(entries()),
+    );
   });
 
   app.get(
     '/api/bugs',
     route('{case#: [bug]}: cases with linked Bugzilla bugs', legacyBugsSchema),
-    (_req, reply) => {
+    (req, reply) => {
       async function* entries() {
         for await (const refs of keyset(
           (after) => linkedCaseBatch(db, 'case_bugs', after, BATCH),
@@ -188,14 +228,20 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           ]);
         }
       }
-      return sendJsonStream(reply, jsonObject(entries()));
+      return sendCached(
+        req,
+        reply,
+        store,
+        { entities: LEGACY_ENTITIES.bugs, key: 'legacy:bugs', timeless: true },
+        () => jsonObject(entries()),
+      );
     },
   );
 
   app.get(
     '/api/issues',
     route('{case#: [issue]}: cases with linked JIRA issues', legacyIssuesSchema),
-    (_req, reply) => {
+    (req, reply) => {
       async function* entries() {
         for await (const refs of keyset(
           (after) => linkedCaseBatch(db, 'case_issues', after, BATCH),
@@ -205,17 +251,27 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           yield [...issues].map(([n, list]): [string, unknown] => [n, list.map(legacyIssue)]);
         }
       }
-      return sendJsonStream(reply, jsonObject(entries()));
+      return sendCached(
+        req,
+        reply,
+        store,
+        { entities: LEGACY_ENTITIES.issues, key: 'legacy:issues', timeless: true },
+        () => jsonObject(entries()),
+      );
     },
   );
 
   app.get(
     '/api/escalations',
-    route('[case#]: the cases named by open escalations', legacyEscalationsSchema),
+    route(
+      '[case#]: the cases named by open escalations',
+      legacyEscalationsSchema,
+      LEGACY_ENTITIES.escalations,
+    ),
     async () => openEscalationCaseNumbers(db),
   );
 
-  app.get('/api/stats', route('The live stats object', legacyStatsSchema), async () =>
+  app.get('/api/stats', route('The live stats object', legacyStatsSchema, LEGACY_ENTITIES.stats), async () =>
     legacyStats(await liveStats(deps, {})),
   );
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerResponseCache } from './cached-response.js';
 import { cardRoutes } from './routes/cards.js';
 import { caseRoutes } from './routes/cases.js';
 import { eventRoutes } from './routes/events.js';
@@ -14,6 +15,8 @@ import type { ViewDeps } from './views/deps.js';
  *   await app.register(apiV1Routes, { store, config });
  */
 export async function apiV1Routes(app: FastifyInstance, deps: ViewDeps) {
+  // Whole answers of the routes that declare `config.cache`, per URL, role and data generation.
+  registerResponseCache(app, deps.store);
   await app.register(cardRoutes, deps);
   await app.register(caseRoutes, deps);
   await app.register(reportRoutes, deps);

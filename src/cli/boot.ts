@@ -1,9 +1,10 @@
+import type { RunningSimulator, StatsHistoryDay } from '@t5g/simulators';
 import { type Config, loadConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
 import { type CoreMetrics, createMetrics } from '../observability/metrics.js';
 import { openStore, type Store } from '../store/store.js';
-import { startDemoUpstreams } from './demo.js';
+import { backfillDemoHistory, startDemoUpstreams } from './demo.js';
 import { assertPortFree } from './port.js';
 
 export interface Runtime {
@@ -11,6 +12,8 @@ export interface Runtime {
   logger: Logger;
   metrics: CoreMetrics;
   store: Store;
+  /** Demo mode: the in-process simulators (their JIRA webhooks are pointed at the app once it listens). */
+  demo?: RunningSimulator;
   /** Stops what boot started (simulators in demo mode, storage). */
   close(): Promise<void>;
 }
@@ -37,19 +40,25 @@ export async function boot(
   if (config.readOnly)
     logger.info('READ_ONLY is on: no writes to JIRA, the Portal, Bugzilla, Slack or e-mail');
   let closeDemo = async () => {};
+  let demoHistory: (() => StatsHistoryDay[]) | null = null;
+  let simulator: RunningSimulator | undefined;
   if (config.demo.enabled && (opts.upstreams ?? true)) {
     const demo = await startDemoUpstreams(config, logger);
     config = demo.config;
+    simulator = demo.simulator;
     closeDemo = demo.close;
+    demoHistory = demo.history;
   }
   try {
     const store = await openStore(config.storage, { logger, metrics });
+    if (demoHistory) await backfillDemoHistory(store, demoHistory(), logger);
     metrics.info.set({ version: VERSION, database: store.db.kind, cache: store.cache.backend }, 1);
     return {
       config,
       logger,
       metrics,
       store,
+      ...(simulator ? { demo: simulator } : {}),
       close: async () => {
         await store.close();
         await closeDemo();

@@ -24,7 +24,7 @@ export async function withToolUpstreams<T>(
   let closeDemo = async () => {};
   if (config.demo.enabled) {
     process.stderr.write('t5g: demo mode: answering from the built-in simulators’ generated data\n');
-    const demo = await startDemoUpstreams(config, logger, { quiet: true });
+    const demo = await startDemoUpstreams(config, logger, { quiet: true, anyPort: true });
     config = demo.config;
     closeDemo = demo.close;
   }

@@ -8,6 +8,8 @@ import {
   ENV_KEYS,
   type Env,
   envSchema,
+  type HttpUpstream,
+  type RequestKind,
   teamMemberSchema,
 } from './env-schema.js';
 
@@ -85,7 +87,13 @@ export interface Config {
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
   readOnly: boolean;
   /** No upstream credentials: the built-in simulators stand in for every upstream. */
-  demo: { enabled: boolean; cases: number; seed: number };
+  demo: {
+    enabled: boolean;
+    cases: number;
+    seed: number;
+    /** Where the demo simulators listen, so the JIRA and Bugzilla links they back stay the same; 0: any free port. */
+    simulatorPort: number;
+  };
   storage: {
     databaseUrl: string | undefined;
     poolSize: number;
@@ -96,6 +104,8 @@ export interface Config {
     redisKeyPrefix: string;
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
+    /** Bytes of whole responses each process keeps in memory. */
+    responseCacheBytes: number;
   };
   /** The Redis mirror; `sources` are off for t5g's own jobs while `url` is set. */
   mirror: {
@@ -145,6 +155,8 @@ export interface Config {
     transitions: { todo: string; reopen: string };
     pageSize: number;
     concurrency: number;
+    /** HMAC secret of `POST /api/v1/webhooks/jira`; undefined = webhooks are refused. */
+    webhookSecret: string | undefined;
   };
   bugzilla: { url: string; apiKey: string | undefined; batchSize: number };
   team: TeamMember[];
@@ -187,6 +199,13 @@ export interface Config {
   };
   /** Minutes since a source's last successful sync after which /readyz reports it stale. */
   syncMaxAgeMinutes: Record<SyncedSource, number>;
+  /** Seconds one upstream attempt may take, by kind of request: for all upstreams and per upstream. */
+  upstreamTimeoutSeconds: {
+    all: Partial<Record<RequestKind, number>>;
+    perUpstream: Partial<Record<HttpUpstream, Partial<Record<RequestKind, number>>>>;
+  };
+  /** A sync run still going after this long is aborted and retried like a failed one. */
+  runDeadlineMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -409,7 +428,12 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       metricsToken: env.METRICS_TOKEN,
     },
     readOnly: env.READ_ONLY,
-    demo: { enabled: demo, cases: env.DEMO_CASES, seed: env.DEMO_SEED },
+    demo: {
+      enabled: demo,
+      cases: env.DEMO_CASES,
+      seed: env.DEMO_SEED,
+      simulatorPort: env.DEMO_SIMULATOR_PORT,
+    },
     storage: {
       databaseUrl: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
@@ -420,6 +444,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       cacheTtlSeconds: env.CACHE_TTL_SECONDS,
       cacheMaxEntries: env.CACHE_MAX_ENTRIES,
+      responseCacheBytes: env.RESPONSE_CACHE_MB * 1024 * 1024,
     },
     mirror: {
       url: env.REDIS_MIRROR_URL,
@@ -476,6 +501,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       transitions: { todo: env.JIRA_TRANSITION_TODO, reopen: env.JIRA_TRANSITION_REOPEN },
       pageSize: env.JIRA_PAGE_SIZE,
       concurrency: env.JIRA_CONCURRENCY,
+      webhookSecret: env.JIRA_WEBHOOK_SECRET,
     },
     bugzilla: {
       url: stripSlash(env.BUGZILLA_URL),
@@ -520,7 +546,22 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       bugTagging: env.SCHEDULE_BUG_TAGGING,
     },
     syncMaxAgeMinutes: { ...DEFAULT_SYNC_MAX_AGE_MINUTES, ...env.SYNC_MAX_AGE_MINUTES },
+    upstreamTimeoutSeconds: upstreamTimeouts(env.UPSTREAM_TIMEOUT_SECONDS),
+    runDeadlineMinutes: env.SYNC_RUN_DEADLINE_MINUTES,
   };
+}
+
+function upstreamTimeouts(keys: Record<string, number> = {}): Config['upstreamTimeoutSeconds'] {
+  const out: Config['upstreamTimeoutSeconds'] = { all: {}, perUpstream: {} };
+  for (const [key, seconds] of Object.entries(keys)) {
+    const [first, second] = key.split('.') as [string, string | undefined];
+    if (second === undefined) out.all[first as RequestKind] = seconds;
+    else {
+      const upstream = first as HttpUpstream;
+      out.perUpstream[upstream] = { ...out.perUpstream[upstream], [second]: seconds };
+    }
+  }
+  return out;
 }
 
 const stripSlash = (u: string) => u.replace(/\/+$/, '');

@@ -14,7 +14,18 @@ export interface DemoUpstreams {
   sprintPrefix: string;
   escalations: { project: string; label: string };
   slack: { highSeverityChannel: string; lowSeverityChannel: string };
+  /** Secret the simulator signs its JIRA webhooks with, unless JIRA_WEBHOOK_SECRET sets one. */
+  webhookSecret?: string;
 }
+
+/** The credentials demo mode signs in to the simulators with (and the only ones they accept). */
+export const DEMO_CREDENTIALS = {
+  offlineToken: 'demo-offline-token',
+  jiraUser: 'demo@example.com',
+  jiraToken: 'demo-api-token',
+  bugzillaKey: 'demo-bugzilla-key',
+  slackToken: 'xoxb-demo',
+} as const;
 
 /**
  * Demo mode: the same config, with every upstream pointed at the built-in simulators and the
@@ -28,23 +39,24 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
       ...config.portal,
       apiUrl: demo.urls.portal,
       ssoTokenUrl: demo.urls.ssoTokenUrl,
-      offlineToken: 'demo-offline-token',
+      offlineToken: DEMO_CREDENTIALS.offlineToken,
       caseQuery: demo.caseQuery,
     },
     jira: {
       ...config.jira,
       url: demo.urls.jira,
       flavor: 'cloud',
-      user: 'demo@example.com',
-      token: 'demo-api-token',
+      user: DEMO_CREDENTIALS.jiraUser,
+      token: DEMO_CREDENTIALS.jiraToken,
       project: demo.jiraProject,
       component: demo.component,
       board: demo.board,
       sprint: demo.sprintPrefix,
       cardLabel: demo.cardLabel,
       escalations: demo.escalations,
+      webhookSecret: config.jira.webhookSecret ?? demo.webhookSecret,
     },
-    bugzilla: { ...config.bugzilla, url: demo.urls.bugzilla, apiKey: 'demo-bugzilla-key' },
+    bugzilla: { ...config.bugzilla, url: demo.urls.bugzilla, apiKey: DEMO_CREDENTIALS.bugzillaKey },
     team: config.team.length ? config.team : demo.team,
     email: {
       ...config.email,
@@ -57,7 +69,7 @@ export function withDemoUpstreams(config: Config, demo: DemoUpstreams): Config {
     },
     slack: {
       ...config.slack,
-      token: 'xoxb-demo',
+      token: DEMO_CREDENTIALS.slackToken,
       apiUrl: demo.urls.slackApi,
       highSeverityChannel: demo.slack.highSeverityChannel,
       lowSeverityChannel: demo.slack.lowSeverityChannel,

@@ -111,6 +111,17 @@ const list = (def: string[]) =>
             .filter(Boolean),
     );
 
+/**
+ * What an upstream request does, which sets how long one attempt may take: `lookup` reads one record
+ * (a case, its comments, an issue), `search` a page of a search or a batch of records, `write`
+ * changes something upstream, `token` exchanges credentials.
+ */
+export const REQUEST_KINDS = ['lookup', 'search', 'write', 'token'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+/** The upstreams reached through the shared HTTP layer. */
+export const HTTP_UPSTREAMS = ['portal', 'sso', 'jira', 'bugzilla'] as const;
+export type HttpUpstream = (typeof HTTP_UPSTREAMS)[number];
+
 const jsonOf = <T extends z.ZodTypeAny>(schema: T, def: z.output<T> | undefined) =>
   z
     .string()
@@ -202,6 +213,7 @@ export const envSchema = z.object({
   DEMO_MODE: z.enum(['auto', 'true', 'false']).default('auto'),
   DEMO_CASES: int(500, 10, 100_000),
   DEMO_SEED: int(1, 0, 2 ** 31 - 1),
+  DEMO_SIMULATOR_PORT: int(9900, 0, 65_535),
 
   // Sign-in and access
   AUTH_MODE: z.enum(['none', 'oidc', 'saml']).optional(),
@@ -242,6 +254,7 @@ export const envSchema = z.object({
     .default('t5g:'),
   CACHE_TTL_SECONDS: int(300, 1, 7 * 24 * 3600),
   CACHE_MAX_ENTRIES: int(5000, 10, 10_000_000),
+  RESPONSE_CACHE_MB: int(256, 0, 65_536),
 
   // Redis mirror of the original dashboard (`t5g mirror`)
   REDIS_MIRROR_URL: redisUrl,
@@ -292,6 +305,8 @@ export const envSchema = z.object({
   JIRA_TRANSITION_REOPEN: z.string().min(1).default('To Do'),
   JIRA_PAGE_SIZE: int(100, 1, 5000),
   JIRA_CONCURRENCY: int(4, 1, 64),
+  // The secret JIRA signs webhook bodies with (X-Hub-Signature: sha256=HMAC); unset = webhooks refused.
+  JIRA_WEBHOOK_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
 
   // Bugzilla
   BUGZILLA_URL: url('https://bugzilla.redhat.com'),
@@ -341,6 +356,22 @@ export const envSchema = z.object({
   SCHEDULE_CARD_CREATION: cron('10 * * * *'),
   SCHEDULE_PRIORITY_SYNC: cron('12 3 * * *'),
   SCHEDULE_BUG_TAGGING: cron('33 0 * * *'),
+
+  // Upstream calls: seconds one attempt may take, by kind of request, for every upstream ("lookup")
+  // or one ("portal.lookup"); and the longest a sync run may take before it is aborted and retried.
+  UPSTREAM_TIMEOUT_SECONDS: jsonOf(
+    z.record(
+      z
+        .string()
+        .regex(
+          new RegExp(`^((${HTTP_UPSTREAMS.join('|')})\\.)?(${REQUEST_KINDS.join('|')})$`),
+          `a key is a kind of request (${REQUEST_KINDS.join(', ')}), alone or after an upstream and a dot (${HTTP_UPSTREAMS.join(', ')}), e.g. "portal.lookup"`,
+        ),
+      z.number().min(0.1).max(600),
+    ),
+    {},
+  ),
+  SYNC_RUN_DEADLINE_MINUTES: int(30, 1, 24 * 60),
 
   // Readiness: minutes since a source's last successful sync after which /readyz says degraded.
   SYNC_MAX_AGE_MINUTES: jsonOf(

@@ -21,6 +21,7 @@ const SECRET_KEYS = [
   'sessionSecret',
   'metricsToken',
   'apiKey',
+  'webhookSecret',
   'cookie',
   'authorization',
 ];

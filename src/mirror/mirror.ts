@@ -3,6 +3,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import {
+  DRIFT_KEYS,
+  type DriftKey,
   deleteMirrorHashes,
   loadMirrorHashes,
   type PresenceKey,
@@ -13,7 +15,7 @@ import {
 import { quarantineRecords, resolveQuarantined } from '../store/repositories/quarantine.js';
 import type { Store } from '../store/store.js';
 import { isMirrorKey, MIRROR_KEYS, type MirrorKey } from './layout.js';
-import { BlobError, type MirrorRecord, mapRecords, splitBlob } from './mapper.js';
+import { BlobError, type MirrorBatch, type MirrorRecord, mapRecords, splitBlob } from './mapper.js';
 import { quarantineSource, writeBatch } from './writer.js';
 
 // The mirror of the original dashboard's Redis into t5g's tables. One key at a time: read the
@@ -258,24 +260,15 @@ export class Mirror {
   }
 
   /**
-   * Records of `cards` and `cases` whose row in PostgreSQL no longer holds what Redis holds (the
-   * row was changed by something other than the mirror): the mapped record's main fields against
-   * the stored row's.
+   * Records whose rows in PostgreSQL no longer hold what Redis holds (changed by something other
+   * than the mirror): the mapped record's main fields against the stored rows'.
    */
   private async drifted(key: MirrorKey, records: readonly MirrorRecord[]): Promise<string[]> {
-    if (key !== 'cards' && key !== 'cases') return [];
-    const batch = mapRecords(key, records);
-    const expected = new Map<string, unknown[]>(
-      key === 'cards'
-        ? batch.cards.map(({ card: c }) => [
-            c.jiraKey,
-            [c.summary, c.status, c.priority, c.assigneeName, c.labels.join(',')],
-          ])
-        : batch.cases.map((c) => [c.caseNumber, [c.summary, c.status, c.account, c.severity, c.owner]]),
-    );
-    const stored = await storedFields(this.opts.store.db, key, [...expected.keys()]);
+    if (!(DRIFT_KEYS as string[]).includes(key) || records.length === 0) return [];
+    const expected = expectedFields(key as DriftKey, mapRecords(key, records));
+    const stored = await storedFields(this.opts.store.db, key as DriftKey, [...expected.keys()]);
     return [...expected]
-      .filter(([id, want]) => JSON.stringify(stored.get(id)) !== JSON.stringify(want))
+      .filter(([id, want]) => canonical(key, stored.get(id)) !== canonical(key, want))
       .map(([id]) => id);
   }
 
@@ -402,3 +395,65 @@ export async function ensureNotifications(redis: Redis, allowConfig = true): Pro
 }
 
 export { isMirrorKey };
+
+/** Fields as comparable text; a case's bug or issue list compares whatever order it came in. */
+function canonical(key: MirrorKey, fields: unknown[] | undefined): string {
+  if (fields && (key === 'bugs' || key === 'issues'))
+    return JSON.stringify(fields.map((f) => JSON.stringify(f)).sort());
+  return JSON.stringify(fields);
+}
+
+/** What the stored rows of a mapped batch should hold, per record id, in the shape `storedFields` reads them. */
+function expectedFields(key: DriftKey, batch: MirrorBatch): Map<string, unknown[]> {
+  const sortedLists = (links: { caseNumber: string; item: unknown[] }[]) => {
+    const byCase = new Map<string, Map<string, unknown[]>>();
+    for (const l of links) {
+      const list = byCase.get(l.caseNumber) ?? new Map<string, unknown[]>();
+      byCase.set(l.caseNumber, list);
+      list.set(JSON.stringify(l.item), l.item);
+    }
+    return new Map([...byCase].map(([id, list]) => [id, [...list.values()]] as [string, unknown[]]));
+  };
+  switch (key) {
+    case 'cards':
+      return new Map(
+        batch.cards.map(({ card: c }) => [
+          c.jiraKey,
+          [c.summary, c.status, c.priority, c.assigneeName, c.labels.join(',')],
+        ]),
+      );
+    case 'cases':
+      return new Map(
+        batch.cases.map((c) => [c.caseNumber, [c.summary, c.status, c.account, c.severity, c.owner]]),
+      );
+    case 'details':
+      return new Map(
+        batch.details.map((d) => [d.caseNumber, [d.row.critSit, d.row.groupName, d.row.entitlementSla]]),
+      );
+    case 'bugs': {
+      const bug = new Map(batch.bugs.map((b) => [b.bugId, b]));
+      return sortedLists(
+        batch.bugLinks.map((l) => {
+          const b = bug.get(l.row.bugId);
+          return { caseNumber: l.caseNumber, item: [l.row.bugId, b?.summary ?? null, b?.status ?? null] };
+        }),
+      );
+    }
+    case 'issues': {
+      const issue = new Map(batch.issues.map((i) => [i.issueKey, i]));
+      return sortedLists(
+        batch.issueLinks.map((l) => {
+          const i = issue.get(l.row.issueKey);
+          return { caseNumber: l.caseNumber, item: [l.row.issueKey, i?.title ?? null, i?.status ?? null] };
+        }),
+      );
+    }
+    case 'escalations':
+      return new Map(
+        batch.escalations.map((e) => [
+          e.issueKey,
+          [e.summary, e.status, [...e.caseNumbers].sort().join(',')],
+        ]),
+      );
+  }
+}

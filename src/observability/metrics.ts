@@ -9,6 +9,7 @@ export interface CoreMetrics {
   cacheErrors: Counter<'backend' | 'operation'>;
   storeWrites: Counter<'entity' | 'op'>;
   httpRequests: Histogram<'method' | 'route' | 'status'>;
+  webhookRequests: Counter<'source' | 'outcome'>;
   info: Gauge<'version' | 'database' | 'cache'>;
   /** The text /metrics serves: this registry, or a cluster's aggregate (`clusterScrape`). */
   scrape: () => Promise<string>;
@@ -42,6 +43,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): CoreMetr
       help: 'HTTP request duration by method, route and status.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    webhookRequests: new Counter({
+      name: 't5g_webhook_requests_total',
+      help: 'Webhook deliveries by source and outcome (applied, stale, ignored, deleted, quarantined, unsigned, bad_signature, bad_request, disabled, failed).',
+      labelNames: ['source', 'outcome'],
       registers: [registry],
     }),
     info: new Gauge({

@@ -63,7 +63,17 @@ export const RECENT_DAYS = 7;
 
 /** A sync run's states, and what started it. */
 export const RUN_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
-export const RUN_TRIGGERS = ['schedule', 'manual', 'startup'] as const;
+/** `retry`: a person retried a failed run from the job monitor (a new run of its job, same parameters). */
+export const RUN_TRIGGERS = ['schedule', 'manual', 'startup', 'retry'] as const;
+
+/** Upstreams that push changes to t5g as webhooks (besides being polled). */
+export const WEBHOOK_SOURCES = ['jira'] as const;
+/**
+ * What became of a verified webhook delivery: stored (`applied`), not newer than the stored record
+ * (`stale`: nothing changed), not a record t5g tracks (`ignored`), an issue deleted upstream (kept,
+ * listed: `deleted`), an invalid record (`quarantined`).
+ */
+export const WEBHOOK_OUTCOMES = ['applied', 'stale', 'ignored', 'deleted', 'quarantined'] as const;
 
 /** The sync jobs whose freshness the header and readiness report, in the order they are shown. */
 export const SYNCED_SOURCES = [
@@ -105,3 +115,15 @@ export type UserRole = (typeof USER_ROLES)[number];
 /** Whether `have` includes what `need` may do (no role includes nothing). */
 export const roleIncludes = (have: UserRole | null | undefined, need: UserRole) =>
   have != null && USER_ROLES.indexOf(have) >= USER_ROLES.indexOf(need);
+
+/** What global search finds: records by their identifier, people by name, and full-text matches. */
+export const SEARCH_KINDS = [
+  'case',
+  'card',
+  'bug',
+  'engineer',
+  'account',
+  'comment',
+  'jira_comment',
+] as const;
+export type SearchKind = (typeof SEARCH_KINDS)[number];

@@ -16,6 +16,10 @@ export interface ResolvedDeps {
 
 export function resolveDeps(deps: SourceDeps, upstream: UpstreamName): ResolvedDeps {
   const { perUpstream, ...common } = deps.retry ?? {};
+  const own = perUpstream?.[upstream];
+  // A flat `timeoutMs` override (tests use short ones) applies to every kind of request, unless a
+  // per-kind timeout is given too.
+  const flat = own?.timeoutMs ?? common.timeoutMs;
   return {
     logger: deps.logger.child({ upstream }),
     metrics: deps.metrics ?? noopUpstreamMetrics,
@@ -23,6 +27,15 @@ export function resolveDeps(deps: SourceDeps, upstream: UpstreamName): ResolvedD
     fetch: deps.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     clock: deps.clock ?? systemClock,
     random: deps.random ?? Math.random,
-    policy: { ...DEFAULT_HTTP_RETRY_POLICY, ...common, ...perUpstream?.[upstream] },
+    policy: {
+      ...DEFAULT_HTTP_RETRY_POLICY,
+      ...common,
+      ...own,
+      timeouts: {
+        ...(flat === undefined ? DEFAULT_HTTP_RETRY_POLICY.timeouts : {}),
+        ...common.timeouts,
+        ...own?.timeouts,
+      },
+    },
   };
 }

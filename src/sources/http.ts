@@ -1,7 +1,7 @@
 import type { ResolvedDeps } from './deps.js';
 import { UpstreamError } from './errors.js';
 import { assertWritePermit, type WritePermit } from './read-only.js';
-import { parseRetryAfter, runWithRetries } from './retry.js';
+import { attemptTimeoutMs, parseRetryAfter, type RequestKind, runWithRetries } from './retry.js';
 import { Semaphore } from './semaphore.js';
 import type { UpstreamName } from './types.js';
 
@@ -14,6 +14,8 @@ export type Query = Record<string, QueryValue>;
 
 export interface ReadRequest {
   path: string;
+  /** Sets the attempt's timeout: `lookup` (one record; the default for reads) or `search` (a page). */
+  kind?: 'lookup' | 'search';
   query?: Query;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -69,6 +71,7 @@ export interface TokenEndpointClient {
 
 interface SendSpec {
   method: string;
+  kind: RequestKind;
   path: string;
   query?: Query;
   headers?: Record<string, string>;
@@ -81,12 +84,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const send = createSender(options);
   return {
     upstream: options.upstream,
-    get: (req) => send({ ...req, method: 'GET', idempotent: true }),
+    get: ({ kind, ...req }) => send({ ...req, kind: kind ?? 'lookup', method: 'GET', idempotent: true }),
     async write(permit, req) {
       assertWritePermit(permit, options.upstream);
-      const { method, json, idempotent, ...rest } = req;
+      const { method, json, idempotent, kind: _kind, ...rest } = req;
       return send({
         ...rest,
+        kind: 'write',
         method,
         idempotent: idempotent ?? method !== 'POST',
         ...(json === undefined
@@ -103,6 +107,7 @@ export function createTokenEndpointClient(options: Omit<HttpClientOptions, 'auth
     postForm: (form, signal) =>
       send({
         method: 'POST',
+        kind: 'token',
         path: '',
         idempotent: true,
         body: {
@@ -169,7 +174,8 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
     attempt: number;
   }): Promise<HttpResponse> {
     const { spec } = a;
-    const timeout = AbortSignal.timeout(policy.timeoutMs);
+    const timeoutMs = attemptTimeoutMs(policy, spec.kind);
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
     const started = performance.now();
     const fail = (
@@ -192,7 +198,7 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
     const transportFailure = (err: unknown) => {
       if (spec.signal?.aborted) return spec.signal.reason ?? err;
       if (timeout.aborted)
-        return fail({ kind: 'timeout', detail: `no complete response in ${policy.timeoutMs} ms` });
+        return fail({ kind: 'timeout', detail: `no complete response in ${timeoutMs} ms` });
       const code = errorCode(err);
       return fail({
         kind: 'network',
@@ -232,7 +238,7 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
     let body: unknown;
     if (text.trim() !== '') {
       try {
-        body = JSON.parse(text);
+        body = parseUpstreamJson(text);
       } catch {
         // A 2xx body that does not parse was cut short (or is not what we asked for). For reads it is retried.
         throw fail({
@@ -245,6 +251,25 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
     record(response.status);
     return { status: response.status, headers: response.headers, body };
   }
+}
+
+/**
+ * JSON.parse, with every NUL character in a string or key replaced by U+FFFD: PostgreSQL text and
+ * jsonb cannot hold NUL, so one upstream record carrying it would fail the whole batch's write
+ * instead of being stored or quarantined. Bodies without an escaped NUL parse as they are.
+ */
+export function parseUpstreamJson(text: string): unknown {
+  if (!text.includes('\\u0000')) return JSON.parse(text);
+  const clean = (v: string) => v.replaceAll('\u0000', '\uFFFD');
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'string') return clean(value);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const keys = Object.keys(value);
+      if (keys.some((k) => k.includes('\u0000')))
+        return Object.fromEntries(keys.map((k) => [clean(k), (value as Record<string, unknown>)[k]]));
+    }
+    return value;
+  });
 }
 
 // Failures where the request provably never left this machine, so repeating even a create is safe.

@@ -1,10 +1,11 @@
 import type { Config } from '../config/config.js';
+import type { HttpUpstream, RequestKind } from '../config/env-schema.js';
 import { type BugzillaClient, createBugzillaClient } from './bugzilla.js';
 import { createEmailClient, type EmailClient } from './email.js';
 import { createJiraClient, type JiraClient } from './jira/client.js';
 import { createPortalClient, type PortalClient } from './portal/client.js';
 import { createSlackClient, type SlackClient } from './slack.js';
-import type { SourceDeps } from './types.js';
+import type { SourceDeps, UpstreamName } from './types.js';
 
 // Public surface of the upstream connectors. Each upstream has one factory; `createUpstreams` builds them all
 // from the typed config. Every write on every client obeys `config.readOnly` (see read-only.ts).
@@ -20,7 +21,8 @@ export interface Upstreams {
   close(): void;
 }
 
-export function createUpstreams(config: Config, deps: SourceDeps): Upstreams {
+export function createUpstreams(config: Config, given: SourceDeps): Upstreams {
+  const deps = withConfiguredTimeouts(config, given);
   const email = createEmailClient(config, deps);
   return {
     portal: createPortalClient(config, deps),
@@ -30,6 +32,32 @@ export function createUpstreams(config: Config, deps: SourceDeps): Upstreams {
     email,
     readOnly: config.readOnly,
     close: () => email.close(),
+  };
+}
+
+/**
+ * The attempt timeouts UPSTREAM_TIMEOUT_SECONDS configures, under what the caller passed (tests
+ * pass short ones): for all upstreams, then per upstream.
+ */
+function withConfiguredTimeouts(config: Config, deps: SourceDeps): SourceDeps {
+  const { all, perUpstream } = config.upstreamTimeoutSeconds;
+  const ms = (t: Partial<Record<RequestKind, number>> | undefined) =>
+    Object.fromEntries(Object.entries(t ?? {}).map(([k, s]) => [k, Math.round(s * 1000)]));
+  if (Object.keys(all).length === 0 && Object.keys(perUpstream).length === 0) return deps;
+  const retry = deps.retry ?? {};
+  const upstreams = new Set([...Object.keys(perUpstream), ...Object.keys(retry.perUpstream ?? {})]);
+  return {
+    ...deps,
+    retry: {
+      ...retry,
+      timeouts: { ...ms(all), ...retry.timeouts },
+      perUpstream: Object.fromEntries(
+        [...upstreams].map((u) => {
+          const given = retry.perUpstream?.[u as UpstreamName];
+          return [u, { ...given, timeouts: { ...ms(perUpstream[u as HttpUpstream]), ...given?.timeouts } }];
+        }),
+      ),
+    },
   };
 }
 
@@ -51,5 +79,5 @@ export {
 export { DEFAULT_HTTP_RETRY_POLICY, type HttpRetryPolicy } from './retry.js';
 export type { PostedMessage, SlackClient } from './slack.js';
 export { createSlackClient } from './slack.js';
-export type { Batch, RecordSource, Rejection, SourceDeps, UpstreamName } from './types.js';
+export type { AccessTokenCache, Batch, RecordSource, Rejection, SourceDeps, UpstreamName } from './types.js';
 export { parseTimestamp, UNKNOWN_ID } from './validation.js';

@@ -1,3 +1,4 @@
+import { REQUEST_KINDS, type RequestKind } from '../config/env-schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from './clock.js';
 import { UpstreamError } from './errors.js';
@@ -8,9 +9,16 @@ import type { UpstreamName } from './types.js';
  * How one upstream HTTP call is retried within a job attempt (timeouts, 5xx, 429). A job that still
  * fails is retried as a whole by the job queue, under the job's own `JobRetryPolicy`.
  */
+// A lookup that has not answered in seconds is stuck, while a search page may legitimately take
+// longer: each kind of request has its own attempt timeout.
+export type { RequestKind };
+
 export interface HttpRetryPolicy {
-  /** Per attempt, covering the response body too (a body that never ends is a timeout). */
+  /** Per attempt, covering the response body too (a body that never ends is a timeout), for every
+   * kind of request that `timeouts` does not name. */
   timeoutMs: number;
+  /** Per attempt, by kind of request (see `RequestKind`). */
+  timeouts: Partial<Record<RequestKind, number>>;
   /** Attempts in total, the first one included. */
   maxAttempts: number;
   /** First backoff step; doubles on every further retry. */
@@ -24,13 +32,28 @@ export interface HttpRetryPolicy {
   maxRetryTimeMs: number;
 }
 
+/** Default per-attempt timeouts in seconds (`UPSTREAM_TIMEOUT_SECONDS` overrides them). */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS: Record<RequestKind, number> = {
+  lookup: 10,
+  search: 30,
+  write: 30,
+  token: 10,
+};
+
 export const DEFAULT_HTTP_RETRY_POLICY: HttpRetryPolicy = {
   timeoutMs: 30_000,
+  timeouts: Object.fromEntries(
+    REQUEST_KINDS.map((k) => [k, DEFAULT_REQUEST_TIMEOUT_SECONDS[k] * 1000]),
+  ) as Record<RequestKind, number>,
   maxAttempts: 6,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxRetryTimeMs: 120_000,
 };
+
+/** One attempt's timeout for a request of this kind. */
+export const attemptTimeoutMs = (policy: HttpRetryPolicy, kind: RequestKind): number =>
+  policy.timeouts[kind] ?? policy.timeoutMs;
 
 /**
  * Exponential backoff with "equal jitter": half of the step is fixed, half random. Unlike full jitter it never

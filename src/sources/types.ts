@@ -39,6 +39,18 @@ export interface Batch<T> {
   rejected: Rejection[];
 }
 
+/**
+ * Where short-lived access tokens (the Portal's SSO exchange) are kept between runs and processes, so
+ * each is exchanged once and reused until shortly before it expires. `key` names the credential, never
+ * contains it. Implementations must not log tokens.
+ */
+export interface AccessTokenCache {
+  get(key: string, now: number): Promise<{ token: string; validUntil: number } | undefined>;
+  put(key: string, value: { token: string; validUntil: number }): Promise<void>;
+  /** The upstream refused `token`: forget it (but not a newer one another process stored). */
+  drop(key: string, token: string): Promise<void>;
+}
+
 /** Shared dependencies of every connector factory. Only `logger` is required. */
 export interface SourceDeps {
   logger: Logger;
@@ -48,6 +60,8 @@ export interface SourceDeps {
   clock?: Clock;
   /** Returns a number in [0, 1); injectable so jitter is deterministic in tests. */
   random?: () => number;
+  /** Shares access tokens across runs and processes; without it each connector keeps its own. */
+  tokenCache?: AccessTokenCache;
   /** Overrides of the retry/timeout policy, per upstream or for all of them. */
   retry?: Partial<HttpRetryPolicy> & {
     perUpstream?: Partial<Record<UpstreamName, Partial<HttpRetryPolicy>>>;

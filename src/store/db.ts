@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { seedFromTemplate } from './pglite-template.js';
 
 // One interface over the two backends: node-postgres against a real server (DATABASE_URL), or
 // PGlite in-process on DATA_DIR. Repositories write plain SQL against `Queryable`; the Drizzle
@@ -170,6 +171,7 @@ async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
   }
   let pglite: PGlite;
   try {
+    if (!inMemory) await seedFromTemplate(path.join(dir, 'pglite'), logger);
     pglite = await PGlite.create(inMemory ? dataDir : path.join(dir, 'pglite'));
   } catch (err) {
     lock?.release();

@@ -160,6 +160,12 @@ export const cards = pgTable(
     contributors: jsonb('contributors').notNull().default(sql`'[]'::jsonb`),
     labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
     sprint: text('sprint'),
+    // What the card itself says about its case: the description card creation wrote ("severity
+    // of …", "account for the case is …", "internal status of: …"). Shown where the case is not
+    // stored (it closed outside the Portal query before the first sync), instead of blanks.
+    statedSeverity: text('stated_severity'),
+    statedAccount: text('stated_account'),
+    statedCaseStatus: text('stated_case_status'),
     createdAt: tstz('created_at').notNull(),
     updatedAt: tstz('updated_at').notNull(),
     isTrends: boolean('is_trends')
@@ -196,7 +202,10 @@ export const jiraComments = pgTable(
     jiraKey: text('jira_key')
       .notNull()
       .references(() => cards.jiraKey, { onDelete: 'cascade' }),
-    ...caseRef,
+    // The card's case when it is stored; a comment belongs to its card, so a card whose case is not
+    // stored keeps its comments with no case reference.
+    caseNumber: text('case_number'),
+    caseCreatedDate: tstz('case_created_date'),
     author: text('author'),
     body: text('body').notNull(),
     bodyFormat: text('body_format').notNull().default('wiki'),
@@ -216,7 +225,7 @@ export const jiraComments = pgTable(
       columns: [t.caseNumber, t.caseCreatedDate],
       foreignColumns: [cases.caseNumber, cases.createdDate],
     })
-      .onDelete('cascade')
+      .onDelete('set null')
       .onUpdate('cascade'),
   ],
 );
@@ -409,6 +418,11 @@ export const syncRuns = pgTable(
     upstreamRequests: integer('upstream_requests').notNull().default(0),
     progress: jsonb('progress').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
+    // What a job that writes upstream did, would have done under READ_ONLY, or refused and why
+    // (`runOutcomeSchema` in src/shared/api/sync.ts); null for jobs that only read.
+    outcome: jsonb('outcome'),
+    /** Set on a run that succeeded while a job it reads from had failed: done, but not fresh. */
+    inputError: text('input_error'),
   },
   (t) => [
     index('sync_runs_job_started_idx').on(t.job, t.startedAt),
@@ -453,6 +467,17 @@ export const changeLog = pgTable(
 
 // One row per job that has alerted: when the last alert went out and how many were held back since,
 // so the alert rate limit holds across every worker process, not per process.
+// Short-lived upstream access tokens (the Red Hat SSO exchange of the Portal's offline token), shared
+// by every run and process until shortly before they expire, so a loop of refreshes makes one
+// exchange instead of one per run. `cache_key` is a hash of the token endpoint, client id and offline
+// token: a changed credential never reads a token issued for the old one. Never logged.
+export const accessTokens = pgTable('access_tokens', {
+  cacheKey: text('cache_key').primaryKey(),
+  accessToken: text('access_token').notNull(),
+  validUntil: tstz('valid_until').notNull(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
 export const alertThrottle = pgTable('alert_throttle', {
   job: text('job').primaryKey(),
   lastSentAt: tstz('last_sent_at').notNull(),
@@ -486,6 +511,25 @@ export const cardCreations = pgTable(
     index('card_creations_step_idx').on(t.step),
     uniqueIndex('card_creations_jira_key_key').on(t.jiraKey),
   ],
+);
+
+// The "New Card(s)" notifications of card creation, one row per card and channel (`mail`, `slack`),
+// claimed like the card itself in `card_creations`: a run may claim a card's notification only while
+// it holds that card's claim, and a sent one is never claimed again. So a worker that was paused
+// past its lease (and whose cards another run finished and announced) sends nothing when it wakes.
+export const cardNotifications = pgTable(
+  'card_notifications',
+  {
+    caseNumber: text('case_number').notNull(),
+    channel: text('channel').notNull(),
+    runId: text('run_id'),
+    claimedAt: tstz('claimed_at').notNull().defaultNow(),
+    sentAt: tstz('sent_at'),
+    // `sent`, `blocked` (READ_ONLY), `failed`, `skipped` (no recipient/channel); null while claimed.
+    result: text('result'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.caseNumber, t.channel] })],
 );
 
 // What the Redis mirror last wrote for each record of a Redis key (a blob such as `cards` holds
@@ -543,6 +587,30 @@ export const sessions = pgTable(
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_last_seen_idx').on(t.lastSeenAt)],
 );
+
+// Outstanding SAML sign-ins, shared by every web process: a row per AuthnRequest sent to the IdP.
+// `answered_at` marks the request redeemed (a replayed response is refused); the validated identity
+// waits in `identity` until the browser that began the sign-in (its cookie names the request id)
+// collects it, so a response posted from another browser signs nobody in.
+export const samlRequests = pgTable(
+  'saml_requests',
+  {
+    id: text('id').primaryKey(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    answeredAt: tstz('answered_at'),
+    identity: jsonb('identity'),
+    returnTo: text('return_to'),
+  },
+  (t) => [index('saml_requests_created_idx').on(t.createdAt)],
+);
+
+// Fixed-window request counters for the rate-limited routes (sign-in, tokens, refresh), shared by
+// every web process so a limit means the same with one process or ten.
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: tstz('window_start').notNull().defaultNow(),
+  hits: integer('hits').notNull(),
+});
 
 // Personal API tokens: only the SHA-256 of the token is kept; the token itself is shown once.
 export const apiTokens = pgTable(

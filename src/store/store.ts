@@ -6,9 +6,11 @@ import type { UpsertResult } from './bulk-upsert.js';
 import type { Cache, CacheHealth } from './cache/cache.js';
 import { createMemoryCache } from './cache/memory-cache.js';
 import { createRedisCache } from './cache/redis-cache.js';
+import { ResponseCache } from './cache/response-cache.js';
 import { ANY_ENTITY, ChangeFeed } from './change-feed.js';
 import { type Database, openDatabase, type Queryable } from './db.js';
 import { migrate } from './migrate.js';
+import { PlannerStats } from './planner-stats.js';
 import { waitForDatabase } from './wait-for-database.js';
 
 // The storage core every other layer uses: the database (truth), the read cache and the change
@@ -41,6 +43,10 @@ export interface Store {
   readonly db: Database;
   readonly cache: Cache;
   readonly feed: ChangeFeed;
+  /** Whole serialised responses per data generation (src/api/cached-response.ts serves them). */
+  readonly responses: ResponseCache;
+  /** ANALYZE after bulk loads (planner-stats.ts). */
+  readonly plannerStats: PlannerStats;
   /** Runs `fn` in one transaction; once it commits, announces and invalidates what `changes` recorded. */
   write<T>(fn: (tx: Queryable, changes: ChangeSet) => Promise<T>): Promise<T>;
   /** Read-through: the cache, else PostgreSQL. */
@@ -107,18 +113,32 @@ export async function openStore(storage: Config['storage'], opts: OpenStoreOptio
       });
     }
     logger.info({ database: db.kind, location: db.location, cache: cache.backend }, 'storage ready');
-    return makeStore(db, cache, feed, metrics);
+    const responses = new ResponseCache(cache, {
+      maxBytes: storage.responseCacheBytes,
+      ttlSeconds: storage.cacheTtlSeconds,
+      metrics,
+    });
+    return makeStore(db, cache, feed, responses, new PlannerStats(db, logger), metrics);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
 }
 
-function makeStore(db: Database, cache: Cache, feed: ChangeFeed, metrics?: CoreMetrics): Store {
+function makeStore(
+  db: Database,
+  cache: Cache,
+  feed: ChangeFeed,
+  responses: ResponseCache,
+  plannerStats: PlannerStats,
+  metrics?: CoreMetrics,
+): Store {
   return {
     db,
     cache,
     feed,
+    responses,
+    plannerStats,
     async write(fn) {
       const changes = new ChangeSet();
       const result = await db.transaction(async (tx) => {
@@ -127,7 +147,10 @@ function makeStore(db: Database, cache: Cache, feed: ChangeFeed, metrics?: CoreM
         return value;
       });
       // After COMMIT: the cache may now drop what it held; it can never hold the uncommitted state.
-      if (changes.keys.size > 0) await cache.invalidate(changes.entities);
+      if (changes.keys.size > 0) {
+        await cache.invalidate(changes.entities);
+        plannerStats.record(changes.keys);
+      }
       if (metrics)
         for (const [entity, keys] of changes.keys)
           metrics.storeWrites.inc({ entity, op: 'upsert' }, keys.size);
@@ -155,6 +178,7 @@ function makeStore(db: Database, cache: Cache, feed: ChangeFeed, metrics?: CoreM
       };
     },
     async close() {
+      await plannerStats.idle();
       await feed.stop().catch(() => undefined);
       await cache.close().catch(() => undefined);
       await db.close();

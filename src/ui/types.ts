@@ -37,11 +37,15 @@ export type { Duration, History, Outcomes, Stats } from '../shared/api/stats.js'
 export type {
   Accepted,
   AcceptedAll,
+  JobMonitor,
   Meta,
+  MonitoredJob,
   Quarantined,
   QuarantineList,
+  QuarantineReasons,
   Run,
   RunList,
+  RunOutcome,
   RunProgressEvent,
 } from '../shared/api/sync.js';
 export type {
@@ -54,3 +58,4 @@ export type {
   Sla,
   TableResponse,
 } from '../shared/api/tables.js';
+export type { WebhookResult, WebhookSourceStatus, WebhookStatus } from '../shared/api/webhooks.js';

@@ -21,6 +21,8 @@ const sync: SyncControl = {
   refreshAll: async () => ({ id: '00000000-0000-4000-8000-000000000000', ids: {}, joined: false }),
   adminJobs: () => [],
   runAdminJob: async () => ({ runId: '00000000-0000-4000-8000-000000000000', joined: false }),
+  jobStatus: async () => [],
+  retryRun: async () => ({ runId: '00000000-0000-4000-8000-000000000000', joined: false }),
 };
 
 describe.each(['pglite', 'postgres'] as const)('web app on %s', (backend) => {
@@ -35,7 +37,7 @@ describe.each(['pglite', 'postgres'] as const)('web app on %s', (backend) => {
     await writeFile(path.join(uiDir, 'index.html'), '<!doctype html><div id="root"></div>');
     await writeFile(path.join(uiDir, 'assets', 'index-abc123.js'), 'console.log("app")');
     await writeFile(path.join(uiDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-    const config = { ...testConfig(), demo: { enabled: true, cases: 10, seed: 1 } };
+    const config = { ...testConfig(), demo: { enabled: true, cases: 10, seed: 1, simulatorPort: 0 } };
     app = await buildApp({ config, store: t.store, metrics: t.metrics, logger: silentLogger, sync, uiDir });
     await app.ready();
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { roleIncludes, USER_ROLES, type UserRole } from '../../src/shared/vocabulary.js';
 import { quarantineRecords } from '../../src/store/repositories/quarantine.js';
+import { ensureRun, finishRunOnce } from '../../src/store/repositories/sync-runs.js';
 import type { SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { CookieBrowser, freePort, startTestIdp, type TestAccount, type TestIdp } from '../support/oidc.js';
@@ -22,6 +24,8 @@ const sync: SyncControl = {
   refreshAll: async () => ({ id: RUN, ids: {}, joined: false }),
   adminJobs: () => ['card-creation'],
   runAdminJob: async () => ({ runId: RUN, joined: false }),
+  jobStatus: async () => [],
+  retryRun: async () => ({ runId: RUN, joined: false }),
 };
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
@@ -500,6 +504,35 @@ describe.each(['pglite', 'postgres'] as const)('sign-in with OIDC on %s', (backe
     expect(wrong).toEqual([]);
     expect(rules.length * callers.length).toBeGreaterThan(300);
   });
+
+  it('retrying a failed run follows the job: operators retry reads, only admins a job that writes upstream', async () => {
+    const failedRun = async (job: string) => {
+      const id = randomUUID();
+      await t.store.write(async (tx) => {
+        await ensureRun(tx, { id, job, trigger: 'schedule', status: 'running' });
+        await finishRunOnce(tx, id, { status: 'failed', error: 'upstream answered 502' });
+      });
+      return id;
+    };
+    const operator = await sessionFor('operator');
+    const admin = await sessionFor('admin');
+    const retry = async (who: { browser: CookieBrowser; csrf: string }, id: string) => {
+      const res = await who.browser.request(`${appUrl}/api/v1/runs/${id}/retry`, {
+        method: 'POST',
+        headers: { 'x-csrf-token': who.csrf },
+      });
+      return { status: res.status, body: (await res.json()) as { message?: string } };
+    };
+    const reads = await failedRun('cases');
+    expect((await retry(operator, reads)).status).toBe(202);
+    const writes = await failedRun('card-creation');
+    const denied = await retry(operator, writes);
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toBe(
+      'card-creation writes upstream: retrying it needs the admin role; you are operator',
+    );
+    expect((await retry(admin, writes)).status).toBe(202);
+  });
 });
 
 describe('sign-in while the identity provider cannot be reached', () => {
@@ -573,6 +606,29 @@ describe('rate limits', () => {
       expect(out).toEqual([202, 202, 202, 429]);
     } finally {
       await open.close();
+      await t.close();
+    }
+  });
+});
+
+describe.each(['pglite', 'postgres'] as const)('rate limits on %s', (backend) => {
+  it('are shared by every web process on the same database', async () => {
+    const t = await openTestStore(backend, 'api_rate_limits');
+    const config = oidcConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { AUTH_RATE_LIMIT: '4' });
+    const one = await buildApp({ config, store: t.store, metrics: t.metrics, logger: silentLogger, sync });
+    const two = await buildApp({ config, store: t.store, metrics: t.metrics, logger: silentLogger, sync });
+    try {
+      const out: number[] = [];
+      for (const app of [one, two, one, two, one, two])
+        out.push((await app.inject({ url: '/auth/login', remoteAddress: '10.1.2.3' })).statusCode);
+      expect(out).toEqual([503, 503, 503, 503, 429, 429]);
+      const limited = await two.inject({ url: '/auth/login', remoteAddress: '10.1.2.3' });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Another client has its own count.
+      expect((await two.inject({ url: '/auth/login', remoteAddress: '10.9.9.9' })).statusCode).toBe(503);
+    } finally {
+      await one.close();
+      await two.close();
       await t.close();
     }
   });

@@ -27,6 +27,7 @@ import { searchSchema } from '../../src/shared/api/search.js';
 import { historySchema, outcomesSchema, statsSchema } from '../../src/shared/api/stats.js';
 import { metaSchema, quarantineSchema, runListSchema, runSchema } from '../../src/shared/api/sync.js';
 import { cardTableSchema, caseTableSchema } from '../../src/shared/api/tables.js';
+import { webhookStatusSchema } from '../../src/shared/api/webhooks.js';
 import { quarantineRecords } from '../../src/store/repositories/quarantine.js';
 import { startRunAttempt, updateRun } from '../../src/store/repositories/sync-runs.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
@@ -97,6 +98,7 @@ describe('API responses match the shared schemas', () => {
     ['one run', () => `/api/v1/runs/${runId}`, runSchema],
     ['meta', () => '/api/v1/meta', metaSchema],
     ['quarantine', () => '/api/v1/quarantine', quarantineSchema],
+    ['webhooks', () => '/api/v1/webhooks', webhookStatusSchema],
     ['legacy stats', () => '/api/stats', legacyStatsSchema],
     ['legacy cards', () => '/api/cards', legacyCardsSchema],
     ['legacy cases', () => '/api/cases', legacyCasesSchema],

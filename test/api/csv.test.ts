@@ -48,7 +48,10 @@ describe.each(['pglite', 'postgres'] as const)('CSV export on %s', (backend) => 
 
   beforeAll(async () => {
     t = await openTestStore(backend, 'api_csv');
-    const cases = FORMULAS.map((summary, i) => makeCase(i + 1, { summary }));
+    const cases = [
+      ...FORMULAS.map((summary, i) => makeCase(i + 1, { summary })),
+      makeCase(90, { account: 'ООО Телеком Сибирь', summary: '東京 ネットワーク障害' }),
+    ];
     await t.store.write(async (tx, ch) => {
       ch.record('case', await upsertCases(tx, cases));
     });
@@ -73,5 +76,30 @@ describe.each(['pglite', 'postgres'] as const)('CSV export on %s', (backend) => 
         expect(cell.replace(/^"/, '').startsWith("'"), summary).toBe(true);
       }
     }
+  });
+
+  it('offers an Excel-friendly CSV: the same file with a UTF-8 byte-order mark first', async () => {
+    const bytes = async (url: string) => {
+      const res = await app.inject({ url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+      return res.rawPayload;
+    };
+    const plain = await bytes('/api/v1/cases?format=csv');
+    expect(plain.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(false);
+    for (const url of [
+      '/api/v1/cases?format=csv&bom=true',
+      '/api/v1/cards?format=csv&bom=true',
+      '/api/v1/accounts?format=csv&bom=true',
+      '/api/v1/engineers?format=csv&bom=true',
+    ]) {
+      const excel = await bytes(url);
+      expect(excel.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), url).toBe(true);
+      if (url.startsWith('/api/v1/cases'))
+        // After the mark, byte for byte the plain file; the non-Latin names are UTF-8 in both.
+        expect(excel.subarray(3).equals(plain), url).toBe(true);
+    }
+    expect(plain.toString('utf8')).toContain('ООО Телеком Сибирь');
+    expect((await app.inject({ url: '/api/v1/cases?format=csv&bom=maybe' })).statusCode).toBe(400);
   });
 });

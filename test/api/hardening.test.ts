@@ -22,6 +22,8 @@ const sync: SyncControl = {
   refreshAll: async () => ({ id: RUN_ID, ids: {}, joined: false }),
   adminJobs: () => ['card-creation'],
   runAdminJob: async () => ({ runId: RUN_ID, joined: false }),
+  jobStatus: async () => [],
+  retryRun: async () => ({ runId: RUN_ID, joined: false }),
 };
 
 /** Every log line the app writes, parsed. */

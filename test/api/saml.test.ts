@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
-import { loadConfig } from '../../src/config/config.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
@@ -24,6 +24,8 @@ const sync: SyncControl = {
   refreshAll: async () => ({ id: RUN, ids: {}, joined: false }),
   adminJobs: () => ['card-creation'],
   runAdminJob: async () => ({ runId: RUN, joined: false }),
+  jobStatus: async () => [],
+  retryRun: async () => ({ runId: RUN, joined: false }),
 };
 
 const VIEWER: SamlAccount = {
@@ -47,6 +49,7 @@ describe.each(['pglite', 'postgres'] as const)('sign-in with SAML on %s', (backe
   let app: FastifyInstance;
   let appUrl: string;
   let spMetadata: string;
+  let config: Config;
 
   /** t5g's redirect to the IdP, the IdP's signed answer, and the browser posting it to the ACS. */
   async function signIn(
@@ -62,16 +65,22 @@ describe.each(['pglite', 'postgres'] as const)('sign-in with SAML on %s', (backe
     const res = await postAcs(browser, answer);
     return { browser, res, loginUrl, answer };
   }
-  const postAcs = (browser: CookieBrowser, answer: { acsUrl: string; form: Record<string, string> }) =>
-    browser.request(answer.acsUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: 'https://idp.example.test',
-        'sec-fetch-site': 'cross-site',
-      },
-      body: new URLSearchParams(answer.form).toString(),
-    });
+  const acsRequest = (answer: { form: Record<string, string> }): RequestInit => ({
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: 'https://idp.example.test',
+      'sec-fetch-site': 'cross-site',
+    },
+    body: new URLSearchParams(answer.form).toString(),
+  });
+  /** The browser posts the IdP's answer to the ACS and, when it is accepted, follows it to collect the sign-in. */
+  async function postAcs(browser: CookieBrowser, answer: { acsUrl: string; form: Record<string, string> }) {
+    const res = await browser.request(answer.acsUrl, acsRequest(answer));
+    if (res.status !== 303) return res;
+    expect(res.headers.get('location')).toBe('/auth/saml/complete');
+    return browser.request(`${appUrl}/auth/saml/complete`);
+  }
   async function me(browser: CookieBrowser) {
     return (await (await browser.request(`${appUrl}/api/v1/auth/me`)).json()) as {
       mode: string;
@@ -91,7 +100,7 @@ describe.each(['pglite', 'postgres'] as const)('sign-in with SAML on %s', (backe
     t = await openTestStore(backend, 'api_saml');
     idp = await startTestSamlIdp();
     appUrl = `http://127.0.0.1:${await freePort()}`;
-    const config = loadConfig({
+    config = loadConfig({
       env: {
         LOG_LEVEL: 'silent',
         DATA_DIR: 'memory://',
@@ -227,6 +236,52 @@ describe.each(['pglite', 'postgres'] as const)('sign-in with SAML on %s', (backe
     const replay = await postAcs(new CookieBrowser(), first.answer);
     expect(replay.status).toBe(401);
     expect((await failures()).at(-1)).toMatch(/InResponseTo/i);
+  });
+
+  it('signs in only the browser that began the sign-in (a response posted from another browser is refused)', async () => {
+    // An attacker begins a sign-in with their own account and makes the victim's browser post the
+    // IdP's answer: the victim must not end up signed in as the attacker.
+    const attacker = new CookieBrowser();
+    const start = await attacker.request(`${appUrl}/auth/login`);
+    const answer = await idp.respond(spMetadata, start.headers.get('location')!, ADMIN);
+    const victim = new CookieBrowser();
+    const res = await postAcs(victim, answer);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('not started in this browser');
+    expect(victim.cookie(appUrl, 't5g_session')).toBeUndefined();
+    expect((await failures()).at(-1)).toMatch(/begun in this browser/);
+  });
+
+  it('finishes a sign-in on another web process, and refuses its replay on every process', async () => {
+    const other = await buildApp({ config, store: t.store, metrics: t.metrics, logger: silentLogger, sync });
+    try {
+      const browser = new CookieBrowser();
+      const start = await browser.request(`${appUrl}/auth/login?returnTo=%2Fstats`);
+      const answer = await idp.respond(spMetadata, start.headers.get('location')!, VIEWER);
+      const init = acsRequest(answer);
+      const acs = await other.inject({
+        method: 'POST',
+        url: '/auth/saml/acs',
+        headers: init.headers as Record<string, string>,
+        payload: init.body as string,
+      });
+      expect(acs.statusCode).toBe(303);
+      const done = await browser.request(`${appUrl}/auth/saml/complete`);
+      expect(done.status).toBe(302);
+      expect(done.headers.get('location')).toBe('/stats');
+      expect((await me(browser)).user?.id).toBe('vera');
+      const replay = await postAcs(new CookieBrowser(), answer);
+      expect(replay.status).toBe(401);
+      const replayElsewhere = await other.inject({
+        method: 'POST',
+        url: '/auth/saml/acs',
+        headers: init.headers as Record<string, string>,
+        payload: init.body as string,
+      });
+      expect(replayElsewhere.statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses a response signed by another IdP, and one without a SAMLResponse', async () => {

@@ -4,6 +4,13 @@ import { openTestStore, type TestStore } from '../support/backends.js';
 import { buildTestApp, DAY, type Seeded, seedDashboard, testConfig, XSS } from './support.js';
 
 // Detail, home, reports, search, account/engineer pages and stats on seeded data.
+
+interface SearchHitLike {
+  kind: string;
+  caseNumber: string | null;
+  date: string | null;
+}
+
 describe.each(['pglite', 'postgres'] as const)('dashboard views on %s', (backend) => {
   let t: TestStore;
   let app: FastifyInstance;
@@ -178,6 +185,58 @@ describe.each(['pglite', 'postgres'] as const)('dashboard views on %s', (backend
     expect((await get('/api/v1/search')).status).toBe(400);
   });
 
+  it('search finds a case by number, a card by key, a bug by id, engineers and accounts by name', async () => {
+    const first = async (q: string) => {
+      const { status, body } = await get(`/api/v1/search?q=${encodeURIComponent(q)}`);
+      expect(status).toBe(200);
+      return body.items[0];
+    };
+    const c1 = seeded.cases.c1.caseNumber;
+    expect(await first(c1)).toMatchObject({ kind: 'case', caseNumber: c1, account: 'Acme Telco' });
+    // A card by its key in any case, or by the number after the dash; its case comes along.
+    expect(await first('knieco-1')).toMatchObject({
+      kind: 'card',
+      jiraKey: 'KNIECO-1',
+      caseNumber: c1,
+      jiraUrl: 'https://jira.example.com/browse/KNIECO-1',
+      status: 'Debugging',
+    });
+    expect(await first('KNIECO-7')).toMatchObject({ kind: 'card', jiraKey: 'KNIECO-7', caseNumber: null });
+    const bug = await first('bz2000005');
+    expect(bug).toMatchObject({
+      kind: 'bug',
+      bugId: '2000005',
+      caseNumber: seeded.cases.c5.caseNumber,
+      bugUrl: 'https://bugzilla.redhat.com/show_bug.cgi?id=2000005',
+    });
+    expect(bug.snippet).toContain('<mark>2000005</mark>');
+    expect(await first('2000005')).toMatchObject({ kind: 'bug', bugId: '2000005' });
+    // People by part of their name, with what they hold.
+    const alice = await first('alic');
+    expect(alice).toMatchObject({ kind: 'engineer', name: 'Alice', count: 2 });
+    expect(alice.snippet).toBe('<mark>Alic</mark>e · 2 cards assigned');
+    expect(await first('acme')).toMatchObject({ kind: 'account', name: 'Acme Telco', count: 2 });
+    // LIKE's wildcards are text.
+    expect((await get('/api/v1/search?q=%25')).body.total).toBe(0);
+  });
+
+  it('search pages through every match with the total', async () => {
+    const all = (await get('/api/v1/search?q=upgrade&limit=100')).body;
+    expect(all.total).toBe(all.items.length);
+    expect(all.total).toBeGreaterThanOrEqual(2);
+    const seen: string[] = [];
+    for (let offset = 0; offset < all.total; offset++) {
+      const { body } = await get(`/api/v1/search?q=upgrade&limit=1&offset=${offset}`);
+      expect(body).toMatchObject({ total: all.total, limit: 1, offset });
+      expect(body.items).toHaveLength(1);
+      seen.push(`${body.items[0].kind}:${body.items[0].caseNumber}:${body.items[0].date}`);
+    }
+    expect(seen).toEqual(all.items.map((i: SearchHitLike) => `${i.kind}:${i.caseNumber}:${i.date}`));
+    const past = (await get(`/api/v1/search?q=upgrade&offset=${all.total}`)).body;
+    expect(past).toMatchObject({ total: all.total, items: [] });
+    expect((await get('/api/v1/search?q=upgrade&offset=-1')).status).toBe(400);
+  });
+
   it('lists accounts and engineers and details one of each', async () => {
     const { body } = await get('/api/v1/accounts');
     expect(body.items.map((a: { name: string }) => a.name)).toEqual(['Acme Telco', 'Initech', 'Globex']);
@@ -199,7 +258,7 @@ describe.each(['pglite', 'postgres'] as const)('dashboard views on %s', (backend
     const engineers = await get('/api/v1/engineers');
     expect(engineers.body.items.map((e: { name: string }) => e.name)).toEqual(['Bob', 'Alice']);
     const bob = await get('/api/v1/engineers/Bob');
-    expect(bob.body).toMatchObject({ summary: { cards: 2, openCards: 2 }, cardsBySeverity: { High: 2 } });
+    expect(bob.body).toMatchObject({ summary: { cards: 2, openCases: 2 }, cardsBySeverity: { High: 2 } });
     expect((await get('/api/v1/engineers/Nobody')).status).toBe(404);
 
     // The list views export as CSV too.

@@ -1,10 +1,18 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserProduct, browserSkipReason, useBrowserProduct } from '../support/browser.js';
+import {
+  type BrowserProduct,
+  browserSkipReason,
+  SCREENSHOT_DIR,
+  useBrowserProduct,
+} from '../support/browser.js';
 import { simControl } from '../support/sim-config.js';
 
 // Every page of the dashboard renders with the demo data in a real browser: one h1, no error box, no
 // console or page error. Plus the header (demo banner, freshness), dark mode and the refresh button.
-// Screenshots: test-artifacts/screenshots/page-*.png.
+// Screenshots: test-artifacts/screenshots/page-*.png, and what a 1280×720 laptop screen shows of the
+// card table, home, stats and a report: screen-1280x720-*.png.
 
 interface Named {
   name: string;
@@ -110,6 +118,23 @@ describe.skipIf(browserSkipReason)('every page in the browser', () => {
     await expectRendered(name);
   });
 
+  it('stats: the demo has a daily history, and a single day is drawn as a point with its value', async () => {
+    type History = { series: Record<string, (number | null)[]> };
+    const full = await p.api<History>('/api/v1/stats/history');
+    expect(full.series.open_cases!.filter((v) => v !== null).length).toBeGreaterThanOrEqual(80);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const one = await p.api<History>(`/api/v1/stats/history?from=${yesterday}&to=${yesterday}`);
+    const value = one.series.open_cases![0];
+    expect(value).toBeGreaterThan(0);
+    await p.goto(`/stats?from=${yesterday}&to=${yesterday}`);
+    const chart = p.page.getByRole('img', { name: /^Stats history/ });
+    await expect
+      .poll(() => chart.getAttribute('aria-label'))
+      .toContain(`Total Cases ${value} on ${yesterday}`);
+    await p.screenshot('stats-single-day');
+    expect(p.problems).toEqual([]);
+  });
+
   it('the header shows the demo banner and per-source freshness', async () => {
     await p.goto('/home');
     await expect.poll(() => p.page.getByRole('note').innerText()).toMatch(/^Demo mode/);
@@ -156,6 +181,137 @@ describe.skipIf(browserSkipReason)('every page in the browser', () => {
     await expect.poll(names).toEqual(matching.map((a) => a.name));
     expect(await page.getByRole('status').innerText()).toBe(`${matching.length} of ${items.length} accounts`);
     expect(p.problems).toEqual([]);
+  });
+
+  it('global search finds a card by key and an engineer by name, and pages through every match', async () => {
+    const { page } = p;
+    const search = async (q: string) => {
+      await page
+        .getByRole('searchbox', { name: /^Search cases, cards, bugs, people/ })
+        .first()
+        .fill(q);
+      await page
+        .getByRole('searchbox', { name: /^Search cases, cards, bugs, people/ })
+        .first()
+        .press('Enter');
+      await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe(q);
+      await page.getByTestId('search-total').waitFor();
+    };
+    const firstHit = page.locator('li.search-hit').first();
+    await p.goto('/home');
+
+    // A card by its JIRA key, typed in lower case.
+    await search(picks.cardKey.toLowerCase());
+    expect(await firstHit.locator('.search-kind').innerText()).toBe('Card');
+    expect(await firstHit.getByRole('link', { name: picks.cardKey }).first().getAttribute('href')).toBe(
+      `/card/${picks.cardKey}`,
+    );
+
+    // An engineer by part of the name; the hit opens the engineer's page.
+    const part = picks.engineer.split(' ')[0]!;
+    await search(part);
+    const engineer = page.locator('li.search-hit').filter({ hasText: picks.engineer }).first();
+    expect(await engineer.locator('.search-kind').innerText()).toBe('Engineer');
+    await engineer.getByRole('link', { name: picks.engineer }).click();
+    await expect
+      .poll(() => new URL(page.url()).pathname)
+      .toBe(`/engineer/${encodeURIComponent(picks.engineer)}`);
+
+    // A word with more matches than a page: the total is every match; the pages go through them.
+    let word = '';
+    let total = 0;
+    for (const candidate of ['cluster', 'upgrade', 'node', 'pod', picks.word]) {
+      ({ total } = await p.api<{ total: number }>(`/api/v1/search?q=${candidate}&limit=1`));
+      word = candidate;
+      if (total > 25) break;
+    }
+    expect(total).toBeGreaterThan(25);
+    await p.goto(`/search?q=${word}`);
+    expect(await page.getByTestId('search-total').innerText()).toBe(
+      `${total.toLocaleString('en-US')} results for “${word}”.`,
+    );
+    expect(await page.locator('li.search-hit').count()).toBe(25);
+    await p.screenshot('search-paged');
+    await page
+      .getByRole('navigation', { name: 'Result pages (top)' })
+      .getByRole('button', { name: 'Next page' })
+      .click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('offset')).toBe('25');
+    await expect
+      .poll(() => page.getByRole('navigation', { name: 'Result pages (top)' }).innerText())
+      .toContain(`26–${Math.min(50, total)} of ${total.toLocaleString('en-US')} results`);
+    expect(await page.locator('ol.search-results').getAttribute('start')).toBe('26');
+    expect(p.problems).toEqual([]);
+  });
+
+  it("Copy on a paged report copies the whole report's content, without the page's controls", async () => {
+    const { page, context } = p;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: p.baseUrl });
+    interface ReportAnswer {
+      total: number;
+      accounts: { statuses: { cards: { key: string; caseNumber: string | null }[] }[] }[];
+    }
+    const whole = await p.api<ReportAnswer>('/api/v1/reports/all?limit=2000');
+    const cards = whole.accounts.flatMap((a) => a.statuses.flatMap((s) => s.cards));
+    expect(cards).toHaveLength(whole.total);
+    // Ten cards a page: the page on screen holds a fraction of the report.
+    await p.goto('/updates/all?limit=10');
+    await page.locator('article.report-card').first().waitFor();
+    expect(await page.locator('article.report-card').count()).toBe(10);
+
+    await page.locator('header').getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.locator('header').getByRole('button', { name: '✓ Copied' }).waitFor({ timeout: 30_000 });
+    const { text, html } = await page.evaluate(async () => {
+      const [item] = await navigator.clipboard.read();
+      const read = async (type: string) => (await item!.getType(type)).text();
+      return { text: await read('text/plain'), html: await read('text/html') };
+    });
+
+    // Every card of every page, by its key (the JIRA link on each card's line).
+    const missing = cards.filter((c) => !text.includes(c.key)).map((c) => c.key);
+    expect(missing).toEqual([]);
+    expect(text).toContain(`${whole.total.toLocaleString('en-US')} cards.`);
+    // The content, not the controls around it.
+    for (const label of [
+      'Table View',
+      'Expand all',
+      'Collapse all',
+      'Next ›',
+      '‹ Previous',
+      'Refresh',
+      'details',
+    ])
+      expect(text.split('\n').map((l) => l.trim())).not.toContain(label);
+    expect(text).not.toMatch(/\bpage \d+ of \d+\b/);
+    expect(html).not.toMatch(/<(button|nav|input|select|aside)\b/);
+    expect(html).toContain('<h2');
+    expect(p.problems).toEqual([]);
+  });
+
+  it('screenshots the card table, home, stats and a report as a 1280×720 screen shows them', async () => {
+    const { page } = p;
+    const screens = [
+      { name: 'table', path: '/table/all', data: 'tr[data-row-key]' },
+      { name: 'home', path: '/home', data: 'main table tbody tr' },
+      { name: 'stats', path: '/stats', data: 'main table tbody tr' },
+      { name: 'report', path: '/updates/all', data: 'article.report-card' },
+    ];
+    await page.setViewportSize({ width: 1280, height: 720 });
+    try {
+      for (const screen of screens) {
+        await p.goto(screen.path);
+        await page.locator(screen.data).first().waitFor();
+        expect(await page.locator('[role=alert]').count(), screen.name).toBe(0);
+        const file = path.join(SCREENSHOT_DIR, `screen-1280x720-${screen.name}.png`);
+        await page.screenshot({ path: file });
+        // The PNG's own header: the size of the screen, not of the whole page.
+        const png = await readFile(file);
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)], screen.name).toEqual([1280, 720]);
+      }
+      expect(p.problems).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
   });
 
   it('answers an unknown path with "Page not found"', async () => {

@@ -30,6 +30,11 @@ const sync: SyncControl = {
     started.push(job);
     return { runId: RUN, joined: false };
   },
+  jobStatus: async () => [],
+  retryRun: async (run) => {
+    started.push(run.job);
+    return { runId: RUN, joined: false };
+  },
 };
 
 describe.skipIf(browserSkipReason)('sign-in in the browser', () => {

@@ -269,6 +269,79 @@ describe.skipIf(browserSkipReason)('the cards table in the browser', () => {
     expect(p.problems).toEqual([]);
   });
 
+  it("an original dashboard's link opens its view under today's URL, naming what it cannot translate", async () => {
+    const { page } = p;
+    // The original's stats page linked each severity like this; plus a search, a start row and
+    // two things that have no counterpart (the hidden Daily Telco column's sort, a severity that is gone).
+    const panes = JSON.stringify([{ column: 2, rows: ['High', 'Critical'] }]);
+    const order = JSON.stringify([
+      [2, 'desc'],
+      [15, 'asc'],
+      [1, 'asc'],
+    ]);
+    const legacy = new URLSearchParams({
+      'searchPanes.preSelect': panes,
+      order,
+      displayStart: '0',
+    });
+    await p.goto(`/table/all?${legacy}`);
+    await page.locator('tr[data-row-key]').first().waitFor();
+
+    // The address bar holds today's link (history replaced, no extra entry), and it is that view.
+    await expect
+      .poll(() => new URL(page.url()).search)
+      .toBe(`?${new URLSearchParams({ sort: 'severity:desc,caseNumber:asc', severity: 'High' })}`);
+    expect(await facetButton(page, 'Severity', 'High').getAttribute('aria-pressed')).toBe('true');
+    expect(new Set(await columnTexts(page, 'Severity'))).toEqual(new Set(['High']));
+    const api = await p.api<{ total: number }>('/api/v1/cards?severity=High&limit=1');
+    await expect.poll(() => totalOf(page)).toBe(api.total);
+    const cases = (await columnTexts(page, 'Case#')).map((t) => t.replace(/[^\d]/g, ''));
+    expect(cases).toEqual([...cases].sort());
+
+    // The notice names exactly what was left out.
+    const notice = page.getByRole('status').filter({ hasText: 'original dashboard' });
+    expect(await notice.getByTestId('untranslated').locator('li').allInnerTexts()).toEqual([
+      'Severity = “Critical”',
+      'sort by Daily Telco List',
+    ]);
+    await p.screenshot('table-original-link');
+
+    // A text search and a later page translate too; back leaves the page (the old URL was replaced).
+    await p.goto('/home');
+    await p.goto(`/table/all?${new URLSearchParams({ 'search.search': 'cluster', displayStart: '50' })}`);
+    await expect.poll(() => new URL(page.url()).search).toBe('?q=cluster&offset=50');
+    await expect.poll(() => page.locator('#table-search').inputValue()).toBe('cluster');
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/home');
+    expect(p.problems).toEqual([]);
+  });
+
+  it('Export → "CSV for Excel" downloads the filtered rows with a UTF-8 byte-order mark; "CSV" without', async () => {
+    const { page } = p;
+    await p.goto('/table/all?severity=Urgent');
+    await page.locator('tr[data-row-key]').first().waitFor();
+    const download = async (name: string) => {
+      const menu = page.locator('details.export-menu');
+      if ((await menu.getAttribute('open')) === null) await menu.locator('summary').click();
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name, exact: true }).click(),
+      ]);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await file.createReadStream()) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const excel = await download('CSV for Excel');
+    const plain = await download('CSV');
+    expect([...excel.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(plain[0]).not.toBe(0xef);
+    expect(excel.subarray(3).equals(plain)).toBe(true);
+    // The table's filter came along: one line per Urgent card, plus the header.
+    const lines = plain.toString('utf8').trimEnd().split('\r\n');
+    expect(lines.length - 1).toBe(await totalOf(page));
+    expect(p.problems).toEqual([]);
+  });
+
   it('a row expands to the bugs, JIRA issues and comments of its card', async () => {
     const { page } = p;
     // A card whose detail has all three parts, from the API.

@@ -165,6 +165,43 @@ describe.each(['pglite', 'postgres'] as const)('mirror mapping on %s', (backend)
     ).toBe(1);
   });
 
+  it('finds rows of bugs, issues, details and escalations changed behind its back, and repairs them', async () => {
+    expect((await mirror.compare()).reduce((n, c) => n + c.mismatches, 0)).toBe(0);
+    const escalation = (
+      await t.store.db.query<{ issue_key: string }>(
+        "SELECT issue_key FROM escalations WHERE issue_key LIKE 'MIRROR-ESC-%' AND status = 'Open'",
+      )
+    ).rows[0]!.issue_key;
+    await t.store.write(async (tx) => {
+      await tx.query("UPDATE bugs SET status = 'CLOSED' WHERE bug_id = $1", [String(2_000_002)]);
+      await tx.query(
+        "UPDATE issues SET title = 'edited in PostgreSQL' WHERE issue_key IN (SELECT issue_key FROM case_issues WHERE case_number = $1)",
+        [caseNumberOf(3)],
+      );
+      await tx.query('UPDATE case_details SET crit_sit = false WHERE case_number = $1', [caseNumberOf(5)]);
+      await tx.query("UPDATE escalations SET summary = 'edited' WHERE issue_key = $1", [escalation]);
+    });
+    const drifted = Object.fromEntries(
+      (await mirror.compare()).filter((c) => c.drifted.count > 0).map((c) => [c.key, c.drifted.examples]),
+    );
+    expect(drifted).toEqual({
+      bugs: [caseNumberOf(2)],
+      issues: [caseNumberOf(3)],
+      details: [caseNumberOf(5)],
+      escalations: [escalation],
+    });
+    const { repaired } = await mirror.reconcile();
+    expect(repaired).toBeGreaterThanOrEqual(4);
+    expect((await mirror.compare()).reduce((n, c) => n + c.mismatches, 0)).toBe(0);
+    expect(
+      (
+        await t.store.db.query<{ status: string }>('SELECT status FROM bugs WHERE bug_id = $1', [
+          String(2_000_002),
+        ])
+      ).rows[0]!.status,
+    ).toBe('NEW');
+  });
+
   it('closes the escalation of a string gone from `escalations` and of a card no longer escalated', async () => {
     const status = async (sql: string, params: unknown[]) =>
       (await t.store.db.query<{ status: string }>(`SELECT status FROM escalations WHERE ${sql}`, params))

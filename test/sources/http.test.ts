@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { resolveDeps } from '../../src/sources/deps.js';
 import { UpstreamError } from '../../src/sources/errors.js';
-import { createHttpClient, describeErrorBody, type HttpClient, safePath } from '../../src/sources/http.js';
+import {
+  createHttpClient,
+  describeErrorBody,
+  type HttpClient,
+  parseUpstreamJson,
+  safePath,
+} from '../../src/sources/http.js';
 import { createWriteGuard, type WritePermit } from '../../src/sources/read-only.js';
 import type { SourceDeps } from '../../src/sources/types.js';
 import { json, memoryLogger } from './support.js';
@@ -168,5 +174,18 @@ describe('helpers', () => {
     );
     expect(describeErrorBody('{not json', 'application/json')).toBe('{not json');
     expect(describeErrorBody('', null)).toBeUndefined();
+  });
+});
+
+describe('parseUpstreamJson', () => {
+  // Found by `npm run chaos`: one fuzzed Portal record with a NUL failed the whole batch's write
+  // ("invalid byte sequence for encoding UTF8: 0x00") instead of being stored or quarantined.
+  it('replaces NUL in strings and keys (PostgreSQL cannot store it) and leaves other bodies alone', () => {
+    expect(parseUpstreamJson('{"a\\u0000b":["x\\u0000",{"c":"\\u0000"}],"n":1}')).toEqual({
+      'a\uFFFDb': ['x\uFFFD', { c: '\uFFFD' }],
+      n: 1,
+    });
+    expect(parseUpstreamJson('{"a":"\\u00e9"}')).toEqual({ a: 'é' });
+    expect(() => parseUpstreamJson('{"a":')).toThrow();
   });
 });

@@ -189,3 +189,37 @@ describe('JIRA DC rate limiting', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
   });
 });
+
+describe.each(['Asia/Kolkata', 'America/Los_Angeles'] as const)(
+  'JIRA updated >= cursor for a bot account in %s',
+  (zone) => {
+    let sim: Sim;
+    beforeAll(async () => {
+      sim = await startSim({ cases: 60, seed: 9, jiraBotTimeZone: zone });
+    });
+    afterAll(() => sim.close());
+
+    it('sends the cursor in the account zone, so a change is found just after it and not before', async () => {
+      const jira = createJiraClient(testConfig(simEnv(sim, 'cloud')), {
+        logger: silentLogger,
+        retry: FAST_RETRY,
+      });
+      const card = sim.state.issues.find(
+        (i) => i.projectKey === SIM_DEFAULTS.jiraProject && i.labels.includes(SIM_DEFAULTS.cardLabel),
+      );
+      if (!card) throw new Error('fixture');
+      // Every other card is older than a day; this one changes now.
+      const now = sim.state.now();
+      for (const i of sim.state.issues) i.updated = Math.min(i.updated, now - 86_400_000);
+      card.updated = now;
+      sim.state.touch();
+      const keys = async (since: number) =>
+        (await jira.searchCards({ updatedSince: new Date(since), comments: 'embedded' })).items.map(
+          (c) => c.key,
+        );
+      // Read in UTC, the clause would be 5.5 h early (Kolkata) or 8 h late (Los Angeles): wrong either way.
+      expect(await keys(now - 60_000)).toEqual([card.key]);
+      expect(await keys(now + 5 * 60_000)).toEqual([]);
+    });
+  },
+);

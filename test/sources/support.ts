@@ -32,8 +32,24 @@ export function json(
 
 export type Sim = RunningSimulator;
 
+/** The only credentials the test simulators accept (strict auth, as a real upstream); `simEnv` signs in with them. */
+export const SIM_CREDENTIALS = {
+  offlineToken: 'sim-offline-token',
+  jiraUser: 't5g-bot@example.com',
+  jiraToken: 'sim-jira-token',
+  bugzillaKey: 'sim-bugzilla-key',
+  slackToken: 'xoxb-sim-token',
+} as const;
+
 export function startSim(opts: SimulatorOptions = {}): Promise<Sim> {
-  return startSimulator({ port: 0, cases: 200, seed: 1, ...opts });
+  return startSimulator({
+    port: 0,
+    cases: 200,
+    seed: 1,
+    strictAuth: true,
+    credentials: { ...SIM_CREDENTIALS },
+    ...opts,
+  });
 }
 
 /** Environment pointing every upstream at the simulator. Writes are allowed unless READ_ONLY is passed. */
@@ -44,11 +60,11 @@ export function simEnv(sim: Sim, flavor: 'cloud' | 'dc' = 'cloud'): Record<strin
     READ_ONLY: 'false',
     PORTAL_API_URL: sim.urls.portal,
     PORTAL_SSO_TOKEN_URL: sim.urls.ssoTokenUrl,
-    PORTAL_OFFLINE_TOKEN: 'sim-offline-token',
+    PORTAL_OFFLINE_TOKEN: SIM_CREDENTIALS.offlineToken,
     JIRA_URL: sim.urls.jira,
     JIRA_FLAVOR: flavor,
-    JIRA_USER: 't5g-bot@example.com',
-    JIRA_TOKEN: 'sim-jira-token',
+    JIRA_USER: SIM_CREDENTIALS.jiraUser,
+    JIRA_TOKEN: SIM_CREDENTIALS.jiraToken,
     JIRA_PROJECT: SIM_DEFAULTS.jiraProject,
     JIRA_COMPONENT: SIM_DEFAULTS.cardComponent,
     JIRA_BOARD: SIM_DEFAULTS.boardName,
@@ -65,8 +81,8 @@ export function simEnv(sim: Sim, flavor: 'cloud' | 'dc' = 'cloud'): Record<strin
     JIRA_FIELD_RELEASE_NOTE: fields.releaseNoteText,
     JIRA_FIELD_SPRINT: fields.sprint,
     BUGZILLA_URL: sim.urls.bugzilla,
-    BUGZILLA_API_KEY: 'sim-bugzilla-key',
-    SLACK_TOKEN: 'xoxb-sim-token',
+    BUGZILLA_API_KEY: SIM_CREDENTIALS.bugzillaKey,
+    SLACK_TOKEN: SIM_CREDENTIALS.slackToken,
     SLACK_API_URL: sim.urls.slackApi,
     SLACK_HIGH_SEVERITY_CHANNEL: SIM_DEFAULTS.slack.highSeverityChannel,
     SLACK_LOW_SEVERITY_CHANNEL: SIM_DEFAULTS.slack.lowSeverityChannel,

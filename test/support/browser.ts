@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +18,12 @@ import {
 } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
-import { withSimulatorUpstreams } from '../../src/cli/demo.js';
+import {
+  backfillDemoHistory,
+  demoStatsHistory,
+  wireDemoWebhooks,
+  withSimulatorUpstreams,
+} from '../../src/cli/demo.js';
 import { ensureUiBuilt } from '../../src/cli/ui-build.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/lib/logger.js';
@@ -77,10 +84,19 @@ export interface ProductOptions {
   /** Generated cases (default 200: every facet value occurs, a sync takes a few seconds). */
   cases?: number;
   seed?: number;
+  /** Wire the simulated JIRA's webhooks to the app, as demo mode (`npm start`) does. */
+  webhooks?: boolean;
   /** Runs after the simulators start and before the first sync, e.g. to plant comments. */
   beforeSync?: (sim: RunningSimulator) => void | Promise<void>;
   /** More configuration on top of demo mode (e.g. REDIS_MIRROR_URL). */
   env?: Record<string, string>;
+  /** Apply the schedule table as `npm start` does (default off: no run starts by itself mid-test). */
+  schedule?: boolean;
+  /**
+   * `background`: the product is handed over while its first sync still runs (to test what a page
+   * shows meanwhile); `firstSync` then settles when it has succeeded. Default: waited for.
+   */
+  firstSync?: 'wait' | 'background';
 }
 
 /** Something that went wrong while a page ran: a console error, an uncaught exception, a server error. */
@@ -102,6 +118,8 @@ export interface BrowserProduct {
   context: BrowserContext;
   /** The one page the tests drive. */
   page: Page;
+  /** Settles when the first sync has succeeded (already settled unless started in the background). */
+  firstSync: Promise<void>;
   /** Console errors, page errors and server errors since the last `clearProblems()`. */
   problems: Problem[];
   clearProblems(): void;
@@ -208,7 +226,15 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
       mkdir(SCREENSHOT_DIR, { recursive: true }),
     ] as const);
     await opts.beforeSync?.(sim);
-    const config = withSimulatorUpstreams(base, sim);
+    // With `webhooks`, as demo mode does: the simulated JIRA's webhooks signed with a generated
+    // secret, and pointed at the app once it listens.
+    const config = withSimulatorUpstreams(
+      base,
+      sim,
+      opts.webhooks ? randomBytes(24).toString('hex') : undefined,
+    );
+    // As `t5g start` in demo mode: the generated stats history before the first sync.
+    await backfillDemoHistory(store, demoStatsHistory(sim), logger);
 
     // The engine `createProcessSyncEngine` builds for `t5g start`, with short polling intervals.
     const upstreamMetrics = createPromUpstreamMetrics(metrics.registry);
@@ -216,7 +242,7 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
       store,
       config,
       logger,
-      role: { work: true, schedule: false },
+      role: { work: true, schedule: opts.schedule ?? false },
       services: { upstreamMetrics },
       alerts: createNotifyingAlertSink(
         config,
@@ -232,6 +258,8 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
 
     const app = await buildApp({ config, store, metrics, logger, sync, uiDir });
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+    if (opts.webhooks)
+      wireDemoWebhooks(sim, config, { host: '127.0.0.1', port: (app.server.address() as AddressInfo).port });
     // Before the store and the engine: the app ends its open event streams.
     cleanups.push(() => app.close());
 
@@ -243,8 +271,11 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
       if (run.status !== 'succeeded')
         throw new Error(`the first sync ${run.status}: ${run.error ?? 'no error recorded'}`);
     };
+    const firstSyncDone = firstSync();
+    // In the background its failure is the test's to see; never an unhandled rejection.
+    firstSyncDone.catch(() => undefined);
     const [, browser] = await allStarted([
-      firstSync(),
+      opts.firstSync === 'background' ? Promise.resolve() : firstSyncDone,
       started(chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }), (b) => b.close()),
     ] as const);
     const context = await browser.newContext({
@@ -273,6 +304,7 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
       browser,
       context,
       page,
+      firstSync: firstSyncDone,
       problems,
       clearProblems: () => {
         problems.length = 0;

@@ -13,17 +13,27 @@ import '../../src/sync/helpers/upstreams.js';
 export function makeJobContext(
   store: Store,
   config: Config,
-  opts: { job?: string; params?: JobParams; services?: JobServices; runId?: string } = {},
+  opts: {
+    job?: string;
+    params?: JobParams;
+    services?: JobServices;
+    runId?: string;
+    /** 1 unless a test plays a retry of the run (pg-boss re-runs a job under the same id). */
+    attempt?: number;
+    /** Stands between the handler and the network (a slow or paused link to an upstream). */
+    network?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch;
+  } = {},
 ): JobContext & { progressReports: RunProgress[] } {
   const counters: RunCounters = { fetched: 0, changed: 0, quarantined: 0, upstreamRequests: 0 };
   const controller = new AbortController();
   const progressReports: RunProgress[] = [];
+  const fetch = countingFetch(counters, controller.signal);
   return {
     runId: opts.runId ?? '00000000-0000-4000-8000-000000000000',
     job: opts.job ?? 'test',
     trigger: 'manual',
     params: opts.params ?? {},
-    attempt: 1,
+    attempt: opts.attempt ?? 1,
     store,
     config,
     logger: silentLogger,
@@ -32,7 +42,7 @@ export function makeJobContext(
     signal: controller.signal,
     counters,
     progress: (p) => progressReports.push(p),
-    fetch: countingFetch(counters, controller.signal),
+    fetch: opts.network ? opts.network(fetch) : fetch,
     progressReports,
   };
 }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as samlify from 'samlify';
 import { generate } from 'selfsigned';
 
@@ -48,14 +50,15 @@ export interface TestSamlIdp {
   ): Promise<{ nameID: string; sessionIndex?: string }>;
 }
 
-export async function startTestSamlIdp(): Promise<TestSamlIdp> {
+/** `baseUrl` is where the IdP's endpoints are said to be (a real server when a browser must reach them). */
+export async function startTestSamlIdp(baseUrl = 'https://idp.example.test'): Promise<TestSamlIdp> {
   const pems = await generate([{ name: 'commonName', value: 'test-idp.example.test' }], {
     keySize: 2048,
     algorithm: 'sha256',
   });
-  const entityId = 'https://idp.example.test/metadata';
-  const ssoUrl = 'https://idp.example.test/sso';
-  const sloUrl = 'https://idp.example.test/slo';
+  const entityId = `${baseUrl}/metadata`;
+  const ssoUrl = `${baseUrl}/sso`;
+  const sloUrl = `${baseUrl}/slo`;
   const idp = samlify.IdentityProvider({
     entityID: entityId,
     privateKey: pems.private,
@@ -139,3 +142,52 @@ export async function startTestSamlIdp(): Promise<TestSamlIdp> {
     },
   };
 }
+
+export interface SamlIdpServer {
+  idp: TestSamlIdp;
+  url: string;
+  /** Who the next sign-in at the IdP is. */
+  signInAs(who: SamlAccount): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The IdP as a browser meets it: an HTTP server (on `localhost`, another site than t5g's
+ * 127.0.0.1) whose SSO address answers the AuthnRequest with the page a real IdP sends, a form
+ * that posts the signed response to t5g's ACS by itself.
+ */
+export async function startSamlIdpServer(spMetadataUrl: string): Promise<SamlIdpServer> {
+  let who: SamlAccount | undefined;
+  let idp: TestSamlIdp | undefined;
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', base);
+      if (url.pathname !== '/sso' || !who || !idp) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      const spMetadata = await (await fetch(spMetadataUrl)).text();
+      const answer = await idp.respond(spMetadata, url.href, who);
+      const fields = Object.entries(answer.form)
+        .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeAttribute(v)}">`)
+        .join('');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        `<!doctype html><title>IdP</title><form method="post" action="${escapeAttribute(answer.acsUrl)}">${fields}</form><script>document.forms[0].submit()</script>`,
+      );
+    })().catch((err: Error) => res.writeHead(500).end(err.message));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://localhost:${(server.address() as AddressInfo).port}`;
+  idp = await startTestSamlIdp(base);
+  return {
+    idp,
+    url: base,
+    signInAs: (account) => {
+      who = account;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const escapeAttribute = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

@@ -1,7 +1,16 @@
-import type { RunningSimulator } from '@t5g/simulators';
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from '@t5g/simulators';
 import { withSimulatorUpstreams } from '../../src/cli/demo.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
+import { DEMO_CREDENTIALS } from '../../src/config/demo-upstreams.js';
 import { WITHOUT_SIGN_IN } from './env.js';
+
+/**
+ * A simulator on a free port with strict authentication: only the credentials `simulatorConfig` signs in
+ * with are accepted, as the real services accept only valid ones.
+ */
+export function strictSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
+  return startSimulator({ port: 0, ...opts, strictAuth: true, credentials: { ...DEMO_CREDENTIALS } });
+}
 
 /** A Config whose upstreams are the given simulator; `env` adds or overrides variables (e.g. READ_ONLY). */
 export function simulatorConfig(sim: RunningSimulator, env: Record<string, string> = {}): Config {

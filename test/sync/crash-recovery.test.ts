@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { type RunningSimulator, startSimulator } from '@t5g/simulators';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { openStore } from '../../src/store/store.js';
 import { createSyncEngine, waitForRun } from '../../src/sync/index.js';
 import '../../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../support/databases.js';
+import { digestTables as snapshot } from '../support/digest.js';
 import { simControl, simulatorConfig } from '../support/sim-config.js';
 import { query, until, workerEnv } from '../support/t5g-process.js';
 
@@ -15,40 +15,6 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 // The crashing worker's log would only clutter the test output.
 const QUIET = { LOG_LEVEL: 'warn' };
 const SYNC_JOBS = ['cases', 'details', 'cards', 'issues', 'bugs', 'escalations', 'stats'];
-
-// What "the same final state" compares: every synced table, by key and content, without the
-// bookkeeping columns that differ between any two runs.
-const TABLES: Record<string, { key: string; ignore: string[] }> = {
-  cases: { key: 'case_number, created_date', ignore: ['synced_at', 'search_vector'] },
-  case_details: { key: 'case_number', ignore: ['synced_at'] },
-  comments: { key: 'comment_id', ignore: ['id', 'synced_at', 'search_vector'] },
-  case_bugs: { key: 'case_number, bug_id', ignore: [] },
-  case_issues: { key: 'case_number, issue_key', ignore: [] },
-  cards: { key: 'jira_key', ignore: ['synced_at'] },
-  jira_comments: { key: 'jira_comment_id', ignore: ['synced_at', 'search_vector'] },
-  bugs: { key: 'bug_id', ignore: ['synced_at'] },
-  issues: { key: 'issue_key', ignore: ['synced_at'] },
-  escalations: { key: 'issue_key', ignore: ['synced_at'] },
-};
-
-async function snapshot(url: string): Promise<Record<string, { rows: number; digest: string }>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const out: Record<string, { rows: number; digest: string }> = {};
-    for (const [table, { key, ignore }] of Object.entries(TABLES)) {
-      const strip = ignore.map((c) => ` - '${c}'`).join('');
-      const r = await client.query<{ rows: number; digest: string }>(
-        `SELECT count(*)::int AS rows, md5(coalesce(string_agg((to_jsonb(t)${strip})::text, '|' ORDER BY ${key}), '')) AS digest
-         FROM ${table} t`,
-      );
-      out[table] = r.rows[0]!;
-    }
-    return out;
-  } finally {
-    await client.end();
-  }
-}
 
 function startWorker(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/sync/fixtures/sync-worker.ts')], {

@@ -146,9 +146,9 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
         sim.state.issueCommentCount(card),
       );
     }
-    const linked = cards.filter((c) => c.key !== orphan.key);
+    // Every card's comments, also those of the card whose case is not stored.
     expect(await count('SELECT 1 FROM jira_comments')).toBe(
-      linked.reduce((n, c) => n + sim.state.issueCommentCount(c), 0),
+      cards.reduce((n, c) => n + sim.state.issueCommentCount(c), 0),
     );
     // One comment-list request per card with more comments than the search embeds, none for the rest.
     const snap = await counters();
@@ -158,19 +158,24 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
     console.log(`[${backend}] initial cards sync: ${JSON.stringify(snap.requests)}`);
   });
 
-  it('keeps a card whose case is not stored, unlinked, and quarantines its comments', async () => {
-    const [row] = await rows<{ case_number: string | null }>(
-      'SELECT case_number FROM cards WHERE jira_key = $1',
+  it('keeps a card whose case is not stored with its case number, comments and stated case fields', async () => {
+    const [row] = await rows<Record<string, unknown>>(
+      `SELECT case_number, case_created_date, stated_severity, stated_account, stated_case_status
+       FROM cards WHERE jira_key = $1`,
       [orphan.key],
     );
-    expect(row).toEqual({ case_number: null });
+    const simCase = sim.state.caseByNumber.get(orphan.caseNumber as string)!;
+    expect(row).toEqual({
+      case_number: orphan.caseNumber,
+      case_created_date: null,
+      stated_severity: ['Urgent', 'High', 'Normal', 'Low'][simCase.severity - 1],
+      stated_account: simCase.account.name,
+      stated_case_status: simCase.status,
+    });
     expect(
-      await count(
-        `SELECT 1 FROM quarantine WHERE source = 'jira.comment' AND resolved_at IS NULL
-           AND payload->>'jiraKey' = $1`,
-        [orphan.key],
-      ),
+      await count('SELECT 1 FROM jira_comments WHERE jira_key = $1 AND case_number IS NULL', [orphan.key]),
     ).toBe(sim.state.issueCommentCount(orphan));
+    expect(await count(`SELECT 1 FROM quarantine WHERE source = 'jira.comment'`)).toBe(0);
   });
 
   it('after 1% of records change, fetches only the changed cards and matches the simulator', async () => {
@@ -220,7 +225,7 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
       expect(row.status_raw).toBe(card.status);
       expect(row.priority).toBe(card.priority);
       expect([...row.labels].sort()).toEqual([...card.labels].sort());
-      expect(row.n).toBe(card.key === orphan.key ? 0 : sim.state.issueCommentCount(card));
+      expect(row.n).toBe(sim.state.issueCommentCount(card));
     }
   });
 
@@ -284,10 +289,12 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
     );
     expect(row).toEqual({ status: issue.status, title: issue.summary, priority: issue.priority });
 
-    // Nothing changed: no requests.
+    // Nothing changed: the change searches (`key in (…) AND updated >= …`) find nothing to read.
     await resetCounters();
     await run(issuesJob);
-    expect((await counters()).upstreams.jira.requests).toBe(0);
+    const quiet = await counters();
+    expect(requests(quiet, 'GET /rest/api/3/search/jql')).toBeGreaterThan(0);
+    expect(requests(quiet, 'GET /rest/api/3/issue/')).toBe(0);
 
     // The issue changes, and the details job re-reads its case's links: exactly that issue is fetched.
     issue.status = issue.status === 'Verified' ? 'ON_QA' : 'Verified';
@@ -326,9 +333,12 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
     const [bug] = await rows('SELECT status, summary FROM bugs WHERE bug_id = $1', [String(readable?.id)]);
     expect(bug).toEqual({ status: readable?.status, summary: readable?.summary });
 
+    // Nothing changed: one `last_change_time` search per batch of readable bugs, nothing fetched.
     await resetCounters();
-    await run(bugsJob);
-    expect((await counters()).upstreams.bugzilla.requests).toBe(0);
+    const { ctx } = await run(bugsJob);
+    const readableIds = await count('SELECT 1 FROM bugs WHERE NOT unavailable');
+    expect((await counters()).upstreams.bugzilla.requests).toBe(Math.ceil(readableIds / BATCH));
+    expect(ctx.counters.fetched).toBe(0);
   });
 
   it('escalations mark the cases they name; a closed escalation turns off', async () => {

@@ -224,6 +224,9 @@ describe.each(['pglite', 'postgres'] as const)('Portal jobs on %s', (backend) =>
   });
 
   it('after 1% of the cases change, the next run fetches only those', async () => {
+    const hadDetails = new Set(
+      (await rows<{ n: string }>(main.store.db, 'SELECT case_number AS n FROM case_details')).map((r) => r.n),
+    );
     const changes = await simControl<MutateResult>(sim, 'mutate', {
       body: { fraction: 0.01, newCases: 3, newComments: 4 },
     });
@@ -237,7 +240,8 @@ describe.each(['pglite', 'postgres'] as const)('Portal jobs on %s', (backend) =>
     ]);
     const expectedDetails = [...touched]
       .map((n) => sim.state.caseByNumber.get(n))
-      .filter((c): c is SimCase => c !== undefined && inQuery(c) && isOpen(c));
+      // Closed ones too when their details are stored: those are read again when the case changed.
+      .filter((c): c is SimCase => c !== undefined && inQuery(c) && (isOpen(c) || hadDetails.has(c.number)));
     expect(expectedDetails.length).toBeGreaterThan(2);
 
     const c = await counters(sim);
@@ -431,5 +435,37 @@ describe.each(['pglite', 'postgres'] as const)('Portal jobs on %s', (backend) =>
       [closedQuietly.number],
     );
     expect(resolved.rows[0]?.resolved_at.getTime()).toBe(seconds(closedAt));
+  });
+
+  it('re-reads the details of closed cases whose fields changed upstream', async () => {
+    // Closed cases whose details are stored (read while open, or when they closed).
+    const withDetails = new Set(
+      (await rows<{ n: string }>(main.store.db, 'SELECT case_number AS n FROM case_details')).map((r) => r.n),
+    );
+    const closed = sim.state.cases
+      .filter((c) => inQuery(c) && !isOpen(c) && !c.forbidden && withDetails.has(c.number))
+      .slice(0, 4);
+    expect(closed).toHaveLength(4);
+    for (const c of closed) {
+      c.severity = c.severity === 1 ? 2 : 1;
+      c.groupName = `Regrouped ${c.number}`;
+      c.lastModified = sim.state.now();
+    }
+    sim.state.touch();
+    await resetCounters(sim);
+    await syncPortal(main.store, config);
+
+    const c = await counters(sim);
+    expect(c.requests[DETAIL] ?? 0).toBe(closed.length);
+    const stored = await rows<{ case_number: string; group_name: string }>(
+      main.store.db,
+      `SELECT case_number, group_name FROM case_details
+       WHERE case_number IN (${closed.map((x) => `'${x.number}'`).join(',')}) ORDER BY 1`,
+    );
+    expect(stored).toEqual(
+      closed
+        .map((x) => ({ case_number: x.number, group_name: `Regrouped ${x.number}` }))
+        .sort((a, b) => a.case_number.localeCompare(b.case_number)),
+    );
   });
 });

@@ -117,13 +117,27 @@ describe.each(['pglite', 'postgres'] as const)('priority sync and bug tagging on
     expect(before.length).toBeGreaterThanOrEqual(2);
 
     await resetCounters();
-    await run(prioritySyncJob, readOnly);
+    const dry = await run(prioritySyncJob, readOnly);
     expect((await counters()).totals.writes).toBe(0);
     expect(await listPriorityMismatches(ts.store.db, config.jira.priorityMap)).toHaveLength(before.length);
+    // The run's stored outcome: what it would have set, card by card.
+    expect(dry.outcome?.result).toBe('read-only');
+    expect(dry.outcome?.did).toEqual([]);
+    expect(dry.outcome?.wouldHave.map((a) => a.target).sort()).toEqual(before.map((m) => m.jiraKey).sort());
 
     await resetCounters();
     const outcome = await run(prioritySyncJob, config);
     expect(outcome.changed).toBe(before.length);
+    expect(outcome.outcome?.result).toBe('wrote');
+    expect(outcome.outcome?.did).toEqual(
+      expect.arrayContaining(
+        before.map((m) => ({
+          action: 'set priority',
+          target: m.jiraKey,
+          detail: `${m.priority ?? '(none)'} → ${m.wanted}`,
+        })),
+      ),
+    );
     expect((await counters()).upstreams.jira.writes).toBe(before.length);
     for (const m of before) expect(sim.state.issueByKey.get(m.jiraKey)?.priority).toBe(m.wanted);
     expect(await listPriorityMismatches(ts.store.db, config.jira.priorityMap)).toHaveLength(0);

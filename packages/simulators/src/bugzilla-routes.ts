@@ -169,6 +169,71 @@ function maybeCorrupt(ctx: HandlerContext, bug: Record<string, unknown>): Record
   return out;
 }
 
+/** Throws a TypeError naming the first field of a bug update that has the wrong type. */
+function validateUpdate(body: Record<string, unknown>): void {
+  for (const field of ['cf_internal_whiteboard', 'whiteboard', 'status', 'resolution']) {
+    if (body[field] !== undefined && typeof body[field] !== 'string')
+      throw new TypeError(`${field} must be a string`);
+  }
+  if (body.keywords !== undefined && !isRecord(body.keywords))
+    throw new TypeError('keywords must be {add, remove, set}');
+}
+
+/** Applies a validated update to one bug; returns Bugzilla's `changes` map. */
+function applyUpdate(
+  bug: SimBug,
+  body: Record<string, unknown>,
+): Record<string, { added: string; removed: string }> {
+  const changes: Record<string, { added: string; removed: string }> = {};
+  const setString = (field: string, get: () => string, set: (v: string) => void) => {
+    const v = body[field];
+    if (typeof v !== 'string') return;
+    if (v !== get()) changes[field] = { added: v, removed: get() };
+    set(v);
+  };
+  setString(
+    'cf_internal_whiteboard',
+    () => bug.internalWhiteboard,
+    (v) => (bug.internalWhiteboard = v),
+  );
+  setString(
+    'whiteboard',
+    () => bug.whiteboard,
+    (v) => (bug.whiteboard = v),
+  );
+  setString(
+    'status',
+    () => bug.status,
+    (v) => (bug.status = v),
+  );
+  setString(
+    'resolution',
+    () => bug.resolution,
+    (v) => (bug.resolution = v),
+  );
+  const kw = body.keywords;
+  if (isRecord(kw)) {
+    const before = [...bug.keywords];
+    const list = (v: unknown): string[] =>
+      Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+    let next = kw.set !== undefined ? list(kw.set) : [...bug.keywords];
+    next = [...new Set([...next, ...list(kw.add)])].filter((k) => !list(kw.remove).includes(k));
+    bug.keywords = next;
+    const added = next.filter((k) => !before.includes(k));
+    const removed = before.filter((k) => !next.includes(k));
+    if (added.length > 0 || removed.length > 0)
+      changes.keywords = { added: added.join(', '), removed: removed.join(', ') };
+  }
+  if (body.target_release !== undefined) {
+    const tr = Array.isArray(body.target_release)
+      ? body.target_release.map(String)
+      : [String(body.target_release)];
+    changes.target_release = { added: tr.join(', '), removed: bug.targetRelease.join(', ') };
+    bug.targetRelease = tr;
+  }
+  return changes;
+}
+
 export function bugzillaRoutes(): RouteTable {
   const routes = new RouteTable('bugzilla', BUGZILLA_PREFIX);
 
@@ -237,76 +302,73 @@ export function bugzillaRoutes(): RouteTable {
     if (who.kind === 'rejected') return who.response;
     if (who.kind === 'anonymous')
       return bzError(401, 410, 'You must log in before using this part of Bugzilla.');
-    const id = req.params.id ?? '';
-    const bug = ctx.state.bugs.get(Number(id));
-    if (!bug) return bzError(404, 101, `Bug #${id} does not exist.`);
-    if (!canSee(bug, who)) return bzError(401, 102, `You are not authorized to access bug #${id}.`);
     const body = parseJsonBody(req);
     if (!isRecord(body)) return bzError(400, 32000, 'The request body must be a JSON object.');
-    const changes: Record<string, { added: string; removed: string }> = {};
-    const setString = (field: string, get: () => string, set: (v: string) => void) => {
-      const v = body[field];
-      if (v === undefined) return;
-      if (typeof v !== 'string') throw new TypeError(`${field} must be a string`);
-      if (v !== get()) changes[field] = { added: v, removed: get() };
-      set(v);
-    };
+    // As upstream: `ids` in the body names further bugs, and every named bug gets the same update.
+    const extra = body.ids === undefined ? [] : Array.isArray(body.ids) ? body.ids : [body.ids];
+    const ids = [...new Set([req.params.id ?? '', ...extra.map(String)])];
+    const bugs: SimBug[] = [];
+    for (const id of ids) {
+      const bug = /^\d+$/.test(id) ? ctx.state.bugs.get(Number(id)) : undefined;
+      if (!bug) return bzError(404, 101, `Bug #${id} does not exist.`);
+      if (!canSee(bug, who)) return bzError(401, 102, `You are not authorized to access bug #${id}.`);
+      bugs.push(bug);
+    }
+    let comment: { text: string; isPrivate: boolean } | undefined;
+    if (body.comment !== undefined) {
+      const c = body.comment;
+      if (!isRecord(c) || typeof c.body !== 'string' || c.body.trim() === '')
+        return bzError(400, 32000, 'comment must be an object with a non-empty body.');
+      comment = { text: c.body, isPrivate: c.is_private === true };
+    }
     try {
-      setString(
-        'cf_internal_whiteboard',
-        () => bug.internalWhiteboard,
-        (v) => (bug.internalWhiteboard = v),
-      );
-      setString(
-        'whiteboard',
-        () => bug.whiteboard,
-        (v) => (bug.whiteboard = v),
-      );
-      setString(
-        'status',
-        () => bug.status,
-        (v) => (bug.status = v),
-      );
-      setString(
-        'resolution',
-        () => bug.resolution,
-        (v) => (bug.resolution = v),
-      );
-      const kw = body.keywords;
-      if (kw !== undefined) {
-        if (!isRecord(kw)) throw new TypeError('keywords must be {add, remove, set}');
-        const before = [...bug.keywords];
-        const list = (v: unknown): string[] =>
-          Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
-        let next = kw.set !== undefined ? list(kw.set) : [...bug.keywords];
-        next = [...new Set([...next, ...list(kw.add)])].filter((k) => !list(kw.remove).includes(k));
-        bug.keywords = next;
-        const added = next.filter((k) => !before.includes(k));
-        const removed = before.filter((k) => !next.includes(k));
-        if (added.length > 0 || removed.length > 0)
-          changes.keywords = { added: added.join(', '), removed: removed.join(', ') };
-      }
-      if (body.target_release !== undefined) {
-        const tr = Array.isArray(body.target_release)
-          ? body.target_release.map(String)
-          : [String(body.target_release)];
-        changes.target_release = { added: tr.join(', '), removed: bug.targetRelease.join(', ') };
-        bug.targetRelease = tr;
-      }
+      validateUpdate(body);
     } catch (err) {
       return bzError(400, 32000, err instanceof Error ? err.message : String(err));
     }
-    const changed = Object.keys(changes).length > 0;
-    // minor_update suppresses mail on the real server; the bug still changes.
-    if (changed) {
-      bug.lastChange = ctx.state.now();
-      ctx.state.touch();
-    }
-    return {
-      status: 200,
-      json: { bugs: [{ id: bug.id, alias: [], last_change_time: isoSeconds(bug.lastChange), changes }] },
-      write: true,
-    };
+    const now = ctx.state.now();
+    const results = bugs.map((bug) => {
+      const changes = applyUpdate(bug, body);
+      if (comment) {
+        bug.comments ??= [];
+        bug.comments.push({
+          id: bug.id * 1000 + bug.comments.length + 1,
+          text: comment.text,
+          creator: who.login,
+          isPrivate: comment.isPrivate,
+          time: now,
+        });
+      }
+      // minor_update suppresses mail on the real server; the bug still changes.
+      if (Object.keys(changes).length > 0 || comment) {
+        bug.lastChange = now;
+        ctx.state.touch();
+      }
+      return { id: bug.id, alias: [], last_change_time: isoSeconds(bug.lastChange), changes };
+    });
+    return { status: 200, json: { bugs: results }, write: true };
+  });
+
+  routes.add('GET', '/rest/bug/:id/comment', (req, ctx) => {
+    const who = caller(req, ctx);
+    if (who.kind === 'rejected') return who.response;
+    const id = req.params.id ?? '';
+    const bug = /^\d+$/.test(id) ? ctx.state.bugs.get(Number(id)) : undefined;
+    if (!bug) return bzError(404, 101, `Bug #${id} does not exist.`);
+    if (!canSee(bug, who)) return bzError(401, 102, `You are not authorized to access bug #${id}.`);
+    const comments = (bug.comments ?? [])
+      .filter((c) => !c.isPrivate || who.kind === 'user')
+      .map((c, count) => ({
+        id: c.id,
+        bug_id: bug.id,
+        count,
+        text: c.text,
+        creator: c.creator,
+        creation_time: isoSeconds(c.time),
+        time: isoSeconds(c.time),
+        is_private: c.isPrivate,
+      }));
+    return json(200, { bugs: { [String(bug.id)]: { comments } }, comments: {} });
   });
 
   routes.add('GET', '/rest/version', () => json(200, { version: '5.0.4.rh101' }));

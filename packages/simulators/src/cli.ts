@@ -6,8 +6,9 @@ import { startSimulator } from './index.js';
 import { resolveOptions, type SimulatorCredentials, type SimulatorOptions } from './options.js';
 
 const USAGE = `Usage: t5g simulate [--port P] [--host H] [--cases N] [--seed S] [--smtp-port P]
-                    [--strict-auth] [--offline-token T] [--jira-user U] [--jira-token T]
-                    [--bugzilla-key K] [--slack-token T]`;
+                    [--strict-auth] [--jira-time-zone Z] [--offline-token T] [--jira-user U] [--jira-token T]
+                    [--bugzilla-key K] [--slack-token T]
+                    [--webhook-url URL] [--webhook-secret S] [--webhook-flavor cloud|dc]`;
 
 const DEFAULT_PORT = 9900;
 
@@ -18,11 +19,15 @@ const FLAGS = {
   seed: { type: 'string' },
   'smtp-port': { type: 'string' },
   'strict-auth': { type: 'boolean' },
+  'jira-time-zone': { type: 'string' },
   'offline-token': { type: 'string' },
   'jira-user': { type: 'string' },
   'jira-token': { type: 'string' },
   'bugzilla-key': { type: 'string' },
   'slack-token': { type: 'string' },
+  'webhook-url': { type: 'string' },
+  'webhook-secret': { type: 'string' },
+  'webhook-flavor': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -45,6 +50,23 @@ function intArg(flag: string, value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new SimulateUsageError(`--${flag} needs a non-negative integer`);
   return n;
+}
+
+/** `--webhook-*`: where JIRA changes are POSTed as webhooks, signed with the secret. */
+function webhookArgs(values: ReturnType<typeof readFlags>): SimulatorOptions['jiraWebhook'] {
+  const url = values['webhook-url'];
+  const secret = values['webhook-secret'];
+  const flavor = values['webhook-flavor'];
+  if (url === undefined) {
+    if (secret !== undefined || flavor !== undefined)
+      throw new SimulateUsageError('--webhook-secret and --webhook-flavor need --webhook-url');
+    return undefined;
+  }
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new SimulateUsageError('--webhook-url needs an http(s) URL');
+  if (flavor !== undefined && flavor !== 'cloud' && flavor !== 'dc')
+    throw new SimulateUsageError('--webhook-flavor is cloud or dc');
+  return { url, ...(secret ? { secret } : {}), ...(flavor ? { flavor } : {}) };
 }
 
 /** The flags as given; `node:util` reports a bad command line as a TypeError coded ERR_PARSE_ARGS_*. */
@@ -71,12 +93,15 @@ export function parseSimulateArgs(args: string[]): SimulateRequest {
   const smtpPort = intArg('smtp-port', values['smtp-port']);
   if (smtpPort !== undefined) options.smtpPort = smtpPort;
   if (values['strict-auth']) options.strictAuth = true;
+  if (values['jira-time-zone'] !== undefined) options.jiraBotTimeZone = values['jira-time-zone'];
   const credentials: SimulatorCredentials = {};
   for (const [flag, key] of Object.entries(CREDENTIAL_FLAGS)) {
     const value = values[flag as keyof typeof CREDENTIAL_FLAGS];
     if (value !== undefined) credentials[key] = value;
   }
   if (Object.keys(credentials).length > 0) options.credentials = credentials;
+  const webhook = webhookArgs(values);
+  if (webhook) options.jiraWebhook = webhook;
   // The simulator's own range checks (e.g. the number of cases), reported as usage errors too.
   try {
     resolveOptions(options);
@@ -117,6 +142,9 @@ export async function simulateCommand(args: string[]): Promise<void> {
       ? '  SMTP sink       (off; use --smtp-port)'
       : `  SMTP sink       smtp://${opts.host ?? '127.0.0.1'}:${sim.smtpPort}`,
     `  Control         ${sim.urls.control}  (counters, faults, mutate, tokens/expire, mail, slack, state/summary, team)`,
+    opts.jiraWebhook?.url
+      ? `  JIRA webhooks   ${opts.jiraWebhook.url} (${opts.jiraWebhook.flavor ?? 'cloud'}, ${opts.jiraWebhook.secret ? 'signed' : 'unsigned'})`
+      : '  JIRA webhooks   (off; use --webhook-url, or PUT /_sim/webhooks)',
     opts.strictAuth
       ? '  Auth            strict: only the configured credentials are accepted'
       : '  Auth            any non-empty credential is accepted',

@@ -16,6 +16,8 @@ export interface ControlDeps {
   faults: FaultController;
   tokens: TokenStore;
   smtpPort: () => number | undefined;
+  /** Called after `/_sim/mutate` changed the world (raises the JIRA webhooks). */
+  afterMutation: () => void;
 }
 
 function bodyJson(request: FastifyRequest): unknown {
@@ -44,6 +46,8 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
         'POST /_sim/counters/reset',
         'GET|PUT|DELETE /_sim/faults',
         'POST /_sim/mutate',
+        'GET|PUT /_sim/webhooks',
+        'POST /_sim/webhooks/flush',
         'POST /_sim/tokens/expire',
         'GET|DELETE /_sim/mail',
         'GET|DELETE /_sim/slack',
@@ -87,7 +91,9 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     const parsed = mutateSchema.safeParse(body);
     if (!parsed.success) return badRequest(reply, 'Invalid mutation', parsed.error.issues);
     try {
-      return applyMutation(state, parsed.data, ++mutations);
+      const result = applyMutation(state, parsed.data, ++mutations);
+      deps.afterMutation();
+      return result;
     } catch (err) {
       if (err instanceof MutateError) return badRequest(reply, err.message);
       throw err;

@@ -228,6 +228,9 @@ export function generateState(opts: GeneratorOptions): SimulatorState {
     const ageDays = (anchor - c.created) / DAY;
     const tracked = c.status !== 'Closed' ? !noCard.has(c.number) : r.chance(ageDays < 365 ? 0.5 : 0.15);
     if (!tracked) continue;
+    // A team tracks the cases of its query; only a few cards track a case outside it (its tag was
+    // dropped after the card was made), so about 1% of cards have a case the dashboard does not store.
+    if (!c.tags?.includes(SIM_DEFAULTS.caseTag) && !r.chance(0.05)) continue;
     const card = buildCard(r, nextIssueId++, cardNumber++, c, team, teamUsers, sprints, activeSprint, latest);
     issues.push(card);
   }
@@ -304,9 +307,18 @@ export function userFromName(displayName: string, sequence: number): SimUser {
     displayName,
     email: `${login}@redhat.com`,
     active: true,
-    timeZone: 'Etc/UTC',
+    timeZone: USER_TIME_ZONES[sequence % USER_TIME_ZONES.length] as string,
   };
 }
+
+/** A distributed team: JIRA reads each user's JQL dates in their own profile zone, on both sides of UTC. */
+const USER_TIME_ZONES = [
+  'Europe/Prague',
+  'America/New_York',
+  'Asia/Kolkata',
+  'America/Los_Angeles',
+  'Etc/UTC',
+];
 
 function buildUsers(): SimUser[] {
   const users: SimUser[] = TEAM.map((m, i) => ({
@@ -316,7 +328,7 @@ function buildUsers(): SimUser[] {
     displayName: m.name,
     email: `${m.jira_user.replace('rhn-support-', '')}@redhat.com`,
     active: m.active,
-    timeZone: 'Etc/UTC',
+    timeZone: USER_TIME_ZONES[i % USER_TIME_ZONES.length] as string,
   }));
   ENGINEERS.forEach((name, i) => {
     users.push(userFromName(name, i));

@@ -7,6 +7,7 @@ import { Counters } from './counters.js';
 import { FaultController } from './faults.js';
 import { generateState } from './generator.js';
 import { jiraRoutes } from './jira-routes.js';
+import { JiraWebhookSender } from './jira-webhooks.js';
 import type { SimTeamMember } from './model.js';
 import { resolveOptions, type SimulatorOptions } from './options.js';
 import { portalRoutes } from './portal-routes.js';
@@ -22,6 +23,13 @@ export type { CustomFieldName, JiraFlavor, Upstream } from './constants.js';
 export { SIM_DEFAULTS } from './constants.js';
 export type { CounterSnapshot } from './counters.js';
 export type { FaultSettings, FaultUpdate, FaultUpstream } from './faults.js';
+export {
+  type JiraWebhookEventName,
+  JiraWebhookSender,
+  type JiraWebhookSettings,
+  signJiraWebhook,
+  type WebhookStats,
+} from './jira-webhooks.js';
 // What a caller needs to plant or predict records the way the generator makes them.
 export { isDoneStatus } from './jira-workflow.js';
 export type * from './model.js';
@@ -32,6 +40,8 @@ export { createRng } from './rng.js';
 export { SLACK_CHANNELS } from './slack-routes.js';
 export type { StateSummary } from './state.js';
 export { SimulatorState } from './state.js';
+export type { StatsHistoryDay } from './stats-history.js';
+export { statsHistory } from './stats-history.js';
 export { newCaseCommentId } from './text-gen.js';
 export type { SimulatorUrls } from './urls.js';
 export { simulatorUrls } from './urls.js';
@@ -44,6 +54,8 @@ export interface RunningSimulator {
   smtpPort?: number;
   state: SimulatorState;
   team: SimTeamMember[];
+  /** JIRA webhook deliveries: `configure()` points them at a receiver (also `PUT /_sim/webhooks`). */
+  webhooks: JiraWebhookSender;
   close(): Promise<void>;
 }
 
@@ -53,6 +65,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<RunningSi
   const counters = new Counters();
   const faults = new FaultController(options.seed);
   const tokens = new TokenStore(options.tokenTtlSeconds);
+  const webhooks = new JiraWebhookSender(state, options.jiraWebhook);
   let smtp: SmtpSink | undefined;
   const routes = [ssoRoutes(), portalRoutes(), jiraRoutes(), bugzillaRoutes(), slackRoutes()].flatMap(
     (t) => t.routes,
@@ -65,6 +78,7 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<RunningSi
     tokens,
     routes,
     smtpPort: () => smtp?.port,
+    webhooks,
   });
   try {
     if (options.smtpPort !== undefined)
@@ -75,11 +89,13 @@ export async function startSimulator(opts?: SimulatorOptions): Promise<RunningSi
   }
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${server.port}`;
+  webhooks.origin = url;
   const running: RunningSimulator = {
     url,
     urls: simulatorUrls(url),
     state,
     team: state.team,
+    webhooks,
     close: async () => {
       await Promise.all([server.close(), smtp?.close()]);
     },

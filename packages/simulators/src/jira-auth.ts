@@ -19,7 +19,7 @@ export function jiraFlavorOf(req: SimRequest): JiraFlavor | undefined {
   return undefined;
 }
 
-function syntheticUser(login: string, email: string): SimUser {
+function syntheticUser(login: string, email: string, timeZone: string): SimUser {
   const h = hashParts(['jira-user', login]).toString(16).padStart(8, '0');
   return {
     accountId: `557058:${h}-0000-4000-8000-${h}0000`,
@@ -28,7 +28,7 @@ function syntheticUser(login: string, email: string): SimUser {
     displayName: login,
     email,
     active: true,
-    timeZone: 'Etc/UTC',
+    timeZone,
   };
 }
 
@@ -54,7 +54,9 @@ export function identifyJiraCaller(req: SimRequest, ctx: HandlerContext): JiraCa
     if (email === '' || token === '') return unauthorized('cloud');
     if (strictAuth && (email !== credentials.jiraUser || token !== credentials.jiraToken))
       return unauthorized('cloud');
-    const user = ctx.state.findUser({ email }) ?? syntheticUser(email.split('@')[0] ?? email, email);
+    const user =
+      ctx.state.findUser({ email }) ??
+      syntheticUser(email.split('@')[0] ?? email, email, ctx.options.jiraBotTimeZone);
     return { flavor: 'cloud', user };
   }
   const pat = bearerToken(req);
@@ -63,7 +65,11 @@ export function identifyJiraCaller(req: SimRequest, ctx: HandlerContext): JiraCa
     const configured = credentials.jiraUser;
     const user =
       (configured ? ctx.state.findUser({ name: configured, email: configured }) : undefined) ??
-      syntheticUser(configured ?? 't5g-sync-bot', `${configured ?? 't5g-sync-bot'}@example.com`);
+      syntheticUser(
+        configured ?? 't5g-sync-bot',
+        `${configured ?? 't5g-sync-bot'}@example.com`,
+        ctx.options.jiraBotTimeZone,
+      );
     return { flavor: 'dc', user };
   }
   return unauthorized(undefined);

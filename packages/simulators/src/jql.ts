@@ -255,7 +255,31 @@ const DATE_FIELDS: Record<string, (i: SimIssue) => number | undefined> = {
 const PERIOD_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
 /** Absolute dates with minute precision (no seconds, as real JQL), periods like -15m / -1d / -2w. */
-export function parseJqlDate(field: string, value: JqlValue, now: number): number {
+/**
+ * Epoch ms of a wall-clock time in `timeZone`. JIRA reads JQL dates in the searching user's profile zone,
+ * so "2024-05-01 10:00" is a different instant for a user in Kolkata than for one in Los Angeles.
+ */
+export function zonedTimeToUtc(fields: [number, number, number, number, number], timeZone: string): number {
+  const wall = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4]);
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
+  const offsetAt = (t: number): number => {
+    const p = Object.fromEntries(format.formatToParts(new Date(t)).map((x) => [x.type, Number(x.value)]));
+    return Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0) - t;
+  };
+  // Two rounds settle the offset also next to a daylight-saving change.
+  const first = wall - offsetAt(wall);
+  return wall - offsetAt(first);
+}
+
+export function parseJqlDate(field: string, value: JqlValue, now: number, timeZone = 'UTC'): number {
   const invalid = (text: string): never => {
     throw new JqlError(
       `Date value '${text}' for field '${field}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.`,
@@ -280,7 +304,10 @@ export function parseJqlDate(field: string, value: JqlValue, now: number): numbe
   }
   const m = /^(\d{4})[-/](\d{2})[-/](\d{2})(?: (\d{1,2}):(\d{2}))?$/.exec(text);
   if (!m) return invalid(text);
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0));
+  const ms = zonedTimeToUtc(
+    [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0)],
+    timeZone,
+  );
   return Number.isNaN(ms) ? invalid(text) : ms;
 }
 
@@ -469,7 +496,7 @@ function compileClause(field: string, op: string, values: JqlValue[], ctx: JqlCo
       const [value] = values;
       if (!value || values.length !== 1)
         throw new JqlError(`The operator '${op}' is not supported by the '${field}' field.`);
-      const at = parseJqlDate(field, value, ctx.now);
+      const at = parseJqlDate(field, value, ctx.now, ctx.currentUser.timeZone);
       const cmp: Record<string, (t: number) => boolean> = {
         '>=': (t) => t >= at,
         '>': (t) => t > at,

@@ -209,6 +209,16 @@ export interface SimBug {
   caseNumbers: string[];
   pmScore: number;
   docType: string;
+  /** Comments added through the API (`PUT … comment`); the generated bugs start without any. */
+  comments?: SimBugComment[];
+}
+
+export interface SimBugComment {
+  id: number;
+  text: string;
+  creator: string;
+  isPrivate: boolean;
+  time: number;
 }
 
 export interface SimMail {

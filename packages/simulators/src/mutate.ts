@@ -26,6 +26,24 @@ export const mutateSchema = z
     closeCases: count.optional(),
     reopenCases: count.optional(),
     setCardStatus: z.object({ key: z.string(), status: z.string() }).strict().optional(),
+    /** Random edits (status or summary) of this many linked JIRA issues. */
+    changeIssues: count.optional(),
+    /** Random edits (status or summary) of this many Bugzilla bugs linked to cases. */
+    changeBugs: count.optional(),
+    /** One linked JIRA issue edited as given (at least one field). */
+    editIssue: z
+      .object({ key: z.string(), summary: z.string().min(1).optional(), status: z.string().optional() })
+      .strict()
+      .optional(),
+    /** One Bugzilla bug edited as given (at least one field). */
+    editBug: z
+      .object({
+        id: z.number().int().positive(),
+        summary: z.string().min(1).optional(),
+        status: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -40,11 +58,24 @@ export interface MutateResult {
   closedCases: string[];
   reopenedCases: string[];
   cardStatus?: { key: string; from: string; to: string };
+  /** Linked JIRA issues edited (`changeIssues`, `editIssue`). */
+  changedIssues: string[];
+  /** Bugzilla bugs edited (`changeBugs`, `editBug`). */
+  changedBugs: number[];
 }
 
 export class MutateError extends Error {}
 
 const OPEN_CARD_STATUSES = ['To Do', 'Open', 'In Progress', 'Code Review', 'QE Review', 'Blocked'];
+
+const LINKED_STATUSES = ['New', 'ASSIGNED', 'POST', 'MODIFIED', 'ON_QA'];
+const BUG_STATUSES = ['NEW', 'ASSIGNED', 'POST', 'MODIFIED', 'ON_QA', 'VERIFIED'];
+
+function setIssueStatus(issue: SimIssue, status: string, now: number): void {
+  issue.status = status;
+  if (isDoneStatus(status)) issue.resolutionDate = now;
+  else delete issue.resolutionDate;
+}
 
 function pickSome<T>(rng: Rng, items: T[], n: number): T[] {
   return rng.sample(items, Math.min(n, items.length));
@@ -150,7 +181,47 @@ export function applyMutation(state: SimulatorState, req: MutateRequest, sequenc
     newCardComments: [],
     closedCases: [],
     reopenedCases: [],
+    changedIssues: [],
+    changedBugs: [],
   };
+  if (req.editIssue) {
+    const { key, summary, status } = req.editIssue;
+    const issue = state.findIssue(key);
+    if (issue?.role !== 'linked') throw new MutateError(`No linked issue ${key}`);
+    if (summary === undefined && status === undefined) throw new MutateError('editIssue changes nothing');
+    const def = status === undefined ? undefined : statusByName(status);
+    if (status !== undefined && !def) throw new MutateError(`Unknown status '${status}'`);
+    if (summary !== undefined) issue.summary = summary;
+    if (def) setIssueStatus(issue, def.name, now);
+    issue.updated = now;
+    result.changedIssues.push(issue.key);
+  }
+  if (req.editBug) {
+    const { id, summary, status } = req.editBug;
+    const bug = state.bugs.get(id);
+    if (!bug) throw new MutateError(`No bug ${id}`);
+    if (summary === undefined && status === undefined) throw new MutateError('editBug changes nothing');
+    if (summary !== undefined) bug.summary = summary;
+    if (status !== undefined) bug.status = status;
+    bug.lastChange = now;
+    result.changedBugs.push(bug.id);
+  }
+  const linked = state.issues.filter((i) => i.role === 'linked' && !result.changedIssues.includes(i.key));
+  for (const issue of req.changeIssues ? pickSome(rng, linked, req.changeIssues) : []) {
+    if (rng.chance(0.5)) issue.summary = `${issue.summary.replace(/ \(rev \d+\)$/, '')} (rev ${sequence})`;
+    else setIssueStatus(issue, rng.pick(LINKED_STATUSES.filter((s) => s !== issue.status)), now);
+    issue.updated = now;
+    result.changedIssues.push(issue.key);
+  }
+  const linkedBugs = [...state.bugs.values()].filter(
+    (b) => b.caseNumbers.length > 0 && !result.changedBugs.includes(b.id),
+  );
+  for (const bug of req.changeBugs ? pickSome(rng, linkedBugs, req.changeBugs) : []) {
+    if (rng.chance(0.5)) bug.summary = `${bug.summary.replace(/ \(rev \d+\)$/, '')} (rev ${sequence})`;
+    else bug.status = rng.pick(BUG_STATUSES.filter((s) => s !== bug.status));
+    bug.lastChange = now;
+    result.changedBugs.push(bug.id);
+  }
   if (req.setCardStatus) {
     const card = state.findIssue(req.setCardStatus.key);
     if (!card) throw new MutateError(`No issue ${req.setCardStatus.key}`);

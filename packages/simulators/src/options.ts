@@ -1,3 +1,5 @@
+import type { JiraWebhookSettings } from './jira-webhooks.js';
+
 /**
  * Public options of `startSimulator` and their resolved form. Kept apart from index.ts so route
  * modules can import the resolved type without a cycle.
@@ -28,10 +30,17 @@ export interface SimulatorOptions {
   /** Lifetime of SSO access tokens; default 300. */
   tokenTtlSeconds?: number;
   /**
+   * IANA time zone of the JIRA account a client signs in as when it is not a generated user (the sync
+   * bot); JQL dates are read in it. Default America/New_York: not UTC, so clients must send their user's zone.
+   */
+  jiraBotTimeZone?: string;
+  /**
    * Time the generated data is anchored to (epoch ms or Date); default: now. Pin it to get
    * byte-identical data across runs.
    */
   now?: number | Date;
+  /** JIRA webhooks: where to POST the events of JIRA changes, the signing secret, the flavor. */
+  jiraWebhook?: JiraWebhookSettings;
 }
 
 export interface ResolvedOptions {
@@ -43,7 +52,9 @@ export interface ResolvedOptions {
   strictAuth: boolean;
   credentials: SimulatorCredentials;
   tokenTtlSeconds: number;
+  jiraBotTimeZone: string;
   anchor: number;
+  jiraWebhook: JiraWebhookSettings;
 }
 
 export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
@@ -53,6 +64,12 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
   }
   const tokenTtlSeconds = opts.tokenTtlSeconds ?? 300;
   if (!(tokenTtlSeconds > 0)) throw new RangeError('tokenTtlSeconds must be positive');
+  const jiraBotTimeZone = opts.jiraBotTimeZone ?? 'America/New_York';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: jiraBotTimeZone });
+  } catch {
+    throw new RangeError(`jiraBotTimeZone is not a known time zone: ${jiraBotTimeZone}`);
+  }
   const now = opts.now instanceof Date ? opts.now.getTime() : (opts.now ?? Date.now());
   return {
     port: opts.port ?? 0,
@@ -63,7 +80,9 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
     strictAuth: opts.strictAuth ?? false,
     credentials: { ...opts.credentials },
     tokenTtlSeconds,
+    jiraBotTimeZone,
     // Whole seconds: every upstream format drops milliseconds somewhere.
     anchor: Math.floor(now / 1000) * 1000,
+    jiraWebhook: { ...opts.jiraWebhook },
   };
 }

@@ -186,11 +186,7 @@ export function portalRoutes(): RouteTable {
     ),
   );
 
-  routes.add(
-    'GET',
-    '/v1/cases/:caseNumber/notifiedusers',
-    withCase((_req, _ctx, c) => json(200, c.notifiedUsers)),
-  );
+  // No GET of `…/notifiedusers`: the real Portal serves the list only inside `GET /v1/cases/{n}`.
 
   routes.add(
     'POST',

@@ -10,6 +10,7 @@ import { errorResponse, rateLimitResponse } from './fault-responses.js';
 import type { FaultController } from './faults.js';
 import type { HandlerContext, RouteDef, SimRequest, SimResponse } from './http.js';
 import { json } from './http.js';
+import { type JiraWebhookSender, registerWebhookControlRoutes } from './jira-webhooks.js';
 import type { ResolvedOptions } from './options.js';
 import type { SimulatorState } from './state.js';
 import type { TokenStore } from './tokens.js';
@@ -22,6 +23,8 @@ export interface ServerDeps {
   tokens: TokenStore;
   routes: RouteDef[];
   smtpPort: () => number | undefined;
+  /** Raises JIRA webhooks after every successful JIRA write and data mutation. */
+  webhooks: JiraWebhookSender;
 }
 
 export interface RunningServer {
@@ -151,7 +154,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       } catch (err) {
         res = json(500, { message: `simulator error: ${err instanceof Error ? err.message : String(err)}` });
       }
-      if (res.write && res.status < 400) counters.write(def.upstream, def.key);
+      if (res.write && res.status < 400) {
+        counters.write(def.upstream, def.key);
+        if (def.upstream === 'jira') deps.webhooks.afterChange();
+      }
     }
     if (decision.truncate) {
       sendTruncated(reply, res, faults.variant([0, 1, 2]));
@@ -168,7 +174,15 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     });
   }
 
-  registerControlRoutes(app, { state, counters, faults, tokens, smtpPort: deps.smtpPort });
+  registerControlRoutes(app, {
+    state,
+    counters,
+    faults,
+    tokens,
+    smtpPort: deps.smtpPort,
+    afterMutation: () => deps.webhooks.afterChange(),
+  });
+  registerWebhookControlRoutes(app, deps.webhooks);
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';

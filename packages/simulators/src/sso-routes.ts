@@ -3,7 +3,7 @@
  * POST /auth/realms/redhat-external/protocol/openid-connect/token
  */
 import { randomUUID } from 'node:crypto';
-import { bodyParams, json, RouteTable } from './http.js';
+import { json, RouteTable } from './http.js';
 
 export const SSO_PREFIX = '/sso';
 export const SSO_TOKEN_PATH = '/auth/realms/redhat-external/protocol/openid-connect/token';
@@ -11,7 +11,12 @@ export const SSO_TOKEN_PATH = '/auth/realms/redhat-external/protocol/openid-conn
 export function ssoRoutes(): RouteTable {
   const routes = new RouteTable('sso', SSO_PREFIX);
   routes.add('POST', SSO_TOKEN_PATH, (req, ctx) => {
-    const form = bodyParams(req);
+    // Keycloak reads the token request as form data only; a JSON body has no form parameters.
+    const type = String(req.headers['content-type'] ?? '').toLowerCase();
+    if (!type.startsWith('application/x-www-form-urlencoded')) {
+      return json(400, { error: 'invalid_request', error_description: 'Missing form parameter: grant_type' });
+    }
+    const form: Record<string, string> = Object.fromEntries(new URLSearchParams(req.rawBody));
     const clientId = typeof form.client_id === 'string' ? form.client_id : '';
     const grantType = typeof form.grant_type === 'string' ? form.grant_type : '';
     const refreshToken = typeof form.refresh_token === 'string' ? form.refresh_token : '';

@@ -85,6 +85,29 @@ describe('Bugzilla, Slack and SMTP simulators', () => {
     ).toBe(401);
   });
 
+  it('a PUT naming several ids updates every one of them, and its comment is added', async () => {
+    const [a, b] = bugsBy('public');
+    const res = await call<{ bugs: { id: number }[] }>(
+      `${sim.urls.bugzilla}/rest/bug/${a?.id}`,
+      jsonInit('PUT', { ids: [b?.id], whiteboard: 'both', comment: { body: 'Tagged by t5g' } }, key),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.bugs.map((x) => x.id)).toEqual([a?.id, b?.id]);
+    expect([a?.whiteboard, b?.whiteboard]).toEqual(['both', 'both']);
+    for (const bug of [a, b]) {
+      const comments = await call<{ bugs: Record<string, { comments: { text: string }[] }> }>(
+        `${sim.urls.bugzilla}/rest/bug/${bug?.id}/comment`,
+        { headers: key },
+      );
+      expect(comments.body.bugs[String(bug?.id)]?.comments.map((c) => c.text)).toEqual(['Tagged by t5g']);
+    }
+    const empty = await call(
+      `${sim.urls.bugzilla}/rest/bug/${a?.id}`,
+      jsonInit('PUT', { comment: { body: '' } }, key),
+    );
+    expect(empty.status).toBe(400);
+  });
+
   it('Slack Web API via @slack/web-api: post, thread reply, errors, rate limit', async () => {
     const client = new WebClient('xoxb-test', {
       slackApiUrl: sim.urls.slackApi,

@@ -6,6 +6,29 @@ describe('t5g simulate command line', () => {
     expect(parseSimulateArgs([])).toEqual({ help: false, options: { port: 9900 } });
   });
 
+  it('reads the JIRA webhook flags, and refuses a secret without a URL or a bad flavor', () => {
+    expect(
+      parseSimulateArgs([
+        '--webhook-url',
+        'http://127.0.0.1:8080/api/v1/webhooks/jira',
+        '--webhook-secret=s3cret',
+        '--webhook-flavor',
+        'dc',
+      ]),
+    ).toEqual({
+      help: false,
+      options: {
+        port: 9900,
+        jiraWebhook: { url: 'http://127.0.0.1:8080/api/v1/webhooks/jira', secret: 's3cret', flavor: 'dc' },
+      },
+    });
+    expect(() => parseSimulateArgs(['--webhook-secret', 'x'])).toThrow(SimulateUsageError);
+    expect(() => parseSimulateArgs(['--webhook-url', 'ftp://x'])).toThrow(/http/);
+    expect(() => parseSimulateArgs(['--webhook-url', 'http://x', '--webhook-flavor', 'x'])).toThrow(
+      /cloud or dc/,
+    );
+  });
+
   it('reads every flag, as --flag value or --flag=value', () => {
     const request = parseSimulateArgs([
       '--port=0',

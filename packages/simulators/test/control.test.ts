@@ -119,8 +119,17 @@ describe('simulator control endpoints', () => {
     );
     expect(new Set(inc.body.response.docs.map((d) => String(d.case_number)))).toEqual(changed);
 
-    // JQL has minute precision: the minute of `before` covers everything changed since then.
-    const minute = before.slice(0, 16).replace('T', ' ');
+    // JQL has minute precision: the minute of `before` covers everything changed since then. JIRA reads
+    // the date in the searching account's zone (the bot's, America/New_York by default), so it is written in it.
+    const minute = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'America/New_York',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(before));
     const jql = `project = KNIECO AND updated >= "${minute}"`;
     const cards = await call<{ issues: { key: string }[] }>(
       `${sim.urls.jira}/rest/api/3/search/jql?${new URLSearchParams({ jql, fields: 'updated', maxResults: '100' })}`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SIM_DEFAULTS } from '../src/constants.js';
 import { generateState } from '../src/generator.js';
 import { compileJql, parseJql } from '../src/jql.js';
 import { compileSolrQuery, type SolrSchema } from '../src/solr-query.js';
@@ -52,6 +53,16 @@ describe('generator', () => {
   });
 
   // How long it takes is for the benchmarks (bench:sync generates 10k); here: that 100k is complete.
+  it('gives few cards a case outside the case query (which the dashboard then does not store)', () => {
+    const state = generateState({ cases: 10_000, seed: 7, anchor: ANCHOR });
+    const cards = state.issues.filter((i) => i.role === 'card');
+    const outside = cards.filter(
+      (k) => !state.caseByNumber.get(k.caseNumber as string)?.tags?.includes(SIM_DEFAULTS.caseTag),
+    );
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.length / cards.length).toBeLessThanOrEqual(0.02);
+  });
+
   it('builds 100k cases with unique numbers', () => {
     const s = generateState({ cases: 100_000, seed: 3, anchor: ANCHOR });
     expect(s.cases).toHaveLength(100_000);

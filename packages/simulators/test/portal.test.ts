@@ -39,6 +39,14 @@ describe('SSO + Portal simulator', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'invalid_grant' });
+    // Keycloak takes form data only: the same fields as JSON are not read.
+    const asJson = await call(sim.urls.ssoTokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'refresh_token', client_id: 'rhsm-api', refresh_token: 'abc' }),
+    });
+    expect(asJson.status).toBe(400);
+    expect(asJson.body).toMatchObject({ error: 'invalid_request' });
   });
 
   it('rejects missing, unknown and expired access tokens with 401', async () => {
@@ -201,9 +209,14 @@ describe('SSO + Portal simulator', () => {
     const url = `${sim.urls.portal}/v1/cases/${c.number}/notifiedusers`;
     const add = await call(url, jsonInit('POST', { user: [{ ssoUsername: 'rhn-support-praman' }] }, auth()));
     expect(add.status).toBe(201);
-    const listed = await call<{ ssoUsername: string }[]>(url, { headers: auth() });
-    expect(listed.body.map((u) => u.ssoUsername)).toContain('rhn-support-praman');
+    // The list is read where the real Portal has it: inside the case. No GET of the collection exists.
+    const caseUrl = `${sim.urls.portal}/v1/cases/${c.number}`;
+    const listed = await call<{ notifiedUsers: { ssoUsername: string }[] }>(caseUrl, { headers: auth() });
+    expect(listed.body.notifiedUsers.map((u) => u.ssoUsername)).toContain('rhn-support-praman');
+    expect((await call(url, { headers: auth() })).status).toBe(404);
     expect((await call(`${url}/rhn-support-praman`, { method: 'DELETE', headers: auth() })).status).toBe(204);
+    const after = await call<{ notifiedUsers: { ssoUsername: string }[] }>(caseUrl, { headers: auth() });
+    expect(after.body.notifiedUsers.map((u) => u.ssoUsername)).not.toContain('rhn-support-praman');
     expect((await call(url, jsonInit('POST', { nope: 1 }, auth()))).status).toBe(400);
   });
 

@@ -16,11 +16,13 @@ import {
   touchSession,
   upsertUserAtLogin,
 } from '../../store/repositories/auth.js';
+import { deleteStaleRequestCounts } from '../../store/repositories/rate-limits.js';
 import type { Store } from '../../store/store.js';
 import { responseSchema } from '../json-schema.js';
 import '../roles.js';
 import { type LoginIdentity, OidcClient, type PendingLogin } from './oidc.js';
 import { sendPage } from './pages.js';
+import { postgresRateLimitStore } from './rate-limit-store.js';
 import { SamlServiceProvider } from './saml.js';
 
 // Sign-in and access control for every route: who is asking (a browser session in PostgreSQL, a
@@ -63,6 +65,8 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 't5g_session';
 const LOGIN_COOKIE = 't5g_login';
+// Names the SAML AuthnRequest this browser sent; only that browser can collect the sign-in it proves.
+const SAML_LOGIN_COOKIE = 't5g_saml_login';
 const SIGN_IN_OFF: Principal = {
   id: 'anonymous',
   name: 'Anonymous (sign-in off)',
@@ -134,7 +138,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
       : undefined;
   const saml =
     auth.mode === 'saml' && auth.saml && auth.publicUrl
-      ? new SamlServiceProvider(auth.saml, auth.publicUrl)
+      ? new SamlServiceProvider(auth.saml, auth.publicUrl, store.db)
       : undefined;
   if (auth.mode === 'none') {
     if (auth.noneAllowedExplicitly)
@@ -158,6 +162,9 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
   await app.register(rateLimit, {
     global: false,
     max: auth.rateLimitPerMinute,
+    store: postgresRateLimitStore(store.db),
+    // Counting needs PostgreSQL; while it is unreachable the route answers for itself (503).
+    skipOnError: true,
     keyGenerator: (req) =>
       req.auth && (req.auth.via === 'session' || req.auth.via === 'token')
         ? `user:${req.auth.user.id}`
@@ -337,6 +344,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     const sid = randomBytes(32).toString('base64url');
     await createSession(store.db, { idHash: sessionKey(sid), userId: user.id, idToken: identity.logoutHint });
     void deleteExpiredSessions(store.db, limits).catch(() => undefined);
+    void deleteStaleRequestCounts(store.db).catch(() => undefined);
     reply.setCookie(SESSION_COOKIE, sid, {
       path: '/',
       httpOnly: true,
@@ -353,7 +361,18 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
     { config: { role: 'public', rateLimit: RATE_LIMITED }, schema: { hide: true } },
     async (req, reply) => {
       const returnTo = safeReturnTo(req.query.returnTo);
-      if (saml) return reply.redirect(await saml.loginUrl(returnTo));
+      if (saml) {
+        const started = await saml.begin(returnTo);
+        reply.setCookie(SAML_LOGIN_COOKIE, started.requestId, {
+          path: '/auth/saml',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookie(req),
+          signed: true,
+          maxAge: 600,
+        });
+        return reply.redirect(started.url);
+      }
       if (!oidc) return reply.redirect(returnTo);
       const started = await oidc.begin(returnTo);
       if (!started)
@@ -460,9 +479,8 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
               lines: ['This address expects the identity provider to post a SAMLResponse.'],
               link: again,
             });
-          let identity: LoginIdentity;
           try {
-            identity = await saml.finish(response);
+            await saml.answer(response, returnTo);
           } catch (err) {
             await audit(req, {
               actor: null,
@@ -476,10 +494,38 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps) {
               link: { ...again, label: 'Try again' },
             });
           }
-          return completeLogin(req, reply, identity, returnTo);
+          // The IdP's cross-site POST carries no SameSite=Lax cookie; the top-level GET it is
+          // redirected to does, so that is where the sign-in is matched to the browser.
+          return reply.redirect('/auth/saml/complete', 303);
         },
       );
     });
+
+    app.get(
+      '/auth/saml/complete',
+      { config: { role: 'public', rateLimit: RATE_LIMITED }, schema: { hide: true } },
+      async (req, reply) => {
+        const raw = req.cookies[SAML_LOGIN_COOKIE];
+        const unsigned = raw ? req.unsignCookie(raw) : undefined;
+        reply.clearCookie(SAML_LOGIN_COOKIE, { path: '/auth/saml' });
+        const held = unsigned?.valid && unsigned.value ? await saml.collect(unsigned.value) : undefined;
+        if (!held) {
+          await audit(req, {
+            actor: null,
+            action: 'login.failed',
+            detail: { error: 'the SAML response does not answer a sign-in begun in this browser' },
+          });
+          return sendPage(reply, 400, {
+            title: 'Sign-in expired',
+            lines: [
+              'This sign-in was not started in this browser, was already used or took too long. Start again.',
+            ],
+            link: { href: '/auth/login', label: 'Sign in' },
+          });
+        }
+        return completeLogin(req, reply, held.identity, held.returnTo);
+      },
+    );
 
     app.get(
       '/auth/saml/metadata',

@@ -1,5 +1,20 @@
-import { type Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  type CacheItem,
+  type CacheProvider,
+  type Profile,
+  SAML,
+  ValidateInResponseTo,
+} from '@node-saml/node-saml';
 import type { AuthConfig } from '../../config/config.js';
+import type { Queryable } from '../../store/db.js';
+import {
+  answerSamlRequest,
+  holdSamlLogin,
+  outstandingSamlRequest,
+  saveSamlRequest,
+  takeSamlLogin,
+} from '../../store/repositories/saml-requests.js';
 import type { LoginIdentity } from './oidc.js';
 
 type SamlSettings = NonNullable<AuthConfig['saml']>;
@@ -13,20 +28,64 @@ interface SamlLogoutHint {
 
 /** How long an AuthnRequest id stays redeemable: a sign-in at the IdP must finish within it. */
 const REQUEST_TTL_MS = 10 * 60_000;
+/** How long a validated sign-in waits for its browser to collect it (one redirect away). */
+const HOLD_MS = 2 * 60_000;
+
+/** What one login start or one ACS call learns from node-saml's calls into the cache. */
+interface SamlCall {
+  saved?: string;
+  answered?: string;
+}
+
+/**
+ * node-saml's request-id cache, in PostgreSQL: every web process sees the same outstanding
+ * requests. node-saml reads an id and later removes it, so two copies of one response racing on
+ * two processes could both read it; `remove` is the atomic step, and it tells the calling ACS
+ * (through the async context) whether it was the one that redeemed the id.
+ */
+class SamlRequestCache implements CacheProvider {
+  readonly calls = new AsyncLocalStorage<SamlCall>();
+  constructor(private readonly db: Queryable) {}
+
+  async saveAsync(key: string, value: string): Promise<CacheItem | null> {
+    const createdAt = new Date(value);
+    await saveSamlRequest(this.db, key, createdAt, REQUEST_TTL_MS);
+    const call = this.calls.getStore();
+    if (call) call.saved = key;
+    return { value, createdAt: createdAt.getTime() };
+  }
+
+  async getAsync(key: string): Promise<string | null> {
+    const sent = await outstandingSamlRequest(this.db, key, REQUEST_TTL_MS);
+    return sent ? sent.toISOString() : null;
+  }
+
+  async removeAsync(key: string | null): Promise<string | null> {
+    if (!key) return null;
+    if (!(await answerSamlRequest(this.db, key))) return null;
+    const call = this.calls.getStore();
+    if (call) call.answered = key;
+    return key;
+  }
+}
 
 /**
  * The SAML 2.0 service provider: AuthnRequests over the Redirect binding, the ACS for the POST
  * binding (signed assertion, audience, validity window and InResponseTo checked by node-saml; a
  * request id is redeemed once, so a replayed response is refused), SP metadata and the IdP's
- * single logout URL.
+ * single logout URL. A sign-in is bound to the browser that began it: the ACS only holds the
+ * validated identity, and the browser whose cookie names the request collects it.
  */
 export class SamlServiceProvider {
   private readonly saml: SAML;
+  private readonly cache: SamlRequestCache;
 
   constructor(
     private readonly settings: SamlSettings,
     publicUrl: string,
+    private readonly db: Queryable,
   ) {
+    this.cache = new SamlRequestCache(db);
     this.saml = new SAML({
       entryPoint: settings.entryPoint,
       idpCert: settings.idpCerts,
@@ -40,7 +99,7 @@ export class SamlServiceProvider {
       // Many IdPs sign only the assertion; its signature covers the subject, audience and times.
       wantAuthnResponseSigned: false,
       validateInResponseTo: ValidateInResponseTo.always,
-      // Outstanding request ids live in node-saml's in-memory cache: a sign-in finishes on the instance that began it.
+      cacheProvider: this.cache,
       requestIdExpirationPeriodMs: REQUEST_TTL_MS,
       acceptedClockSkewMs: 60_000,
       identifierFormat: null,
@@ -48,13 +107,39 @@ export class SamlServiceProvider {
     });
   }
 
-  /** The IdP URL that starts a sign-in; the deep link rides along as RelayState. */
-  loginUrl(returnTo: string): Promise<string> {
-    return this.saml.getAuthorizeUrlAsync(returnTo, undefined, {});
+  /** The IdP URL that starts a sign-in (the deep link rides along as RelayState) and its request id. */
+  async begin(returnTo: string): Promise<{ url: string; requestId: string }> {
+    const call: SamlCall = {};
+    const url = await this.cache.calls.run(call, () =>
+      this.saml.getAuthorizeUrlAsync(returnTo, undefined, {}),
+    );
+    if (!call.saved) throw new Error('node-saml sent an AuthnRequest without recording its id');
+    return { url, requestId: call.saved };
   }
 
-  /** Validates a SAMLResponse posted to the ACS and reads the configured attributes. */
-  async finish(samlResponse: string): Promise<LoginIdentity> {
+  /**
+   * Validates a SAMLResponse posted to the ACS and holds the identity it proves for the browser
+   * that began the sign-in; answers the request id it redeemed.
+   */
+  async answer(samlResponse: string, returnTo: string): Promise<string> {
+    const call: SamlCall = {};
+    const identity = await this.cache.calls.run(call, () => this.read(samlResponse));
+    // node-saml redeemed the id it validated; if another process did first, this copy is a replay.
+    if (!call.answered)
+      throw new Error('InResponseTo is not valid: the sign-in it answers was already completed');
+    await holdSamlLogin(this.db, call.answered, { ...identity }, returnTo);
+    return call.answered;
+  }
+
+  /** The identity held for this browser's request id, once. */
+  async collect(requestId: string): Promise<{ identity: LoginIdentity; returnTo: string } | undefined> {
+    const held = await takeSamlLogin(this.db, requestId, HOLD_MS);
+    return held
+      ? { identity: held.identity as unknown as LoginIdentity, returnTo: held.returnTo }
+      : undefined;
+  }
+
+  private async read(samlResponse: string): Promise<LoginIdentity> {
     const { profile } = await this.saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
     if (!profile) throw new Error('the response holds no assertion');
     const s = this.settings;

@@ -9,7 +9,7 @@ import { errorResponse, notFound } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { cardDetail } from '../views/detail.js';
 import { cardStatusCounts } from '../views/home.js';
-import { CARD_CSV, cardRowsForCsv, cardTable } from '../views/tables.js';
+import { CARD_CSV, cardRowsForCsv, cardTable, READ_ENTITIES, TABLE_ENTITIES } from '../views/tables.js';
 import '../roles.js';
 
 // The card table and one card:
@@ -22,7 +22,7 @@ export async function cardRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: TableQuery }>(
     '/api/v1/cards',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: TABLE_ENTITIES },
       schema: {
         tags: ['tables'],
         summary: 'The card table: filter, sort, page, facet counts',
@@ -39,7 +39,7 @@ export async function cardRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get(
     '/api/v1/cards/status-counts',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: ['card'] },
       schema: {
         tags: ['home'],
         summary: 'Cards per internal status, in workflow order',
@@ -52,7 +52,7 @@ export async function cardRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Params: z.output<typeof keyParams> }>(
     '/api/v1/cards/:key',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['detail'],
         summary: 'One card with its case, comments of both sources, bugs, linked issues, escalations',

@@ -9,7 +9,7 @@ import { errorResponse, notFound } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { caseDetail } from '../views/detail.js';
 import { NEW_CASES_CSV, newCases } from '../views/home.js';
-import { CASE_CSV, caseRowsForCsv, caseTable } from '../views/tables.js';
+import { CASE_CSV, caseRowsForCsv, caseTable, READ_ENTITIES, TABLE_ENTITIES } from '../views/tables.js';
 import '../roles.js';
 
 // The case table and one case:
@@ -21,7 +21,7 @@ export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: TableQuery }>(
     '/api/v1/cases',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: TABLE_ENTITIES },
       schema: {
         tags: ['tables'],
         summary: 'The case table: every stored case, with the card filters, sort, paging and facets',
@@ -38,7 +38,7 @@ export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: z.output<typeof newCasesQuery> }>(
     '/api/v1/cases/new',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['home'],
         summary: 'Cases opened in the last N days, any status',
@@ -55,7 +55,7 @@ export async function caseRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Params: z.output<typeof numberParams> }>(
     '/api/v1/cases/:number',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['detail'],
         summary: 'One case with its details, cards, comments of both sources, bugs, issues, escalations',

@@ -46,7 +46,7 @@ export async function metaRoutes(
           origin: mirrored.includes(job) ? ('mirror' as const) : ('sync' as const),
           lastSuccessAt: success[job] ?? null,
           lastStatus: last?.status ?? null,
-          lastError: last?.status === 'failed' ? last.error : null,
+          lastError: last?.status === 'failed' ? last.error : (last?.inputError ?? null),
         };
       });
       return {

@@ -13,6 +13,7 @@ import { csvOrJson, requestSchema, responseSchema } from '../json-schema.js';
 import { errorResponse, notFound } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { account, accounts, engineer, engineers } from '../views/people.js';
+import { READ_ENTITIES } from '../views/tables.js';
 import '../roles.js';
 
 // Account and engineer pages:
@@ -38,7 +39,7 @@ const ACCOUNT_CSV: CsvColumn<Awaited<ReturnType<typeof accounts>>[number]>[] = [
 const ENGINEER_CSV: CsvColumn<Awaited<ReturnType<typeof engineers>>['items'][number]>[] = [
   { header: 'Engineer', value: (e) => e.name },
   { header: 'Cards', value: (e) => e.cards },
-  { header: 'Open Cards', value: (e) => e.openCards },
+  { header: 'Open Cases', value: (e) => e.openCases },
   { header: 'High Priority', value: (e) => e.highPriority },
   { header: 'On Prio-list', value: (e) => e.escalated },
   { header: 'Crit Sit', value: (e) => e.critSit },
@@ -50,7 +51,7 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<Format>(
     '/api/v1/accounts',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['accounts'],
         summary: 'Accounts with their case and card counts',
@@ -67,7 +68,7 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<Name>(
     '/api/v1/accounts/:name',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['accounts'],
         summary: 'One account: counts, stats, outcomes, breakdowns, bugs and JIRA issues',
@@ -82,7 +83,7 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<Format>(
     '/api/v1/engineers',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['engineers'],
         summary: 'Card assignees and team members with their card counts',
@@ -99,7 +100,7 @@ export async function peopleRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<Name>(
     '/api/v1/engineers/:name',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['engineers'],
         summary: 'One engineer: counts, stats, outcomes, breakdowns',

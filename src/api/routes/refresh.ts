@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { acceptedAllSchema, acceptedSchema, jobParams, unknownJobSchema } from '../../shared/api/sync.js';
 import type { Store } from '../../store/store.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../../store/unavailable.js';
 import { type RefreshResult, type SyncControl, UnknownJobError } from '../../sync/index.js';
 import { RATE_LIMITED } from '../auth/auth.js';
+import { databaseUnavailableMessage } from '../errors.js';
 import { requestSchema, responseSchema } from '../json-schema.js';
 import '../roles.js';
 
@@ -16,8 +18,17 @@ import '../roles.js';
 //       refreshable by hand; `joined` says the refresh joined a run already queued or running.
 //   POST /api/v1/admin/jobs/:job   → 202 { id, joined } | 404: the jobs that write upstream (card
 //       creation, priority sync, bug tagging), admin only. READ_ONLY still applies inside them.
+//
+// While the database is unavailable the job queue (which lives in it) cannot take the run: all three
+// answer 503 "refresh not accepted" with Retry-After, so the caller knows nothing was queued.
 
 const accepted = responseSchema(acceptedSchema);
+
+const notAccepted = (reply: FastifyReply) =>
+  reply
+    .code(503)
+    .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+    .send({ message: databaseUnavailableMessage('refresh not accepted: ') });
 const unknownJob = responseSchema(unknownJobSchema);
 
 export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; sync: SyncControl }) {
@@ -30,8 +41,13 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
       schema: { response: { 202: responseSchema(acceptedAllSchema) } },
     },
     async (_req, reply) => {
-      const r = await sync.refreshAll();
-      return reply.code(202).header('location', `/api/v1/runs/${r.id}`).send(r);
+      try {
+        const r = await sync.refreshAll();
+        return reply.code(202).header('location', `/api/v1/runs/${r.id}`).send(r);
+      } catch (err) {
+        if (isDatabaseUnavailable(err)) return notAccepted(reply);
+        throw err;
+      }
     },
   );
 
@@ -50,6 +66,7 @@ export async function refreshRoutes(app: FastifyInstance, opts: { store: Store; 
     } catch (err) {
       if (err instanceof UnknownJobError)
         return reply.code(404).send({ message: err.message, sources: accepts() });
+      if (isDatabaseUnavailable(err)) return notAccepted(reply);
       throw err;
     }
   };

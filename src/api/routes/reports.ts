@@ -11,6 +11,7 @@ import { requestSchema, responseSchema } from '../json-schema.js';
 import { errorResponse } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { report, weeklyReport } from '../views/reports.js';
+import { READ_ENTITIES } from '../views/tables.js';
 import '../roles.js';
 
 // Reports, grouped account → case status → cards (any case status), paged by cards:
@@ -24,7 +25,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: z.output<typeof weeklyQuery> }>(
     '/api/v1/reports/weekly',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['reports'],
         summary: 'Weekly report: cards commented in a date range, grouped, with the newest comment',
@@ -38,7 +39,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Params: z.output<typeof reportParams>; Querystring: z.output<typeof reportQuery> }>(
     '/api/v1/reports/:kind',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: READ_ENTITIES },
       schema: {
         tags: ['reports'],
         summary: 'Recent updates / all cards / trends report, grouped by account and case status',

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { Served } from '../../shared/api/common.js';
 import {
   quarantineQuery,
+  quarantineReasonsQuery,
+  quarantineReasonsSchema,
   quarantineSchema,
   runListSchema,
   runParams,
@@ -10,7 +12,7 @@ import {
   runSchema,
   runsQuery,
 } from '../../shared/api/sync.js';
-import { listQuarantined } from '../../store/repositories/quarantine.js';
+import { listQuarantined, quarantineByReason } from '../../store/repositories/quarantine.js';
 import { getRun, isFinished, listRuns, type SyncRun } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 import { watchRun } from '../../sync/index.js';
@@ -26,8 +28,10 @@ import '../roles.js';
 //                                    `done` (the finished run) and the stream closes. A reloaded page
 //                                    re-attaches by opening the stream again. The client closes its
 //                                    EventSource on `done` (EventSource reconnects after any close).
-//   GET /api/v1/quarantine           rejected records with their reason; ?source= &limit= &offset=
-//                                    &includeResolved=
+//   GET /api/v1/quarantine           rejected records with their reason; ?source= &reason= &limit=
+//                                    &offset= &includeResolved=
+//   GET /api/v1/quarantine/reasons   the same grouped by source and reason, with counts (the
+//                                    drill-down of a group is /quarantine?source=&reason=)
 
 type Id = { Params: z.output<typeof runParams> };
 
@@ -100,6 +104,18 @@ export async function runRoutes(app: FastifyInstance, opts: { store: Store }) {
       if (req.auth?.user.role === 'admin') return list;
       return { ...list, items: list.items.map((item) => ({ ...item, payload: null })) };
     },
+  );
+
+  app.get<{ Querystring: z.output<typeof quarantineReasonsQuery> }>(
+    '/api/v1/quarantine/reasons',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        querystring: requestSchema(quarantineReasonsQuery),
+        response: { 200: responseSchema(quarantineReasonsSchema) },
+      },
+    },
+    async (req) => quarantineByReason(store.db, req.query),
   );
 }
 

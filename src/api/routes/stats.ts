@@ -13,6 +13,7 @@ import { errorResponse } from '../replies.js';
 import type { ViewDeps } from '../views/deps.js';
 import { history, liveStats, outcomes } from '../views/stats.js';
 import '../roles.js';
+import { STATS_ENTITIES } from '../../store/repositories/stats.js';
 
 // Stats, each for everything or for one ?account= / ?engineer= (card assignee):
 //   GET /api/v1/stats            live metrics and breakdowns
@@ -24,7 +25,7 @@ export async function statsRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: StatsScope }>(
     '/api/v1/stats',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: STATS_ENTITIES },
       schema: {
         tags: ['stats'],
         summary: 'Live stats',
@@ -38,7 +39,7 @@ export async function statsRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: z.output<typeof historyQuery> }>(
     '/api/v1/stats/history',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: ['stats_snapshot'] },
       schema: {
         tags: ['stats'],
         summary: 'Daily stats history with missing days as null',
@@ -52,7 +53,7 @@ export async function statsRoutes(app: FastifyInstance, deps: ViewDeps) {
   app.get<{ Querystring: StatsScope }>(
     '/api/v1/stats/outcomes',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', cache: STATS_ENTITIES },
       schema: {
         tags: ['stats'],
         summary: 'Time to relief and to resolution by severity',

@@ -57,7 +57,7 @@ export async function engineers(deps: ViewDeps): Promise<Served<typeof engineerL
     .map((m) => ({
       name: m.name,
       cards: 0,
-      openCards: 0,
+      openCases: 0,
       highPriority: 0,
       escalated: 0,
       critSit: 0,
@@ -90,7 +90,7 @@ export async function engineer(
     summary: summary ?? {
       name,
       cards: 0,
-      openCards: 0,
+      openCases: 0,
       highPriority: 0,
       escalated: 0,
       critSit: 0,

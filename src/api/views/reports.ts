@@ -9,8 +9,8 @@ import {
   weeklyRangeError,
   type weeklySchema,
 } from '../../shared/api/reports.js';
+import { recentWindow } from '../../shared/counted.js';
 import { bugzillaUrl } from '../../shared/rules.js';
-import { RECENT_DAYS } from '../../shared/vocabulary.js';
 import { type CardRow, getCardRows } from '../../store/queries/card-list.js';
 import { bugsOf } from '../../store/queries/legacy.js';
 import {
@@ -29,8 +29,6 @@ import { filterOf } from './tables.js';
 // first). Paged by cards in group order, so a page ends mid-group at worst and the next page
 // continues it. Any case status is a group (the original crashed on statuses it did not know), and
 // cards without comments are included (the original hid them).
-
-const DAY_MS = 86_400_000;
 
 const commentItem = (m: ReportComment) => ({
   date: m.updated,
@@ -84,7 +82,7 @@ export async function report(
     r.caseNumber && r.caseCreated ? [{ caseNumber: r.caseNumber, createdDate: r.caseCreated }] : [],
   );
   // "Recent updates" shows only the comments of the last 7 days, as the original did.
-  const since = kind === 'recent' ? new Date(ctx.now.getTime() - RECENT_DAYS * DAY_MS) : null;
+  const since = kind === 'recent' ? recentWindow(ctx.now).from : null;
   const [comments, bugs] = await Promise.all([commentsOf(db, keys, since), bugsOf(db, refs)]);
   const cards = rows.map((r) => ({
     ...cardItem(r, ctx),
@@ -112,7 +110,8 @@ export async function weeklyReport(
 ): Promise<Served<typeof weeklySchema>> {
   const ctx = presentContext(deps);
   const to = query.to ? new Date(query.to) : ctx.now;
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - RECENT_DAYS * DAY_MS);
+  // By default the same window as the recent-updates views, so "last 7 days" counts the same cards.
+  const from = query.from ? new Date(query.from) : recentWindow(to, query.days).from;
   const rangeError = weeklyRangeError(from.toISOString(), to.toISOString());
   if (rangeError) throw new BadRequestError(rangeError);
   const db = deps.store.db;

@@ -20,6 +20,16 @@ import { presentContext, stableKey, type ViewDeps } from './deps.js';
 /** Tables the card/case views read: a write to any of them changes rows, totals or facets. */
 export const TABLE_ENTITIES = [...CARD_INDEX_ENTITIES, 'comment'] as const;
 
+/** Every synced table a read view may show: what a view reading several of them is cached by. */
+export const READ_ENTITIES = [
+  ...TABLE_ENTITIES,
+  'case_bug',
+  'bug',
+  'case_issue',
+  'issue',
+  'stats_snapshot',
+] as const;
+
 /** Only the filter fields, empty selections dropped, so equal filters share one cache entry. */
 export function filterOf(query: DashboardFilter): DashboardFilter {
   const f: DashboardFilter = {};
@@ -29,6 +39,7 @@ export function filterOf(query: DashboardFilter): DashboardFilter {
   }
   if (query.updatedWithinDays !== undefined) f.updatedWithinDays = query.updatedWithinDays;
   if (query.recent) f.recent = true;
+  if (query.open) f.open = true;
   if (query.q?.trim()) f.q = query.q.trim();
   return f;
 }

@@ -6,6 +6,7 @@ import { UsageError } from '../../lib/errors.js';
 import { createLogger } from '../../lib/logger.js';
 import { clusterScrape } from '../../observability/cluster-metrics.js';
 import { boot, onShutdown } from '../boot.js';
+import { wireDemoWebhooks } from '../demo.js';
 import { assertPortFree, listenError } from '../port.js';
 import { createProcessSyncEngine } from '../sync-engine.js';
 import { ensureUiBuilt } from '../ui-build.js';
@@ -81,6 +82,12 @@ export async function serveCommand(mode: 'start' | 'web'): Promise<void> {
     await sync.stop();
     await rt.close();
     throw listenError(err, host, port);
+  }
+  if (rt.demo) {
+    const address = app.server.address();
+    const listening = typeof address === 'object' && address ? address.port : port;
+    const url = wireDemoWebhooks(rt.demo, rt.config, { host, port: listening });
+    rt.logger.info({ url }, 'demo: the simulated JIRA sends its webhooks here');
   }
   if (clustered) {
     // The primary says where to open the dashboard once every worker listens.

@@ -19,7 +19,7 @@ export const accountSummarySchema = z.strictObject({
 export const engineerSummarySchema = z.strictObject({
   name: str,
   cards: int,
-  openCards: int,
+  openCases: int,
   highPriority: int,
   escalated: int,
   critSit: int,

@@ -70,6 +70,12 @@ export const weeklyQuery = z.strictObject({
     .describe(`Start (inclusive); default 7 days before \`to\`; at most ${WEEKLY_MAX_DAYS} days before it.`)
     .optional(),
   to: instant.describe('End (exclusive); default now.').optional(),
+  days: z
+    .int()
+    .min(1)
+    .max(WEEKLY_MAX_DAYS)
+    .describe('Without `from`: the last N days before `to` (default 7, the recent-updates window).')
+    .optional(),
 });
 
 /** Why a weekly range cannot be answered, or null. */

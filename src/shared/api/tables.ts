@@ -31,6 +31,7 @@ export const filterFields = {
   assignee: many(text).describe('An empty value selects unassigned cards.').optional(),
   label: many(z.enum(CARD_LABELS)).optional(),
   closedNotDone: yesNo.describe('Case Closed while the card is not Done.').optional(),
+  open: z.boolean().describe('Only cases that are not Closed (with true).').optional(),
   updatedWithinDays: z.int().min(1).max(3650).describe('Case updated in the last N days.').optional(),
   recent: z.boolean().describe(`A JIRA comment updated in the last ${RECENT_DAYS} days.`).optional(),
   q: clientText(200).describe('Full text over cases and both comment kinds.').optional(),
@@ -57,6 +58,12 @@ export const pagingFields = {
 
 export const formatField = {
   format: z.enum(['json', 'csv']).describe('csv streams every matching row.').optional(),
+  bom: z
+    .boolean()
+    .describe(
+      'With csv: start the file with a UTF-8 byte-order mark, so Excel reads it as UTF-8 (non-Latin text is garbled without it).',
+    )
+    .optional(),
 };
 
 /** The card and case tables' querystring. */

@@ -6,7 +6,7 @@ import { createHttpClient } from '../http.js';
 import { createWriteGuard, type WriteOutcome } from '../read-only.js';
 import { mapWithConcurrency } from '../semaphore.js';
 import type { Batch, Rejection, SourceDeps } from '../types.js';
-import { formatIssues, parseEach } from '../validation.js';
+import { formatIssues, parseEach, parseTimestamp } from '../validation.js';
 import { flavorOf, type JiraFlavor } from './flavor.js';
 import { andJql, isKnownTimeZone, jqlString, updatedSinceClause } from './jql.js';
 import {
@@ -55,6 +55,12 @@ export interface IssueBatch extends Batch<LinkedIssue> {
   failed: { key: string; error: Error }[];
 }
 
+/** An issue a change search found, with the `updated` time it reported (absent when JIRA refused the key). */
+export interface IssueChange {
+  key: string;
+  updatedAt?: Date;
+}
+
 export interface NewIssueInput {
   summary: string;
   description: string;
@@ -91,6 +97,13 @@ export interface JiraClient {
   getIssue(key: string, signal?: AbortSignal): Promise<LinkedIssue>;
   /** Many issues, at most `jira.concurrency` at a time; failures are listed, the rest arrive. */
   getIssues(keys: readonly string[], signal?: AbortSignal): Promise<IssueBatch>;
+  /**
+   * Of `keys`, those JIRA reports updated at or after `since` (minus the search overlap), with their
+   * `updated` time: `key in (…) AND updated >= …` searches, each under the JQL length limit, in the
+   * searching user's time zone. A key JIRA refuses in a search (deleted, moved, hidden, malformed) is
+   * listed without a time, so reading it names the problem.
+   */
+  issueChanges(keys: readonly string[], since: Date, signal?: AbortSignal): Promise<IssueChange[]>;
   /** Every comment of an issue, paging past the search result's truncated list. */
   listComments(key: string, signal?: AbortSignal): Promise<Batch<JiraComment>>;
   listRemoteLinks(key: string, signal?: AbortSignal): Promise<RemoteLink[]>;
@@ -117,6 +130,11 @@ export interface JiraClient {
 }
 
 const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-\d+$/;
+/**
+ * Longest `key in (…)` list one change search carries. JIRA has no documented JQL length limit, but the
+ * search goes in a GET query string, and proxies in front of JIRA commonly refuse URLs past 8 KB.
+ */
+export const JQL_KEY_LIST_MAX_CHARS = 3_000;
 const SUMMARY_LIMIT = 255; // JIRA rejects longer summaries
 const DESCRIPTION_LIMIT = 32_000; // JIRA's text field limit is 32,767
 
@@ -326,6 +344,67 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
     });
   }
 
+  /** Keys in batches whose `key in (…)` list stays under JQL_KEY_LIST_MAX_CHARS. */
+  function keyBatches(keys: readonly string[]): string[][] {
+    const batches: string[][] = [];
+    let current: string[] = [];
+    let length = 0;
+    for (const key of keys) {
+      const cost = jqlString(key).length + 2;
+      if (current.length && length + cost > JQL_KEY_LIST_MAX_CHARS) {
+        batches.push(current);
+        current = [];
+        length = 0;
+      }
+      current.push(key);
+      length += cost;
+    }
+    if (current.length) batches.push(current);
+    return batches;
+  }
+
+  async function issueChanges(keys: readonly string[], since: Date, signal?: AbortSignal) {
+    const unique = [...new Set(keys)];
+    // A malformed key cannot go into JQL; reading it (getIssue) reports it.
+    const changed = new Map<string, Date | undefined>(
+      unique.filter((key) => !ISSUE_KEY.test(key)).map((key) => [key, undefined]),
+    );
+    const clause = updatedSinceClause(since, await jqlTimeZone());
+    const search = async (batch: string[]): Promise<void> => {
+      const jql = andJql(`key in (${batch.map(jqlString).join(', ')})`, clause);
+      try {
+        for await (const page of searchIssuePages(jql, ['updated'], withSignal(signal))) {
+          for (const raw of page) {
+            const found = raw as { key?: unknown; fields?: { updated?: unknown } } | null;
+            if (typeof found?.key !== 'string') continue;
+            const updated = found.fields?.updated;
+            changed.set(found.key, typeof updated === 'string' ? parseTimestamp(updated) : undefined);
+          }
+        }
+      } catch (err) {
+        // JIRA refuses the whole search when one listed key does not exist or is hidden (400): halve the
+        // batch until the key is alone, and hand that one to getIssue, whose 404/403 says what became of it.
+        if (!(err instanceof UpstreamError && err.kind === 'http' && err.status === 400)) throw err;
+        if (batch.length === 1) {
+          changed.set(batch[0] as string, undefined);
+          return;
+        }
+        const half = Math.ceil(batch.length / 2);
+        await search(batch.slice(0, half));
+        await search(batch.slice(half));
+      }
+    };
+    await mapWithConcurrency(
+      keyBatches(unique.filter((key) => ISSUE_KEY.test(key))),
+      jira.concurrency,
+      search,
+    );
+    logger.info({ tracked: unique.length, changed: changed.size }, 'issue change search complete');
+    return [...changed]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, updatedAt]): IssueChange => (updatedAt ? { key, updatedAt } : { key }));
+  }
+
   const write = guard.write;
 
   return {
@@ -373,6 +452,7 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
       });
       return result;
     },
+    issueChanges,
     listComments,
     async listRemoteLinks(key, signal) {
       const response = await http.get({ path: `${issuePath(key)}/remotelink`, ...withSignal(signal) });

@@ -64,6 +64,7 @@ export const cloudFlavor: JiraFlavor = {
     for (;;) {
       const response = await http.get({
         path: '/rest/api/3/search/jql',
+        kind: 'search',
         query: {
           jql,
           fields,
@@ -96,6 +97,7 @@ export const dcFlavor: JiraFlavor = {
     for (;;) {
       const response = await http.get({
         path: '/rest/api/2/search',
+        kind: 'search',
         query: { jql, fields, startAt, maxResults: pageSize, ...(expand?.length ? { expand } : {}) },
         ...(signal ? { signal } : {}),
       });

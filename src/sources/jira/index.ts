@@ -5,6 +5,7 @@ export {
   type CreatedIssue,
   createJiraClient,
   type IssueBatch,
+  type IssueChange,
   type JiraClient,
   type JiraFieldName,
   type NewIssueInput,
@@ -21,3 +22,19 @@ export type {
   LinkedIssue,
   RemoteLink,
 } from './schemas.js';
+export {
+  type CardParse,
+  parseCard,
+  parseLinkedIssue,
+} from './schemas.js';
+export {
+  type CommentEventName,
+  type IssueEventName,
+  isTeamCardIssue,
+  JIRA_SIGNATURE_HEADER,
+  type JiraWebhookEvent,
+  parseJiraWebhook,
+  type SignatureCheck,
+  verifyJiraSignature,
+  type WebhookIssue,
+} from './webhooks.js';

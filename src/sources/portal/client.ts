@@ -93,7 +93,13 @@ export function createPortalClient(
     concurrency: 1,
     deps: ssoDeps,
   });
-  const tokens = createPortalTokenSource({ portal, sso, clock: resolved.clock });
+  const tokens = createPortalTokenSource({
+    portal,
+    sso,
+    clock: resolved.clock,
+    logger: resolved.logger,
+    cache: deps.tokenCache,
+  });
   const http = createHttpClient({
     upstream: 'portal',
     baseUrl: portal.apiUrl,
@@ -126,6 +132,7 @@ export function createPortalClient(
   async function fetchPage(q: string, start: number, rows: number, signal?: AbortSignal): Promise<SolrPage> {
     const response = await http.get({
       path: '/search/cases',
+      kind: 'search',
       query: { q, fl: CASE_SEARCH_FIELDS, rows, start, partnerSearch: 'false' },
       ...(signal ? { signal } : {}),
     });
@@ -280,11 +287,15 @@ export function createPortalClient(
     listComments,
     listCaseJiraLinks,
     async listNotifiedUsers(caseNumber, signal) {
+      // The Portal documents no GET of `…/notifiedusers` (only POST and DELETE); the list comes inside the
+      // case itself, `GET /v1/cases/{n}` → `notifiedUsers`.
       const response = await http.get({
-        path: `/v1/cases/${casePath(caseNumber)}/notifiedusers`,
+        path: `/v1/cases/${casePath(caseNumber)}`,
         ...(signal ? { signal } : {}),
       });
-      const parsed = notifiedUsersSchema.safeParse(response.body);
+      const parsed = notifiedUsersSchema.safeParse(
+        (response.body as { notifiedUsers?: unknown } | null)?.notifiedUsers ?? [],
+      );
       if (!parsed.success) {
         throw new UpstreamContractError('portal', `unexpected notified users: ${formatIssues(parsed.error)}`);
       }

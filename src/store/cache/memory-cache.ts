@@ -31,6 +31,9 @@ export function createMemoryCache(opts: {
       lru.set(k, { value }, ttlSeconds ? { ttl: ttlSeconds * 1000 } : undefined);
       return value;
     },
+    async stamp(entities) {
+      return `${epoch}|${entities.map((e) => `${e}=${generations.get(e) ?? 0}`).join(',')}`;
+    },
     async invalidate(entities) {
       for (const e of entities) generations.set(e, (generations.get(e) ?? 0) + 1);
     },

@@ -9,6 +9,8 @@ import type { Cache } from './cache.js';
 //   <prefix>epoch            bumped after an outage, so invalidations lost while Redis was
 //                            unreachable cannot leave stale values behind
 //   <prefix>v:<key>|<epoch>|<entity>=<gen>,...   the cached value (JSON, with a TTL)
+//   <prefix>r:<key>|<epoch>|<entity>=<gen>,...   a whole HTTP response: hash of its body, ETag,
+//                            build time and compressed forms (bytes, with a TTL)
 //
 // Commands fail fast while disconnected (no offline queue), and every failure falls back to the
 // loader: a Redis outage costs latency, never an error page.
@@ -81,11 +83,13 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
     recover();
   });
 
-  const versionedKey = async (entities: readonly string[], key: string) => {
+  const generations = async (entities: readonly string[]) => {
     const gens = await redis.mget(`${prefix}epoch`, ...entities.map((e) => `${prefix}gen:${e}`));
     const [epoch, ...rest] = gens;
-    return `${prefix}v:${key}|${epoch ?? 0}|${entities.map((e, i) => `${e}=${rest[i] ?? 0}`).join(',')}`;
+    return `${epoch ?? 0}|${entities.map((e, i) => `${e}=${rest[i] ?? 0}`).join(',')}`;
   };
+  const versionedKey = async (entities: readonly string[], key: string) =>
+    `${prefix}v:${key}|${await generations(entities)}`;
 
   return {
     backend: 'redis',
@@ -113,6 +117,41 @@ export function createRedisCache(opts: RedisCacheOptions): Cache {
       const value = await load();
       redis.set(k, encode(value), 'EX', ttlSeconds ?? opts.ttlSeconds).catch((err) => fail('set', err));
       return value;
+    },
+    async stamp(entities) {
+      if (bypassingSince) {
+        recover();
+        return undefined;
+      }
+      try {
+        return await generations(entities);
+      } catch (err) {
+        fail('get', err);
+        return undefined;
+      }
+    },
+    shared: {
+      async get(key, fields) {
+        if (bypassingSince) return fields.map(() => null);
+        try {
+          return await redis.hmgetBuffer(`${prefix}r:${key}`, ...fields);
+        } catch (err) {
+          fail('get', err);
+          return fields.map(() => null);
+        }
+      },
+      async put(key, fields, ttlSeconds) {
+        if (bypassingSince) return;
+        try {
+          await redis
+            .multi()
+            .hset(`${prefix}r:${key}`, fields)
+            .expire(`${prefix}r:${key}`, ttlSeconds)
+            .exec();
+        } catch (err) {
+          fail('set', err);
+        }
+      },
     },
     async invalidate(entities) {
       if (entities.length === 0) return;

@@ -1,4 +1,5 @@
 import type { DashboardFilter } from '../../shared/api/tables.js';
+import { recentWindow } from '../../shared/counted.js';
 import { FACET_NAMES, type FacetName, type SortKey, type SortTerm } from '../../shared/table-query.js';
 import {
   CASE_STATUS,
@@ -6,7 +7,6 @@ import {
   type CardLabel,
   INTERNAL_STATUS_DONE,
   type PrioListState,
-  RECENT_DAYS,
 } from '../../shared/vocabulary.js';
 
 // Filters, facets and sort orders of the dashboard's card and case tables, turned into SQL. The
@@ -98,6 +98,12 @@ const FACETS: Record<Exclude<FacetName, 'label'>, FacetSpec> = {
   ),
 };
 
+/**
+ * An open case: its status is not Closed. A card whose case is not stored and states no status
+ * counts as open (nothing says it closed).
+ */
+const OPEN_CASE = `r.case_status IS DISTINCT FROM '${CASE_STATUS.closed}'`;
+
 /** Labels are several per row: a row matches when it carries any selected label. */
 const labelMatch = (selected: readonly string[]) =>
   `(${selected.map((l) => `r.${LABEL_COLUMNS[l as CardLabel]}`).join(' OR ')})`;
@@ -131,10 +137,9 @@ export function buildFilter(filter: DashboardFilter, p: SqlParams, now: Date): B
       `r.case_last_update >= ${p.add(now.toISOString(), 'timestamptz')} - make_interval(days => ${p.add(filter.updatedWithinDays, 'int')})`,
     );
   }
+  if (filter.open) built.base.push(OPEN_CASE);
   if (filter.recent) {
-    built.base.push(
-      `r.last_comment_at >= ${p.add(now.toISOString(), 'timestamptz')} - interval '${RECENT_DAYS} days'`,
-    );
+    built.base.push(`r.last_comment_at >= ${p.add(recentWindow(now).from.toISOString(), 'timestamptz')}`);
   }
   const q = filter.q?.trim();
   if (q) {
@@ -142,7 +147,8 @@ export function buildFilter(filter: DashboardFilter, p: SqlParams, now: Date): B
     built.ctes.push(`fts AS MATERIALIZED (
       SELECT c.case_number FROM cases c WHERE c.search_vector @@ ${query}
       UNION SELECT m.case_number FROM comments m WHERE m.search_vector @@ ${query}
-      UNION SELECT j.case_number FROM jira_comments j WHERE j.search_vector @@ ${query})`);
+      UNION SELECT k.case_number FROM jira_comments j JOIN cards k ON k.jira_key = j.jira_key
+            WHERE j.search_vector @@ ${query})`);
     // A JIRA key or case number typed as is also finds its row.
     built.base.push(
       `(r.case_number IN (SELECT case_number FROM fts) OR r.jira_key = ${p.add(q.toUpperCase(), 'text')} OR r.case_number = ${p.add(q, 'text')})`,
@@ -254,6 +260,24 @@ export function countQuery(source: SqlSource, filter: DashboardFilter, now: Date
   const f = buildFilter(filter, p, now);
   const where = and([...f.base, ...f.facets.values()]);
   return `${withClause([...source.ctes, ...f.ctes])}SELECT count(*)::int AS n FROM ${source.from} WHERE ${where}`;
+}
+
+/**
+ * The rows of `source` matching `filter`, counted per value of one facet: the count for a value
+ * is exactly what `countQuery` gives for the filter narrowed to that value (which is what a
+ * breakdown row's link opens). Unlike the facet panes, a selection on `facet` itself applies.
+ */
+export function groupCountQuery(
+  source: SqlSource,
+  filter: DashboardFilter,
+  facet: Exclude<FacetName, 'label'>,
+  now: Date,
+  p: SqlParams,
+): string {
+  const f = buildFilter(filter, p, now);
+  const where = and([...f.base, ...f.facets.values()]);
+  return `${withClause([...source.ctes, ...f.ctes])}SELECT ${FACETS[facet].value} AS value, count(*)::int AS count
+    FROM ${source.from} WHERE ${where} GROUP BY 1`;
 }
 
 /**

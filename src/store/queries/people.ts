@@ -1,65 +1,86 @@
 import type { Served } from '../../shared/api/common.js';
 import type { accountSummarySchema, engineerSummarySchema, linkSchema } from '../../shared/api/people.js';
+import { COUNTS } from '../../shared/counted.js';
 import type { Queryable } from '../db.js';
-import { flushCardIndex, OPEN_ESCALATION } from '../read-model/card-index.js';
+import { flushCardIndex } from '../read-model/card-index.js';
+import { countGrouped } from './counted.js';
 
 // Account and engineer pages: per-account / per-engineer counts, the pie charts (open cards by
 // severity, cards by case status) and the account's bugs and JIRA issues table.
 
 export type AccountSummary = Served<typeof accountSummarySchema>;
 
-const ACCOUNTS_SQL = `
-WITH open_escalated AS MATERIALIZED (
-  SELECT DISTINCT unnest(e.case_numbers) AS case_number FROM escalations e WHERE ${OPEN_ESCALATION}),
-per_case AS (
-  SELECT c.account AS name, count(*)::int AS cases,
-         count(*) FILTER (WHERE c.status <> 'Closed')::int AS "openCases",
-         count(*) FILTER (WHERE c.status <> 'Closed' AND c.severity IN (1, 2))::int AS "highPriority",
-         count(*) FILTER (WHERE c.status <> 'Closed' AND x.case_number IS NOT NULL)::int AS escalated,
-         count(*) FILTER (WHERE c.status <> 'Closed' AND coalesce(d.crit_sit, false))::int AS "critSit",
-         max(c.last_update) AS "lastUpdate"
-  FROM cases c
-  LEFT JOIN case_details d ON d.case_number = c.case_number AND d.case_created_date = c.created_date
-  LEFT JOIN open_escalated x ON x.case_number = c.case_number
-  WHERE $1::text IS NULL OR c.account = $1::text
-  GROUP BY c.account),
-per_card AS (
-  SELECT account AS name, count(*)::int AS cards FROM card_index
-  WHERE account IS NOT NULL AND ($1::text IS NULL OR account = $1::text) GROUP BY account)
-SELECT coalesce(pc.name, k.name) AS name, coalesce(pc.cases, 0) AS cases, coalesce(pc."openCases", 0) AS "openCases",
-       coalesce(pc."highPriority", 0) AS "highPriority", coalesce(pc.escalated, 0) AS escalated,
-       coalesce(pc."critSit", 0) AS "critSit", coalesce(k.cards, 0) AS cards, pc."lastUpdate"
-FROM per_case pc FULL JOIN per_card k ON k.name = pc.name
-ORDER BY 3 DESC, 1`;
+// The numbers of the accounts and engineers lists that open a table are counted as that table
+// counts them (src/shared/counted.ts): the case table for cases, the card table for cards.
+
+/** The last case update per account (not a count, so not linked). */
+const ACCOUNT_LAST_UPDATE_SQL = `
+SELECT account AS name, max(last_update) AS "lastUpdate" FROM cases
+WHERE $1::text IS NULL OR account = $1::text GROUP BY account`;
 
 /** Every account (or one), open cases first. */
 export async function listAccounts(q: Queryable, account: string | null = null): Promise<AccountSummary[]> {
   await flushCardIndex(q);
-  const r = await q.query<AccountSummary>(ACCOUNTS_SQL, [account]);
-  return r.rows;
+  const scope = { account: account ?? undefined };
+  const now = new Date();
+  const [last, cases, open, high, prio, crit, cards] = await Promise.all([
+    q.query<{ name: string; lastUpdate: Date | null }>(ACCOUNT_LAST_UPDATE_SQL, [account]),
+    countGrouped(q, COUNTS.cases(scope), 'account', now),
+    countGrouped(q, COUNTS.openCases(scope), 'account', now),
+    countGrouped(q, COUNTS.highPriority(scope), 'account', now),
+    countGrouped(q, COUNTS.onPrioList(scope), 'account', now),
+    countGrouped(q, COUNTS.critSit(scope), 'account', now),
+    countGrouped(q, COUNTS.cards(scope), 'account', now),
+  ]);
+  const lastUpdate = new Map(last.rows.map((r) => [r.name, r.lastUpdate]));
+  const names = new Set([...lastUpdate.keys(), ...[...cards.keys()].filter((n): n is string => n !== null)]);
+  return [...names]
+    .map((name) => ({
+      name,
+      cases: cases.get(name) ?? 0,
+      openCases: open.get(name) ?? 0,
+      highPriority: high.get(name) ?? 0,
+      escalated: prio.get(name) ?? 0,
+      critSit: crit.get(name) ?? 0,
+      cards: cards.get(name) ?? 0,
+      lastUpdate: lastUpdate.get(name) ?? null,
+    }))
+    .sort((x, y) => y.openCases - x.openCases || x.name.localeCompare(y.name));
 }
 
 export type EngineerSummary = Served<typeof engineerSummarySchema>;
 
-/** Card assignees (or one), most open cards first. */
+/** Card assignees (or one), most open cases first. */
 export async function listEngineers(
   q: Queryable,
   engineer: string | null = null,
 ): Promise<EngineerSummary[]> {
   await flushCardIndex(q);
-  const r = await q.query<EngineerSummary>(
-    `SELECT assignee_name AS name, count(*)::int AS cards,
-            count(*) FILTER (WHERE case_status IS DISTINCT FROM 'Closed')::int AS "openCards",
-            count(*) FILTER (WHERE case_status IS DISTINCT FROM 'Closed' AND severity IN (1, 2))::int AS "highPriority",
-            count(*) FILTER (WHERE case_status IS DISTINCT FROM 'Closed' AND escalated)::int AS escalated,
-            count(*) FILTER (WHERE case_status IS DISTINCT FROM 'Closed' AND crit_sit)::int AS "critSit",
-            max(last_comment_at) AS "lastCommentAt"
-     FROM card_index
-     WHERE assignee_name IS NOT NULL AND ($1::text IS NULL OR assignee_name = $1::text)
-     GROUP BY assignee_name ORDER BY 3 DESC, 1`,
-    [engineer],
-  );
-  return r.rows;
+  const scope = { engineer: engineer ?? undefined };
+  const now = new Date();
+  const [last, cards, open, high, prio, crit] = await Promise.all([
+    q.query<{ name: string; lastCommentAt: Date | null }>(
+      `SELECT assignee_name AS name, max(last_comment_at) AS "lastCommentAt" FROM card_index
+       WHERE assignee_name IS NOT NULL AND ($1::text IS NULL OR assignee_name = $1::text) GROUP BY 1`,
+      [engineer],
+    ),
+    countGrouped(q, COUNTS.cards(scope), 'assignee', now),
+    countGrouped(q, COUNTS.openCases(scope), 'assignee', now),
+    countGrouped(q, COUNTS.highPriority(scope), 'assignee', now),
+    countGrouped(q, COUNTS.onPrioList(scope), 'assignee', now),
+    countGrouped(q, COUNTS.critSit(scope), 'assignee', now),
+  ]);
+  return last.rows
+    .map((r) => ({
+      name: r.name,
+      cards: cards.get(r.name) ?? 0,
+      openCases: open.get(r.name) ?? 0,
+      highPriority: high.get(r.name) ?? 0,
+      escalated: prio.get(r.name) ?? 0,
+      critSit: crit.get(r.name) ?? 0,
+      lastCommentAt: r.lastCommentAt,
+    }))
+    .sort((x, y) => y.openCases - x.openCases || x.name.localeCompare(y.name));
 }
 
 export interface CardBreakdowns {

@@ -1,3 +1,4 @@
+import { SEVERITIES } from '../../shared/vocabulary.js';
 import type { Queryable } from '../db.js';
 
 // card_index: the dashboard's denormalised card table (see its definition in schema.ts). Triggers
@@ -18,6 +19,9 @@ export const CARD_INDEX_ENTITIES = ['card', 'case', 'case_detail', 'jira_comment
  */
 export const OPEN_ESCALATION = `lower(e.status) NOT IN ('closed', 'done', 'resolved', 'obsolete', 'won''t fix')`;
 
+/** The Portal's severity number (1 Urgent … 4 Low) of the severity a card states; NULL when it states none. */
+const STATED_SEVERITY_NUMBER = `array_position(ARRAY[${SEVERITIES.map((s) => `'${s}'`).join(', ')}]::text[], k.stated_severity)`;
+
 // One statement: take the marks, drop rows of cards that are gone, upsert the rest. A card whose
 // case creation date is unknown takes the newest case with its number (numbers are rarely reused).
 const FLUSH_SQL = `
@@ -28,10 +32,14 @@ removed AS (
   RETURNING 1
 ),
 fresh AS (
-  -- A card whose case is not stored (closed outside the query) still shows its case number.
+  -- A card whose case is not stored (closed outside the query) still shows its case number, and
+  -- what the card says about the case (severity, account, status) in the case's place.
   SELECT k.jira_key, coalesce(c.case_number, k.case_number) AS case_number,
-         c.created_date AS case_created_date, c.severity, c.severity_label,
-         c.account, c.product, c.status AS case_status, coalesce(c.summary, k.summary) AS summary,
+         c.created_date AS case_created_date,
+         coalesce(c.severity, ${STATED_SEVERITY_NUMBER})::smallint AS severity,
+         coalesce(c.severity_label, k.stated_severity) AS severity_label,
+         coalesce(c.account, k.stated_account) AS account, c.product,
+         coalesce(c.status, k.stated_case_status) AS case_status, coalesce(c.summary, k.summary) AS summary,
          c.last_update AS case_last_update, c.closed_date AS case_closed_date, k.status AS card_status,
          k.assignee_name, k.is_trends, k.is_potential_escalation, k.is_daily_telco,
          coalesce(dt.crit_sit, false) AS crit_sit,

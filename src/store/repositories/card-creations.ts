@@ -61,9 +61,10 @@ export async function claimNewCase(
 }
 
 /**
- * Takes over an unfinished claim: this run's own (the engine retries a run under the same id), one
- * released after a failure, or one whose lease ran out (its worker died). Undefined when another
- * live run holds it or it is done.
+ * Takes over an unfinished claim: this holder's own, one an earlier attempt of the same run held
+ * (the engine retries a run under the same id, as `<run id>/<attempt>`), one released after a
+ * failure, or one whose lease ran out (its worker died). Undefined when another live run holds it
+ * or it is done.
  */
 export async function resumeClaim(
   q: Queryable,
@@ -74,7 +75,9 @@ export async function resumeClaim(
      SET run_id = $2, claimed_at = now(), updated_at = now(),
          attempts = attempts + CASE WHEN run_id IS DISTINCT FROM $2 THEN 1 ELSE 0 END
      WHERE case_number = $1 AND step <> 'done'
-       AND (run_id IS NULL OR run_id = $2 OR claimed_at < now() - make_interval(secs => $3))
+       AND (run_id IS NULL OR run_id = $2 OR claimed_at < now() - make_interval(secs => $3)
+            OR (split_part(run_id, '/', 1) = split_part($2, '/', 1)
+                AND nullif(split_part(run_id, '/', 2), '')::int < nullif(split_part($2, '/', 2), '')::int))
      RETURNING ${COLUMNS}`,
     [c.caseNumber, c.runId, c.leaseSeconds],
   );
@@ -102,6 +105,14 @@ export async function claimReopen(
   return r.rows[0];
 }
 
+/** The run no longer holds the claim: another run took it over after the lease ran out. */
+export class ClaimLostError extends Error {
+  constructor(readonly caseNumber: string) {
+    super(`card creation for case ${caseNumber}: claim lost to another run`);
+    this.name = 'ClaimLostError';
+  }
+}
+
 /** Records progress; only the holder (same run) may move its claim on. */
 export async function advanceClaim(
   q: Queryable,
@@ -114,21 +125,25 @@ export async function advanceClaim(
      WHERE case_number = $1 AND run_id = $2`,
     [caseNumber, runId, patch.step, patch.jiraKey ?? null],
   );
-  if (r.rowCount === 0) throw new Error(`card creation for case ${caseNumber}: claim lost to another run`);
+  if (r.rowCount === 0) throw new ClaimLostError(caseNumber);
 }
 
-/** Releases a claim after a failure so the next run resumes it at once; keeps the error. */
+/**
+ * Releases a claim after a failure so the next run resumes it at once; keeps the error. False when
+ * this run no longer held it (another run took it over and carries it on).
+ */
 export async function releaseClaim(
   q: Queryable,
   caseNumber: string,
   runId: string,
   error: string,
-): Promise<void> {
-  await q.query(
+): Promise<boolean> {
+  const r = await q.query(
     `UPDATE card_creations SET run_id = NULL, last_error = $3, updated_at = now()
      WHERE case_number = $1 AND run_id = $2`,
     [caseNumber, runId, error.slice(0, 2000)],
   );
+  return r.rowCount > 0;
 }
 
 /**
@@ -148,4 +163,52 @@ export async function listUnfinishedClaims(q: Queryable): Promise<CardCreationCl
     `SELECT ${COLUMNS} FROM card_creations WHERE step <> 'done' ORDER BY claimed_at, case_number`,
   );
   return r.rows;
+}
+
+// The "New Card(s)" notifications (table `card_notifications`, one row per card and channel),
+// claimed beside the cards' claims so each card is announced once per channel, whatever the number
+// of runs that worked on it: only the run that holds a card's claim may claim its notification, and
+// a sent notification is never claimed again. A notification claimed but not sent (its run lost the
+// card's claim before sending, or the send failed) may be claimed by the card's new holder.
+
+export type NotificationChannel = 'mail' | 'slack';
+export type NotificationResult = 'sent' | 'blocked' | 'failed';
+
+/** Claims the notification on `channel` of those cases whose card claim this run holds; returns them. */
+export async function claimNotifications(
+  q: Queryable,
+  n: { runId: string; channel: NotificationChannel; caseNumbers: readonly string[] },
+): Promise<string[]> {
+  if (n.caseNumbers.length === 0) return [];
+  const r = await q.query<{ caseNumber: string }>(
+    `INSERT INTO card_notifications AS n (case_number, channel, run_id)
+     SELECT cc.case_number, $2, $1 FROM card_creations cc
+     WHERE cc.case_number = ANY($3::text[]) AND cc.run_id = $1 AND cc.step <> 'done'
+     ON CONFLICT (case_number, channel) DO UPDATE
+       SET run_id = $1, claimed_at = now(), result = NULL, error = NULL
+       WHERE n.sent_at IS NULL
+     RETURNING case_number AS "caseNumber"`,
+    [n.runId, n.channel, n.caseNumbers],
+  );
+  return r.rows.map((x) => x.caseNumber).sort();
+}
+
+/** Records what the send of claimed notifications did; `sent` (and `blocked`) closes them for good. */
+export async function finishNotifications(
+  q: Queryable,
+  n: {
+    runId: string;
+    channel: NotificationChannel;
+    caseNumbers: readonly string[];
+    result: NotificationResult;
+    error?: string;
+  },
+): Promise<void> {
+  if (n.caseNumbers.length === 0) return;
+  await q.query(
+    `UPDATE card_notifications
+     SET result = $4, error = $5, sent_at = CASE WHEN $4 = 'failed' THEN NULL ELSE now() END
+     WHERE case_number = ANY($3::text[]) AND channel = $2 AND run_id = $1`,
+    [n.runId, n.channel, n.caseNumbers, n.result, n.error?.slice(0, 2000) ?? null],
+  );
 }

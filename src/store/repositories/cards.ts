@@ -25,6 +25,13 @@ export interface CardRecord {
   contributors: JiraUser[];
   labels: string[];
   sprint: string | null;
+  /**
+   * What the card itself says about its case (the description card creation wrote, or the mirrored
+   * card's fields): shown where the case is not stored. Absent means unknown.
+   */
+  statedSeverity?: SeverityLabel | null;
+  statedAccount?: string | null;
+  statedCaseStatus?: string | null;
   createdAt: Date;
   updatedAt: Date;
   raw: unknown;
@@ -47,6 +54,9 @@ export const upsertCards = bulkUpserter({
     { name: 'contributors', type: 'jsonb' },
     { name: 'labels', type: 'text[]' },
     { name: 'sprint', type: 'text' },
+    { name: 'stated_severity', field: 'statedSeverity', type: 'text' },
+    { name: 'stated_account', field: 'statedAccount', type: 'text' },
+    { name: 'stated_case_status', field: 'statedCaseStatus', type: 'text' },
     { name: 'created_at', field: 'createdAt', type: 'timestamptz' },
     { name: 'updated_at', field: 'updatedAt', type: 'timestamptz' },
     { name: 'raw', type: 'jsonb', logAsFlag: true },

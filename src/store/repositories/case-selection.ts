@@ -54,11 +54,12 @@ const FIRST_SEEN_CLOSED_DAYS = 90;
 
 /**
  * Cases whose stored row changed between two `change_log` positions (`afterId` excluded, `uptoId`
- * included) and that are still open, or whose change was the status itself (a case that has just
- * closed gets its final details: resolution time, last comments), or that were first stored
- * already closed within FIRST_SEEN_CLOSED_DAYS (so the relief/resolution distributions have a
- * history from the first sync, not only from cases that close later). A re-read that changed
- * nothing writes no change_log row, so the Portal search's overlap window costs nothing here.
+ * included) that are open; or whose change was the status itself (a case that has just closed gets
+ * its final details: resolution time, last comments); or closed with details stored (its fields
+ * changed upstream, so its stored details, SLA or group, may be stale too); or first stored already
+ * closed within FIRST_SEEN_CLOSED_DAYS (so the relief/resolution distributions have a history from
+ * the first sync without reading years of closed cases). A re-read that changed nothing writes no
+ * change_log row, so the Portal search's overlap window costs nothing here.
  */
 export async function listChangedCaseRefs(q: Queryable, afterId: number, uptoId: number): Promise<CaseRef[]> {
   const r = await q.query<CaseRef>(
@@ -67,6 +68,8 @@ export async function listChangedCaseRefs(q: Queryable, afterId: number, uptoId:
      JOIN cases c ON c.case_number = l.entity_key
      WHERE l.entity = 'case' AND l.id > $1 AND l.id <= $2
        AND (c.status <> 'Closed' OR l.changes ? 'status'
+            OR EXISTS (SELECT 1 FROM case_details d
+                       WHERE d.case_number = c.case_number AND d.case_created_date = c.created_date)
             OR (l.op = 'insert' AND c.closed_date > now() - interval '${FIRST_SEEN_CLOSED_DAYS} days'))
      ORDER BY 1, 2`,
     [afterId, uptoId],

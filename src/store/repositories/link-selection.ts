@@ -53,6 +53,42 @@ export async function bugIdsToFetch(q: Queryable, opts: { full: boolean }): Prom
   return r.rows.map((row) => row.bug_id);
 }
 
+/**
+ * Stored issues linked to open cases, without an unresolved quarantine entry: what an incremental pass
+ * asks JIRA about (`key in (…) AND updated >= cursor`), since an issue can change without its Portal link.
+ */
+export async function trackedIssueKeys(
+  q: Queryable,
+): Promise<{ issueKey: string; updatedAt: Date | null }[]> {
+  const r = await q.query<{ issueKey: string; updatedAt: Date | null }>(
+    `SELECT DISTINCT ci.issue_key AS "issueKey", i.updated_at AS "updatedAt"
+     FROM case_issues ci
+     JOIN cases c ON c.case_number = ci.case_number AND c.created_date = ci.case_created_date
+     JOIN issues i ON i.issue_key = ci.issue_key
+     WHERE c.status <> 'Closed'
+       AND NOT EXISTS (SELECT 1 FROM quarantine qu
+                       WHERE qu.source = 'jira.issue' AND qu.external_id = ci.issue_key
+                         AND qu.resolved_at IS NULL)
+     ORDER BY 1`,
+  );
+  return r.rows;
+}
+
+/**
+ * Stored, readable bugs linked to a stored case: what an incremental pass asks Bugzilla about
+ * (`id=…&last_change_time=cursor`). Unavailable bugs wait for the full pass, which re-reads them all.
+ */
+export async function trackedBugIds(q: Queryable): Promise<{ bugId: string; lastChangeTime: Date | null }[]> {
+  const r = await q.query<{ bugId: string; lastChangeTime: Date | null }>(
+    `SELECT DISTINCT cb.bug_id AS "bugId", b.last_change_time AS "lastChangeTime"
+     FROM case_bugs cb
+     JOIN bugs b ON b.bug_id = cb.bug_id
+     WHERE NOT b.unavailable
+     ORDER BY 1`,
+  );
+  return r.rows;
+}
+
 /** Every stored issue linked to a stored case, with its type (bug tagging tags only type Bug). */
 export async function listLinkedIssues(
   q: Queryable,

@@ -162,10 +162,10 @@ export async function mirrorCounts(
   );
 }
 
-/** The fields of stored cards and cases reconciliation compares with what Redis holds now. */
+/** The fields of stored records that reconciliation compares with what Redis holds now, per Redis key. */
 export interface StoredFields {
   id: string;
-  fields: (string | number | null)[];
+  fields: unknown[];
 }
 
 const FIELD_SQL = {
@@ -174,11 +174,30 @@ const FIELD_SQL = {
   cases: `SELECT DISTINCT ON (case_number) case_number AS id,
                  jsonb_build_array(summary, status, account, severity, owner) AS fields
           FROM cases WHERE case_number = ANY($1::text[]) ORDER BY case_number, created_date DESC`,
+  details: `SELECT DISTINCT ON (case_number) case_number AS id,
+                   jsonb_build_array(crit_sit, group_name, entitlement_sla) AS fields
+            FROM case_details WHERE case_number = ANY($1::text[]) ORDER BY case_number, case_created_date DESC`,
+  // A case's bug list: each linked bug's id, summary and status, in id order.
+  bugs: `SELECT cb.case_number AS id,
+                jsonb_agg(DISTINCT jsonb_build_array(b.bug_id, b.summary, b.status)) AS fields
+         FROM case_bugs cb JOIN bugs b ON b.bug_id = cb.bug_id
+         WHERE cb.case_number = ANY($1::text[]) GROUP BY cb.case_number`,
+  issues: `SELECT ci.case_number AS id,
+                  jsonb_agg(DISTINCT jsonb_build_array(i.issue_key, i.title, i.status)) AS fields
+           FROM case_issues ci JOIN issues i ON i.issue_key = ci.issue_key
+           WHERE ci.case_number = ANY($1::text[]) GROUP BY ci.case_number`,
+  escalations: `SELECT issue_key AS id,
+                       jsonb_build_array(summary, status, array_to_string(ARRAY(SELECT unnest(case_numbers) ORDER BY 1), ',')) AS fields
+                FROM escalations WHERE issue_key = ANY($1::text[])`,
 } as const;
+
+/** The Redis keys whose records reconciliation checks field by field against their stored rows. */
+export type DriftKey = keyof typeof FIELD_SQL;
+export const DRIFT_KEYS = Object.keys(FIELD_SQL) as DriftKey[];
 
 export async function storedFields(
   q: Queryable,
-  key: keyof typeof FIELD_SQL,
+  key: DriftKey,
   ids: readonly string[],
 ): Promise<Map<string, StoredFields['fields']>> {
   if (ids.length === 0) return new Map();

@@ -78,20 +78,62 @@ export async function resolveQuarantinedRows(q: Queryable, ids: readonly number[
   );
 }
 
+/**
+ * A reason with its record-specific parts (case numbers, JIRA keys, ids, positions) replaced by
+ * `#`, so "card KNIECO-12 is not stored" and "card KNIECO-40 is not stored" are one kind of reason.
+ * Grouping and the drill-down filter both use this one expression.
+ */
+const REASON_GROUP = `regexp_replace(reason, '[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+', '#', 'g')`;
+
+export interface QuarantineListOptions {
+  source?: string;
+  /** One reason group's rows: an exact reason, or a reason as `quarantineByReason` groups it. */
+  reason?: string;
+  includeResolved?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
 export async function listQuarantined(
   q: Queryable,
-  opts: { source?: string; includeResolved?: boolean; limit?: number; offset?: number } = {},
+  opts: QuarantineListOptions = {},
 ): Promise<{ items: QuarantinedRow[]; total: number }> {
-  const where = `WHERE ($1::text IS NULL OR source = $1) AND ($2::boolean OR resolved_at IS NULL)`;
-  const params = [opts.source ?? null, opts.includeResolved ?? false];
+  const where = `WHERE ($1::text IS NULL OR source = $1) AND ($2::boolean OR resolved_at IS NULL)
+                   AND ($3::text IS NULL OR reason = $3 OR ${REASON_GROUP} = $3)`;
+  const params = [opts.source ?? null, opts.includeResolved ?? false, opts.reason ?? null];
   const [items, total] = await Promise.all([
     q.query<QuarantinedRow>(
       `SELECT id, source, external_id AS "externalId", payload, reason, first_seen AS "firstSeen",
               last_seen AS "lastSeen", occurrences, run_id AS "runId", resolved_at AS "resolvedAt"
-       FROM quarantine ${where} ORDER BY last_seen DESC, id DESC LIMIT $3 OFFSET $4`,
+       FROM quarantine ${where} ORDER BY last_seen DESC, id DESC LIMIT $4 OFFSET $5`,
       [...params, opts.limit ?? 100, opts.offset ?? 0],
     ),
     q.query<{ n: number }>(`SELECT count(*)::int AS n FROM quarantine ${where}`, params),
   ]);
   return { items: items.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+export interface QuarantineReasonGroup {
+  source: string;
+  reason: string;
+  /** Records (rows) rejected for this reason. */
+  count: number;
+  lastSeen: Date;
+  /** One record id of the group, to recognise it by. */
+  sample: string;
+}
+
+/** Quarantined records grouped by source and reason, most frequent first (the monitor's overview). */
+export async function quarantineByReason(
+  q: Queryable,
+  opts: { includeResolved?: boolean } = {},
+): Promise<{ items: QuarantineReasonGroup[]; total: number }> {
+  const r = await q.query<QuarantineReasonGroup>(
+    `SELECT source, ${REASON_GROUP} AS reason, count(*)::int AS count, max(last_seen) AS "lastSeen",
+            min(external_id) AS sample
+     FROM quarantine WHERE ($1::boolean OR resolved_at IS NULL)
+     GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
+    [opts.includeResolved ?? false],
+  );
+  return { items: r.rows, total: r.rows.reduce((n, g) => n + g.count, 0) };
 }

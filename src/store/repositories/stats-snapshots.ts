@@ -32,3 +32,21 @@ export async function listStatsSnapshots(
   );
   return r.rows;
 }
+
+/**
+ * Writes snapshots for days that have none (a history from elsewhere, e.g. demo mode's generated
+ * one); a day already snapshotted keeps its own. Returns how many days were written.
+ */
+export async function backfillStatsSnapshots(
+  q: Queryable,
+  days: readonly { day: string; metrics: Record<string, unknown> }[],
+): Promise<number> {
+  if (days.length === 0) return 0;
+  const r = await q.query(
+    `INSERT INTO stats_snapshots (day, metrics)
+     SELECT u.day, u.metrics::jsonb FROM unnest($1::date[], $2::text[]) AS u(day, metrics)
+     ON CONFLICT (day) DO NOTHING`,
+    [days.map((d) => d.day), days.map((d) => JSON.stringify(d.metrics))],
+  );
+  return r.rowCount;
+}

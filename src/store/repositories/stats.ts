@@ -1,7 +1,9 @@
 import type { Served } from '../../shared/api/common.js';
 import type { durationSchema, outcomesSchema, statsSchema } from '../../shared/api/stats.js';
+import { COUNTS } from '../../shared/counted.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import type { Queryable } from '../db.js';
+import { breakdown } from '../queries/counted.js';
 
 // The stats page's numbers, computed in SQL over the stored tables: one function for the live page
 // (optionally for one account or one engineer) and for the daily snapshot row. The metric names are
@@ -28,9 +30,12 @@ import type { Queryable } from '../db.js';
 //   bugs_no_target     of those: a bug whose target release is missing, empty or '---' (restricted
 //                      bugs, whose release is unknown, are not counted); an issue whose fix versions
 //                      are missing, empty or '---'.
-//   by_customer, by_severity   open cases per account / severity label.
-//   by_status          cases per case status, Closed included (as the original's breakdown).
-//   by_engineer        open cases per card assignee (cases without an assigned card are not counted).
+//   by_customer, by_severity, by_engineer   rows of the case table (one per case and card) of
+//                      open cases per account / severity label / card assignee (cases without an
+//                      assigned card are not counted per engineer), each exactly what its link
+//                      opens (src/shared/counted.ts).
+//   by_status          rows of the case table per case status, Closed included (as the original's
+//                      breakdown).
 
 /** Tables (change-feed entities) the stats read; a cached result is stale when any of them changes. */
 export const STATS_ENTITIES = [
@@ -72,16 +77,24 @@ const SCOPE = `
 const CASE_STATS_SQL = `
 WITH scope AS (${SCOPE}),
 open_cases AS (SELECT * FROM scope WHERE status <> 'Closed'),
+-- Joins, not a lookup per open case: the case numbers the open escalations name, and the cases
+-- with a linked bug or issue, each once.
+escalated_numbers AS (
+  SELECT DISTINCT unnest(e.case_numbers) AS case_number FROM escalations e
+  WHERE lower(e.status) NOT IN ${CLOSED_ESCALATION_STATES}
+),
+bugged AS (SELECT DISTINCT case_number, case_created_date FROM case_bugs),
+issued AS (SELECT DISTINCT case_number, case_created_date FROM case_issues),
 flagged AS (
   SELECT o.*,
-         EXISTS (SELECT 1 FROM escalations e
-                 WHERE e.case_numbers @> ARRAY[o.case_number] AND lower(e.status) NOT IN ${CLOSED_ESCALATION_STATES}) AS escalated,
+         en.case_number IS NOT NULL AS escalated,
          coalesce(d.crit_sit, false) AS crit_sit,
-         EXISTS (SELECT 1 FROM case_bugs cb
-                 WHERE cb.case_number = o.case_number AND cb.case_created_date = o.created_date) AS has_bug,
-         EXISTS (SELECT 1 FROM case_issues ci
-                 WHERE ci.case_number = o.case_number AND ci.case_created_date = o.created_date) AS has_issue
+         bg.case_number IS NOT NULL AS has_bug,
+         iss.case_number IS NOT NULL AS has_issue
   FROM open_cases o
+  LEFT JOIN escalated_numbers en ON en.case_number = o.case_number
+  LEFT JOIN bugged bg ON bg.case_number = o.case_number AND bg.case_created_date = o.created_date
+  LEFT JOIN issued iss ON iss.case_number = o.case_number AND iss.case_created_date = o.created_date
   LEFT JOIN case_details d ON d.case_number = o.case_number AND d.case_created_date = o.created_date
 ),
 linked_bugs AS (
@@ -91,14 +104,6 @@ linked_bugs AS (
 linked_issues AS (
   SELECT DISTINCT ci.issue_key
   FROM case_issues ci JOIN open_cases o ON o.case_number = ci.case_number AND o.created_date = ci.case_created_date
-),
-per_engineer AS (
-  SELECT k.assignee_name AS engineer, count(DISTINCT (o.case_number, o.created_date))::int AS n
-  FROM open_cases o
-  JOIN cards k ON k.case_number = o.case_number
-              AND (k.case_created_date IS NULL OR k.case_created_date = o.created_date)
-  WHERE k.assignee_name IS NOT NULL AND ($2::text IS NULL OR k.assignee_name = $2)
-  GROUP BY k.assignee_name
 )
 SELECT
   (SELECT count(*) FROM open_cases)::int AS open_cases,
@@ -127,26 +132,47 @@ SELECT
   ((SELECT count(*) FROM linked_bugs lb JOIN bugs b ON b.bug_id = lb.bug_id
     WHERE NOT b.unavailable AND coalesce(b.target_release[1], '') IN ('', '---'))
    + (SELECT count(*) FROM linked_issues li JOIN issues i ON i.issue_key = li.issue_key
-      WHERE coalesce(i.fix_versions[1], '') IN ('', '---')))::int AS bugs_no_target,
-  (SELECT coalesce(jsonb_object_agg(account, n), '{}'::jsonb)
-   FROM (SELECT account, count(*)::int AS n FROM open_cases GROUP BY account) x) AS by_customer,
-  (SELECT coalesce(jsonb_object_agg(engineer, n), '{}'::jsonb) FROM per_engineer) AS by_engineer,
-  (SELECT coalesce(jsonb_object_agg(severity_label, n), '{}'::jsonb)
-   FROM (SELECT severity_label, count(*)::int AS n FROM open_cases GROUP BY severity_label) x) AS by_severity,
-  (SELECT coalesce(jsonb_object_agg(status, n), '{}'::jsonb)
-   FROM (SELECT status, count(*)::int AS n FROM scope GROUP BY status) x) AS by_status`;
+      WHERE coalesce(i.fix_versions[1], '') IN ('', '---')))::int AS bugs_no_target`;
+
+const statsParams = (opts: StatsFilter & { now?: Date }) => [
+  opts.account ?? null,
+  opts.engineer ?? null,
+  (opts.now ?? new Date()).toISOString(),
+];
 
 /** The stats metrics at `now` (UTC), over every stored case or the filtered ones. */
 export async function computeCaseStats(
   q: Queryable,
   opts: StatsFilter & { now?: Date } = {},
 ): Promise<CaseStats> {
-  const r = await q.query<CaseStats>(CASE_STATS_SQL, [
-    opts.account ?? null,
-    opts.engineer ?? null,
-    (opts.now ?? new Date()).toISOString(),
+  const now = opts.now ?? new Date();
+  const scope = { account: opts.account, engineer: opts.engineer };
+  // The breakdowns are what their links open (src/shared/counted.ts): rows of the case table.
+  const [r, byCustomer, byEngineer, bySeverity, byStatus] = await Promise.all([
+    q.query<Omit<CaseStats, BreakdownKey>>(CASE_STATS_SQL, statsParams({ ...opts, now })),
+    breakdown(q, COUNTS.openCases(scope), 'account', now),
+    breakdown(q, COUNTS.openCases(scope), 'assignee', now),
+    breakdown(q, COUNTS.openCases(scope), 'severity', now),
+    breakdown(q, COUNTS.cases(scope), 'caseStatus', now),
   ]);
-  return r.rows[0]!;
+  return {
+    ...r.rows[0]!,
+    by_customer: byCustomer,
+    by_engineer: byEngineer,
+    by_severity: bySeverity,
+    by_status: byStatus,
+  };
+}
+
+type BreakdownKey = 'by_customer' | 'by_engineer' | 'by_severity' | 'by_status';
+
+/** PostgreSQL's plan of the stats query (EXPLAIN, JSON form), to check how it reads its tables. */
+export async function planOfCaseStats(q: Queryable, opts: StatsFilter & { now?: Date } = {}) {
+  const r = await q.query<{ 'QUERY PLAN': unknown }>(
+    `EXPLAIN (FORMAT JSON) ${CASE_STATS_SQL}`,
+    statsParams(opts),
+  );
+  return r.rows[0]!['QUERY PLAN'];
 }
 
 // ---------------------------------------------------------------------------------------------------

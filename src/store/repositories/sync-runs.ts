@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../../shared/api/sync.js';
 import type { RUN_STATUSES, RUN_TRIGGERS } from '../../shared/vocabulary.js';
 import type { Queryable } from '../db.js';
 
@@ -26,10 +27,14 @@ export interface SyncRun {
   upstreamRequests: number;
   progress: RunProgress;
   error: string | null;
+  /** Jobs that write upstream: what the run did, would have done, or refused (null for the others). */
+  outcome: RunOutcome | null;
+  /** A run that succeeded while a job it reads from had failed: what failed. Not fresh. */
+  inputError: string | null;
 }
 
 const RUN_COLUMNS = `id, job, trigger, status, started_at AS "startedAt", finished_at AS "finishedAt", fetched,
-  changed, quarantined, upstream_requests AS "upstreamRequests", progress, error`;
+  changed, quarantined, upstream_requests AS "upstreamRequests", progress, error, outcome, input_error AS "inputError"`;
 
 /**
  * Creates the row for a run unless it exists. The sync engine uses the queue's job id as the run id,
@@ -96,12 +101,12 @@ export async function latestUnfinishedRun(q: Queryable, job: string): Promise<Sy
 export async function finishRunOnce(
   q: Queryable,
   id: string,
-  u: { status: 'succeeded' | 'failed'; error: string | null },
+  u: { status: 'succeeded' | 'failed'; error: string | null; inputError?: string | null },
 ): Promise<boolean> {
   const r = await q.query(
-    `UPDATE sync_runs SET status = $2, error = $3, finished_at = now()
+    `UPDATE sync_runs SET status = $2, error = $3, input_error = $4, finished_at = now()
      WHERE id = $1 AND status NOT IN ('succeeded', 'failed')`,
-    [id, u.status, u.error],
+    [id, u.status, u.error, u.inputError ?? null],
   );
   return r.rowCount > 0;
 }
@@ -115,6 +120,7 @@ export interface RunUpdate {
   upstreamRequests?: number;
   error?: string | null;
   finished?: boolean;
+  outcome?: RunOutcome;
 }
 
 export async function updateRun(q: Queryable, id: string, u: RunUpdate): Promise<SyncRun | undefined> {
@@ -127,7 +133,8 @@ export async function updateRun(q: Queryable, id: string, u: RunUpdate): Promise
        quarantined = coalesce($6, quarantined),
        upstream_requests = coalesce($7, upstream_requests),
        error = CASE WHEN $8 THEN $9 ELSE error END,
-       finished_at = CASE WHEN $10 THEN now() ELSE finished_at END
+       finished_at = CASE WHEN $10 THEN now() ELSE finished_at END,
+       outcome = coalesce($11::jsonb, outcome)
      WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
     [
       id,
@@ -140,6 +147,7 @@ export async function updateRun(q: Queryable, id: string, u: RunUpdate): Promise
       'error' in u,
       u.error ?? null,
       u.finished ?? false,
+      u.outcome ? JSON.stringify(u.outcome) : null,
     ],
   );
   return r.rows[0];
@@ -165,10 +173,33 @@ export async function listRuns(
 
 /** The newest successful run per job: what the header's "cases synced 2 min ago" reads. */
 export async function lastSuccessPerJob(q: Queryable): Promise<Record<string, Date>> {
+  // A run that succeeded on the output of a failed input (details after a failed cases sync: "0 to
+  // read") did not bring anything up to date.
   const r = await q.query<{ job: string; at: Date }>(
-    `SELECT job, max(finished_at) AS at FROM sync_runs WHERE status = 'succeeded' GROUP BY job`,
+    `SELECT job, max(finished_at) AS at FROM sync_runs
+     WHERE status = 'succeeded' AND input_error IS NULL GROUP BY job`,
   );
   return Object.fromEntries(r.rows.map((x) => [x.job, x.at]));
+}
+
+/**
+ * Of these jobs, the ones whose latest attempted run failed or is waiting to retry after a failure
+ * (errors in `notFailures` excepted: a run handed back at shutdown did not fail), with the error.
+ */
+export async function failedInputs(
+  q: Queryable,
+  jobs: readonly string[],
+  notFailures: readonly string[],
+): Promise<{ job: string; error: string | null }[]> {
+  if (jobs.length === 0) return [];
+  const r = await q.query<{ job: string; status: RunStatus; error: string | null }>(
+    `SELECT DISTINCT ON (job) job, status, error FROM sync_runs
+     WHERE job = ANY($1::text[]) AND status IN ('succeeded', 'failed', 'retrying')
+       AND NOT (status = 'retrying' AND error = ANY($2::text[]))
+     ORDER BY job, started_at DESC`,
+    [jobs, notFailures],
+  );
+  return r.rows.filter((x) => x.status !== 'succeeded').map(({ job, error }) => ({ job, error }));
 }
 
 /** The newest run per job that a worker has taken (queued runs are not news yet). */

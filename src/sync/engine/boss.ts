@@ -40,8 +40,10 @@ export const DEFAULT_TUNING: WorkerTuning = {
   pollingIntervalSeconds: 2,
   notifyPollingIntervalSeconds: 10,
   cronMonitorIntervalSeconds: 30,
-  heartbeatSeconds: 30,
-  superviseIntervalSeconds: 20,
+  // pg-boss's smallest heartbeat: a SIGKILLed worker's run is failed within 10 + 5 s, and the
+  // engine's lost-worker check then retries it at once instead of after the retry delay.
+  heartbeatSeconds: 10,
+  superviseIntervalSeconds: 5,
   poolSize: 4,
 };
 
@@ -51,7 +53,7 @@ export const DEFAULT_JOB_RETRY: JobRetryPolicy = {
   backoff: true,
   maxDelaySeconds: 600,
 };
-export const DEFAULT_TIMEOUT_SECONDS = 60 * 60;
+const EXPIRY_MARGIN_SECONDS = 60;
 
 /** Queues are namespaced so t5g's rows are easy to tell from anything else using pg-boss here. */
 export const queueName = (job: string): string => `sync.${job}`;
@@ -98,7 +100,11 @@ export function createBoss(
  * together (a unique index on the job table, checked on insert), which is what makes a job
  * single-flight on any number of workers: a second send returns null instead of queueing.
  */
-export function queueOptions(def: JobDefinition, tuning: WorkerTuning): Omit<Queue, 'name'> {
+export function queueOptions(
+  def: JobDefinition,
+  tuning: WorkerTuning,
+  runDeadlineSeconds: number,
+): Omit<Queue, 'name'> {
   const retry = { ...DEFAULT_JOB_RETRY, ...def.retry };
   return {
     policy: 'exclusive',
@@ -106,7 +112,9 @@ export function queueOptions(def: JobDefinition, tuning: WorkerTuning): Omit<Que
     retryDelay: retry.delaySeconds,
     retryBackoff: retry.backoff,
     ...(retry.backoff && retry.maxDelaySeconds !== undefined ? { retryDelayMax: retry.maxDelaySeconds } : {}),
-    expireInSeconds: def.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    // The runner aborts a run at its deadline and records why; pg-boss's expiry is the backstop for a
+    // handler that does not stop then.
+    expireInSeconds: (def.timeoutSeconds ?? runDeadlineSeconds) + EXPIRY_MARGIN_SECONDS,
     heartbeatSeconds: tuning.heartbeatSeconds,
     // Run history lives in sync_runs; pg-boss only needs finished jobs long enough to answer lookups.
     deleteAfterSeconds: 24 * 60 * 60,
@@ -115,9 +123,15 @@ export function queueOptions(def: JobDefinition, tuning: WorkerTuning): Omit<Que
 }
 
 /** Creates the queue, or brings an existing one's retry/timeout settings in line with the definition. */
-export async function ensureQueue(boss: PgBoss, def: JobDefinition, tuning: WorkerTuning, logger: Logger) {
+export async function ensureQueue(
+  boss: PgBoss,
+  def: JobDefinition,
+  tuning: WorkerTuning,
+  runDeadlineSeconds: number,
+  logger: Logger,
+) {
   const name = queueName(def.name);
-  const { policy, ...updatable } = queueOptions(def, tuning);
+  const { policy, ...updatable } = queueOptions(def, tuning, runDeadlineSeconds);
   const existing = await boss.getQueue(name);
   if (!existing) {
     await boss.createQueue(name, { policy, ...updatable });

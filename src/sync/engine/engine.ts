@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../../config/config.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { jobQueueDepth } from '../../store/queries/job-queue.js';
 import { type CardIndexUpkeep, keepCardIndexWarm } from '../../store/read-model/card-index-upkeep.js';
 import {
   ensureRun,
@@ -12,6 +13,7 @@ import {
   latestUnfinishedRun,
   listRuns,
   type RunTrigger,
+  updateRun,
 } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 import {
@@ -23,16 +25,17 @@ import {
 } from './alerts.js';
 import { createBoss, DEFAULT_TUNING, ensureQueue, jobOfQueue, queueName, type WorkerTuning } from './boss.js';
 import { createSyncMetrics } from './metrics.js';
-import { closeOrphanedRuns } from './orphans.js';
+import { closeOrphanedRuns, retryRunsOfLostWorkers } from './orphans.js';
 import { RUN_ENTITY } from './progress.js';
 import { REFRESH_ALL_JOB, refreshAllJob } from './refresh-all.js';
 import { createJobRegistry, type JobRegistry } from './registry.js';
 import { HANDED_BACK, type JobPayload, runAttempt } from './runner.js';
-import { planSchedules, SCHEDULES, type ScheduleEntry, type SchedulePlan } from './schedules.js';
+import { nextCronRun, planSchedules, SCHEDULES, type ScheduleEntry, type SchedulePlan } from './schedules.js';
 import {
   type JobDefinition,
   type JobParams,
   type JobServices,
+  type JobStatus,
   type QueueHealth,
   type RefreshAllResult,
   type RefreshResult,
@@ -50,6 +53,8 @@ import {
 // never runs twice at once. Every worker may have `schedule` on: pg-boss claims each cron pass in
 // the database, so exactly one instance fires a given tick, and another takes over when it stops.
 // Workers must share one configuration, since each applies the schedule table at start-up.
+
+type RefreshAllTrigger = 'manual' | 'startup' | 'retry';
 
 export interface SyncRole {
   /** Run job handlers (and pg-boss maintenance: heartbeats, expiry, retention). */
@@ -130,6 +135,10 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   const inFlight = new Set<Promise<unknown>>();
   /** Runs aborted by the shutdown, by job id, with their queue: put back in the queue by `stop`. */
   const handedBack = new Map<string, string>();
+  /** Attempts running in this process, by job id, with their queue: what `stop` hands back when a
+   * handler is still busy after the grace period (it has not noticed the abort yet). */
+  const active = new Map<string, string>();
+  let lostWorkerTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   let orphanTimer: NodeJS.Timeout | undefined;
   let cardIndexUpkeep: CardIndexUpkeep | undefined;
@@ -161,6 +170,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
             stopping: () => stopping,
           });
           inFlight.add(attempt);
+          active.set(job.id, queueName(def.name));
           try {
             const r = await attempt;
             if (r.status === 'handed-back') handedBack.set(job.id, queueName(def.name));
@@ -169,12 +179,14 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
                 ? { id: job.id, status: 'completed' }
                 : {
                     id: job.id,
-                    status: 'failed',
+                    // Final for a job that is retried only after a lost worker (not when handed back).
+                    status: r.status === 'failed' && def.retryOnlyAfterWorkerLoss ? 'deadletter' : 'failed',
                     output: { message: r.status === 'failed' ? r.error : HANDED_BACK },
                   },
             );
           } finally {
             inFlight.delete(attempt);
+            active.delete(job.id);
           }
         }
         return results;
@@ -189,18 +201,43 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
    * for a retry is pulled forward from its backoff delay.
    */
   async function handBack() {
+    // A handler still busy after the grace has not recorded itself; its run goes back all the same.
+    const stillRunning = [...active].filter(([id]) => !handedBack.has(id));
+    for (const [id, queue] of stillRunning) handedBack.set(id, queue);
     for (const [id, queue] of handedBack) {
       try {
-        const job = await boss.getJobById(queue, id);
+        let job = await boss.getJobById(queue, id);
+        if (job?.state === 'active') {
+          await boss.fail(queue, id, { message: HANDED_BACK });
+          job = await boss.getJobById(queue, id);
+        }
         if (job?.state === 'failed') await boss.retry(queue, id);
         else if (job?.state === 'retry')
           await boss.update({ name: queue, options: { id, startAfter: new Date() } });
+        if (stillRunning.some(([running]) => running === id))
+          await store.write(async (tx, changes) => {
+            await updateRun(tx, id, { status: 'retrying', error: HANDED_BACK });
+            changes.add(RUN_ENTITY, [id]);
+          });
         logger.info({ runId: id, job: jobOfQueue(queue) }, 'run handed back to the queue');
       } catch (err) {
         logger.error({ err: errorMessage(err), runId: id }, 'could not hand a run back to the queue');
       }
     }
     handedBack.clear();
+  }
+
+  async function retryLostWorkersRuns() {
+    try {
+      await retryRunsOfLostWorkers(
+        boss,
+        store,
+        definitions.map((d) => d.name),
+        logger,
+      );
+    } catch (err) {
+      logger.warn({ err: errorMessage(err) }, 'lost-worker check failed');
+    }
   }
 
   async function applySchedules() {
@@ -304,7 +341,7 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
   }
 
   /** Starts the jobs with no prerequisite now and leaves the rest to the `refresh-all` run. */
-  async function refreshAll(o: { trigger?: 'manual' | 'startup' } = {}): Promise<RefreshAllResult> {
+  async function refreshAll(o: { trigger?: RefreshAllTrigger } = {}): Promise<RefreshAllResult> {
     const trigger = o.trigger ?? 'manual';
     const jobs = fullRefreshJobs();
     const within = new Set(jobs);
@@ -313,6 +350,62 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     const ids = Object.fromEntries(first.map((job, i) => [job, results[i]!.runId]));
     const whole = await requestRun(REFRESH_ALL_JOB, trigger, { jobs, runs: ids });
     return { id: whole.runId, ids, joined: whole.joined };
+  }
+
+  /** What the job monitor shows: the schedules in the queue database (what really fires) and the queues. */
+  async function jobStatus(): Promise<JobStatus[]> {
+    const now = new Date();
+    // The queue counts pg-boss keeps are refreshed only by a supervising worker: counted live instead.
+    const [schedules, depth] = await Promise.all([
+      boss.getSchedules(),
+      jobQueueDepth(
+        store.db,
+        definitions.map((d) => queueName(d.name)),
+      ),
+    ]);
+    const admin = new Set(engine.adminJobs());
+    return definitions.map((def) => {
+      const queue = depth.get(queueName(def.name));
+      const active = schedules
+        .filter((sch) => sch.name === queueName(def.name))
+        .map((sch) => ({
+          key: sch.key,
+          cron: sch.cron,
+          timezone: sch.timezone,
+          // pg-boss also takes RFC 5545 rules; the product's schedules are all cron expressions.
+          nextRunAt: sch.kind === 'cron' ? nextCronRun(sch.cron, sch.timezone || 'UTC', now) : null,
+          inactiveBecause: null,
+        }));
+      const inactive = schedulePlan.inactive
+        .filter((sch) => sch.job === def.name && !active.some((a) => a.key === sch.key))
+        .map((sch) => ({
+          key: sch.key,
+          cron: null,
+          timezone: null,
+          nextRunAt: null,
+          inactiveBecause: sch.reason,
+        }));
+      return {
+        job: def.name,
+        title: def.title,
+        refresh: def.name === REFRESH_ALL_JOB ? 'full-refresh' : def.refresh,
+        writesUpstream: admin.has(def.name),
+        schedules: [...active, ...inactive],
+        queue: queue ?? { queued: 0, deferred: 0, active: 0, failed: 0 },
+      };
+    });
+  }
+
+  /** A new run of a failed run's job, with the parameters the failed one had (a full pass stays full). */
+  async function retryRun(run: { id: string; job: string }): Promise<RefreshResult> {
+    if (run.job === REFRESH_ALL_JOB) {
+      const r = await refreshAll({ trigger: 'retry' });
+      return { runId: r.id, joined: r.joined };
+    }
+    const def = registry.get(run.job);
+    if (!def) throw new UnknownJobError(run.job);
+    const [failed] = await boss.findJobs<JobPayload>(queueName(def.name), { id: run.id });
+    return requestRun(def.name, 'retry', { params: failed?.data?.params ?? {} });
   }
 
   const engine: SyncEngine = {
@@ -324,7 +417,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
       if (started) return;
       stopping = false;
       await boss.start();
-      for (const def of definitions) await ensureQueue(boss, def, tuning, logger);
+      for (const def of definitions)
+        await ensureQueue(boss, def, tuning, config.runDeadlineMinutes * 60, logger);
       if (role.work) for (const def of definitions) await work(def);
       if (role.schedule) await applySchedules();
       if (role.work) {
@@ -333,6 +427,11 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
         orphanTimer = setInterval(() => void checkOrphans(), (opts.orphanCheckSeconds ?? 60) * 1000);
         orphanTimer.unref();
         void checkOrphans();
+        lostWorkerTimer = setInterval(
+          () => void retryLostWorkersRuns(),
+          tuning.superviseIntervalSeconds * 1000,
+        );
+        lostWorkerTimer.unref();
       }
       started = true;
       logger.info(
@@ -344,6 +443,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     async stop() {
       clearInterval(orphanTimer);
       orphanTimer = undefined;
+      clearInterval(lostWorkerTimer);
+      lostWorkerTimer = undefined;
       stopping = true;
       // pg-boss stops fetching at once and gives running handlers the grace period; then it fails
       // the jobs still active and aborts their handlers, which record the run as handed back.
@@ -377,6 +478,8 @@ export function createSyncEngine(opts: SyncEngineOptions): SyncEngine {
     },
 
     refreshAll,
+    jobStatus,
+    retryRun,
 
     adminJobs() {
       return registry

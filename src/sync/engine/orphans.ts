@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { finishRunOnce, listUnfinishedRuns } from '../../store/repositories/sync-runs.js';
+import { finishRunOnce, listUnfinishedRuns, updateRun } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 import type { AlertSink } from './alerts.js';
 import { queueName } from './boss.js';
@@ -55,8 +55,46 @@ export async function closeOrphanedRuns(
   return closed;
 }
 
+/** What pg-boss stores on a job it failed because its worker stopped sending heartbeats. */
+const HEARTBEAT_LOST = 'job heartbeat timeout';
+export const WORKER_LOST_RETRIED =
+  'worker lost (no heartbeat from it): the run was put back in the queue for another worker at once';
+
+/**
+ * A run whose worker died (SIGKILL, OOM, lost machine) is failed by pg-boss's supervisor once its
+ * heartbeat is missing, and then waits out the retry delay like a run that failed on its own, a
+ * minute or more. The death is not the run's fault and another worker is idle: this puts such runs
+ * back in the queue now. Returns the runs it pulled forward.
+ */
+export async function retryRunsOfLostWorkers(
+  boss: PgBoss,
+  store: Store,
+  jobs: readonly string[],
+  logger: Logger,
+): Promise<string[]> {
+  const retried: string[] = [];
+  const now = new Date();
+  for (const name of jobs) {
+    const queue = queueName(name);
+    for (const job of await boss.findJobs(queue, { queued: true, limit: 20 })) {
+      if (job.state !== 'retry' || outputMessage(job.output) !== HEARTBEAT_LOST) continue;
+      if (job.startAfter.getTime() <= now.getTime()) continue;
+      await boss.update({ name: queue, options: { id: job.id, startAfter: now } });
+      await store.write(async (tx, changes) => {
+        await updateRun(tx, job.id, { status: 'retrying', error: WORKER_LOST_RETRIED });
+        changes.add(RUN_ENTITY, [job.id]);
+      });
+      logger.warn({ runId: job.id, job: name }, WORKER_LOST_RETRIED);
+      retried.push(job.id);
+    }
+  }
+  return retried;
+}
+
+/** pg-boss keeps a failure's message as `{ message }` (handler results) or `{ value: { message } }`. */
 function outputMessage(output: unknown): string | undefined {
-  if (output && typeof output === 'object' && 'message' in output && typeof output.message === 'string')
-    return output.message;
+  if (!output || typeof output !== 'object') return undefined;
+  if ('message' in output && typeof output.message === 'string') return output.message;
+  if ('value' in output) return outputMessage(output.value);
   return undefined;
 }

@@ -8,7 +8,8 @@ import type { JobDefinition, RefreshResult } from './types.js';
 // asked for it goes away. It starts each job once the jobs named in its `after` have finished (cases
 // before details before bugs, …), whether they succeeded or not: a failed prerequisite leaves the
 // stored data as it was, which is still the best input there is. It fails when any run failed; it
-// neither retries nor alerts itself (each failed run alerted already).
+// does not retry then nor alert itself (each failed run alerted already); only when its worker died
+// does another worker take it over, joining the runs still in flight.
 
 export const REFRESH_ALL_JOB = 'refresh-all';
 
@@ -24,7 +25,10 @@ export function refreshAllJob(deps: RefreshAllDeps): JobDefinition {
     name: REFRESH_ALL_JOB,
     title: 'Refresh every source',
     refresh: 'none',
-    retry: { limit: 0, delaySeconds: 0, backoff: false },
+    // A refresh whose worker died is taken over by another worker (the runs it waits for are retried
+    // on their own); one that failed because a run failed is not repeated.
+    retry: { limit: 3, delaySeconds: 0, backoff: false },
+    retryOnlyAfterWorkerLoss: true,
     alertOnFailure: false,
     handler: async (ctx) => {
       const { jobs, runs } = await deps.plan(ctx.runId);

@@ -2,7 +2,10 @@ import type { JobWithMetadata } from 'pg-boss';
 import type { Config } from '../../config/config.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Queryable } from '../../store/db.js';
+import { appendAudit } from '../../store/repositories/auth.js';
 import {
+  failedInputs,
   finishRunOnce,
   type RunTrigger,
   startRunAttempt,
@@ -11,6 +14,7 @@ import {
 import type { Store } from '../../store/store.js';
 import type { AlertSink } from './alerts.js';
 import type { SyncMetrics } from './metrics.js';
+import { WORKER_LOST_RETRIED } from './orphans.js';
 import { ProgressWriter, RUN_ENTITY } from './progress.js';
 import type { JobContext, JobDefinition, JobParams, JobServices, RunCounters } from './types.js';
 
@@ -52,6 +56,28 @@ export type AttemptResult =
 
 export const HANDED_BACK = 'handed back to the queue: the worker shut down before the run finished';
 
+/** Card creation, priority sync, bug tagging: the jobs no refresh starts because they write upstream. */
+const writesUpstream = (def: JobDefinition) => def.refresh === 'none' && def.name !== 'refresh-all';
+
+/**
+ * The audit log's record of a run that wrote (or would have written) upstream, however it was
+ * started: the admin route records who asked, this what the run did, scheduled runs included.
+ */
+async function auditUpstreamRun(
+  tx: Queryable,
+  job: string,
+  runId: string,
+  trigger: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await appendAudit(tx, {
+    actor: trigger === 'schedule' ? 'scheduler' : null,
+    action: 'job.finished',
+    target: job,
+    detail: { runId, trigger, ...detail },
+  });
+}
+
 export async function runAttempt(
   def: JobDefinition,
   job: JobWithMetadata<JobPayload>,
@@ -60,7 +86,7 @@ export async function runAttempt(
   const runId = job.id;
   const trigger = job.data?.trigger ?? 'schedule';
   const attempt = job.retryCount + 1;
-  const isLastAttempt = job.retryCount >= job.retryLimit;
+  const isLastAttempt = job.retryCount >= job.retryLimit || def.retryOnlyAfterWorkerLoss === true;
   const logger = deps.logger.child({ job: def.name, runId, attempt });
   const { store } = deps;
 
@@ -69,6 +95,12 @@ export async function runAttempt(
     changes.add(RUN_ENTITY, [runId]);
   });
 
+  // The run's deadline: past it the handler is aborted (its requests with it) and the attempt fails
+  // with the reason, so a run slowed down by a faulty upstream ends and is retried instead of
+  // holding its queue for an hour.
+  const deadlineSeconds = def.timeoutSeconds ?? deps.config.runDeadlineMinutes * 60;
+  const deadline = AbortSignal.timeout(deadlineSeconds * 1000);
+  const signal = AbortSignal.any([job.signal, deadline]);
   const counters: RunCounters = { fetched: 0, changed: 0, quarantined: 0, upstreamRequests: 0 };
   const progress = new ProgressWriter(store, runId, counters, logger, deps.progressIntervalMs);
   const ctx: JobContext = {
@@ -81,10 +113,10 @@ export async function runAttempt(
     config: deps.config,
     logger,
     services: deps.services,
-    signal: job.signal,
+    signal,
     counters,
     progress: (p) => progress.report(p),
-    fetch: countingFetch(counters, job.signal),
+    fetch: countingFetch(counters, signal),
   };
   const started = Date.now();
   if (attempt > 1) deps.metrics?.retries.inc({ job: def.name });
@@ -92,19 +124,39 @@ export async function runAttempt(
 
   try {
     const outcome = (await def.handler(ctx)) ?? {};
-    const { summary, ...finalCounts } = outcome;
+    const { summary, outcome: record, finalProgress, ...finalCounts } = outcome;
     Object.assign(counters, finalCounts);
     await progress.close();
+    // Done, but only as fresh as what it read: when a job it reads from last failed (details after a
+    // cases sync that could not reach the Portal has "0 to read"), the run says so and does not count
+    // as a fresh sync.
+    const failed = await failedInputs(store.db, def.after ?? [], [HANDED_BACK, WORKER_LOST_RETRIED]);
+    const inputError = failed.length
+      ? `input failed: ${failed.map((f) => `${f.job} (${f.error ?? 'failed'})`).join('; ')}`
+      : null;
     await store.write(async (tx, changes) => {
-      await updateRun(tx, runId, { ...counters, progress: { ...progress.current, phase: 'done' } });
-      await finishRunOnce(tx, runId, { status: 'succeeded', error: null });
+      await updateRun(tx, runId, {
+        ...counters,
+        progress: { ...progress.current, ...finalProgress, phase: 'done' },
+        ...(record ? { outcome: record } : {}),
+      });
+      await finishRunOnce(tx, runId, { status: 'succeeded', error: null, inputError });
+      if (writesUpstream(def))
+        await auditUpstreamRun(tx, def.name, runId, trigger, {
+          status: 'succeeded',
+          ...(record ? { result: record.result, summary: record.summary } : {}),
+        });
       changes.add(RUN_ENTITY, [runId]);
     });
-    logger.info({ ...counters, ms: Date.now() - started, summary }, 'run succeeded');
+    if (inputError) logger.warn({ ...counters, inputError }, 'run succeeded on a failed input: not fresh');
+    else logger.info({ ...counters, ms: Date.now() - started, summary }, 'run succeeded');
     observe(deps.metrics, def.name, 'succeeded', started);
     return { status: 'completed' };
   } catch (err) {
-    const error = errorMessage(err);
+    const error =
+      deadline.aborted && !job.signal.aborted
+        ? `run deadline passed (${formatSeconds(deadlineSeconds)}): ${errorMessage(err)}`
+        : errorMessage(err);
     await progress.close();
     if (job.signal.aborted && deps.stopping?.()) {
       // Not a failure of the job: the engine puts it back in the queue for another worker (or this
@@ -121,6 +173,8 @@ export async function runAttempt(
     await store.write(async (tx, changes) => {
       await updateRun(tx, runId, { ...counters, error, ...(isLastAttempt ? {} : { status: 'retrying' }) });
       if (isLastAttempt) finishedHere = await finishRunOnce(tx, runId, { status: 'failed', error });
+      if (finishedHere && writesUpstream(def))
+        await auditUpstreamRun(tx, def.name, runId, trigger, { status: 'failed', error });
       changes.add(RUN_ENTITY, [runId]);
     });
     observe(deps.metrics, def.name, isLastAttempt ? 'failed' : 'retrying', started);
@@ -139,6 +193,8 @@ export async function runAttempt(
     return { status: 'failed', error };
   }
 }
+
+const formatSeconds = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
 function observe(metrics: SyncMetrics | undefined, job: string, outcome: string, started: number) {
   metrics?.runs.inc({ job, status: outcome });

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import type { Config } from '../../config/config.js';
 import type { JobRegistry } from './registry.js';
 import type { JobParams, KnownJobName } from './types.js';
@@ -107,4 +108,13 @@ export function planSchedules(
       });
   }
   return plan;
+}
+
+/** When a cron expression next fires after `after`, in its time zone; null for one that does not parse. */
+export function nextCronRun(cron: string, timezone: string, after: Date = new Date()): Date | null {
+  try {
+    return CronExpressionParser.parse(cron, { tz: timezone, currentDate: after }).next().toDate();
+  } catch {
+    return null;
+  }
 }

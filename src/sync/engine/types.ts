@@ -1,5 +1,6 @@
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../lib/logger.js';
+import type { RunOutcome } from '../../shared/api/sync.js';
 import type { RunProgress, RunTrigger } from '../../store/repositories/sync-runs.js';
 import type { Store } from '../../store/store.js';
 
@@ -77,6 +78,10 @@ export interface JobContext {
 /** What a handler may return: final counts (override the counters when given) and a line for the log. */
 export interface JobOutcome extends Partial<RunCounters> {
   summary?: string;
+  /** Jobs that write upstream: what they did, would have done (READ_ONLY) or refused; stored with the run. */
+  outcome?: RunOutcome;
+  /** Final progress to record instead of the last one reported (e.g. 4 of 30 done, the rest handed over). */
+  finalProgress?: { current: number; total: number };
 }
 
 /** Returns nothing when the counters already say it all. */
@@ -119,6 +124,11 @@ export interface JobDefinition {
   timeoutSeconds?: number;
   /** Alert after the last failed attempt (default true). */
   alertOnFailure?: boolean;
+  /**
+   * Retries only when the attempt's worker died (its heartbeat stopped): a failure of the handler
+   * itself is final. For `refresh-all`, whose failure means a run it waited for failed.
+   */
+  retryOnlyAfterWorkerLoss?: boolean;
 }
 
 export interface RefreshResult {
@@ -148,6 +158,30 @@ export interface SyncControl {
   runAdminJob(job: string): Promise<RefreshResult>;
   /** Whether the job queue answers, and how many jobs wait in it (for /readyz). */
   queueHealth?(): Promise<QueueHealth>;
+  /** Every job with its schedules (next run time) and its queue: what the job monitor shows. */
+  jobStatus(): Promise<JobStatus[]>;
+  /**
+   * Starts a new run of a failed run's job with the run's parameters (trigger `retry`), or joins
+   * the run of that job already queued or running. UnknownJobError when the job is gone.
+   */
+  retryRun(run: { id: string; job: string }): Promise<RefreshResult>;
+}
+
+export interface JobStatus {
+  job: string;
+  title: string;
+  /** How it is started by hand: with a full refresh, alone, only by admins (writes upstream); `refresh-all` is the full refresh itself. */
+  refresh: ManualRefresh | 'full-refresh';
+  writesUpstream: boolean;
+  schedules: {
+    key: string;
+    cron: string | null;
+    timezone: string | null;
+    nextRunAt: Date | null;
+    /** Null when the schedule applies; else why not (READ_ONLY, a missing setting). */
+    inactiveBecause: string | null;
+  }[];
+  queue: { queued: number; deferred: number; active: number; failed: number };
 }
 
 export interface QueueHealth {

@@ -36,7 +36,7 @@ export async function quarantineRejections(
   tx: Queryable,
   changes: ChangeSet,
   rejections: readonly Rejection[],
-  runId: string,
+  runId: string | null,
 ): Promise<number> {
   const unique = uniqueQuarantineRecords(rejections.map(toQuarantineRecord));
   const n = await quarantineRecords(tx, unique, runId);

@@ -1,7 +1,7 @@
 import type { BugBatch } from '../../sources/index.js';
 import { UNKNOWN_ID } from '../../sources/index.js';
 import { upsertBugs } from '../../store/repositories/bugs.js';
-import { bugIdsToFetch } from '../../store/repositories/link-selection.js';
+import { bugIdsToFetch, trackedBugIds } from '../../store/repositories/link-selection.js';
 import {
   listUnresolvedByPrefix,
   resolveQuarantined,
@@ -9,6 +9,7 @@ import {
 } from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
+import { newestCursor } from '../helpers/cursor.js';
 import { DAILY_FULL_PASS_MS, isFullPassDue } from '../helpers/full-pass.js';
 import { toBugRecord } from '../helpers/mappers/bugzilla.js';
 import { quarantineRejections, toQuarantineRecord } from '../helpers/rejections.js';
@@ -18,10 +19,12 @@ import { withUpstreams } from '../helpers/upstreams.js';
 // fetched in batches of `bugzilla.batchSize` ids per request (the original made one call per bug).
 //
 // Incremental: bugs not stored yet, readable bugs whose status or summary as the Portal reports
-// them differ from the stored bug, and bugs quarantined as malformed (store/repositories/link-selection.ts). The connector
-// cannot ask Bugzilla for "these ids, changed since" (a missing id reads as unavailable), so
-// anything else waits for the full pass: on `params.full`, and at least once a day by itself.
-// Batches make a full pass cheap (1,000 bugs = 10 requests).
+// them differ from the stored bug, bugs quarantined as malformed (store/repositories/link-selection.ts),
+// and the stored readable bugs Bugzilla reports changed since the cursor (`id=…&last_change_time=…`
+// over the tracked ids, batched; a bug missing from that answer is unchanged). The cursor is the
+// newest `last_change_time` Bugzilla reported, saved with the bugs it covers. The full pass — on
+// `params.full`, when there is no cursor yet, and at least once a day by itself — re-reads every
+// linked bug, unavailable ones included. Batches make it cheap (1,000 bugs = 10 requests).
 //
 // A bug the key may not read, or that does not exist, is stored as an `unavailable` row with the
 // reason (the original did the same per bug); an invalid record is quarantined under its bug id
@@ -52,17 +55,35 @@ async function syncBugs(ctx: JobContext): Promise<JobOutcome> {
     return { summary: 'skipped: BUGZILLA_API_KEY not set' };
   }
   const state = await getSyncState(store.db, BUGS_SOURCE);
-  const full = isFullPassDue(ctx.params, state?.lastFullAt, DAILY_FULL_PASS_MS);
+  const since = state?.cursor ?? undefined;
+  const full = !since || isFullPassDue(ctx.params, state?.lastFullAt, DAILY_FULL_PASS_MS);
   const ids = await bugIdsToFetch(store.db, { full });
+  const chosen = new Set(ids);
+  const tracked = full ? [] : (await trackedBugIds(store.db)).filter((t) => !chosen.has(t.bugId));
+  const storedChange = new Map(tracked.map((t) => [Number(t.bugId), t.lastChangeTime?.getTime()]));
   ctx.progress({
     current: 0,
-    total: ids.length,
+    total: ids.length + tracked.length,
     phase: full ? 'reading every linked bug' : 'reading changed bugs',
   });
 
-  const batch: BugBatch = ids.length
-    ? await withUpstreams(ctx, (up) => up.bugzilla.getBugs(ids, ctx.signal))
-    : { items: [], rejected: [] };
+  const batch: BugBatch =
+    ids.length || (since && tracked.length)
+      ? await withUpstreams(ctx, async (up) => {
+          const named = ids.length ? await up.bugzilla.getBugs(ids, ctx.signal) : { items: [], rejected: [] };
+          if (!since || !tracked.length) return named;
+          const found = await up.bugzilla.getBugsChangedSince([...storedChange.keys()], since, ctx.signal);
+          // The search re-reads its overlap; a bug whose change time is the one stored has not changed.
+          const changed = found.items.filter(
+            (bug) => bug.unavailable || bug.lastChangedAt.getTime() !== storedChange.get(bug.id),
+          );
+          return { items: [...named.items, ...changed], rejected: [...named.rejected, ...found.rejected] };
+        })
+      : { items: [], rejected: [] };
+  const cursor = newestCursor(
+    since ?? null,
+    batch.items.flatMap((bug) => (bug.unavailable ? [] : [bug.lastChangedAt])),
+  );
   const unavailable = batch.items.filter((bug) => bug.unavailable).length;
   ctx.counters.fetched += batch.items.length;
 
@@ -87,14 +108,24 @@ async function syncBugs(ctx: JobContext): Promise<JobOutcome> {
     }
     await saveSyncState(tx, BUGS_SOURCE, {
       ...(full ? { lastFullAt: new Date() } : {}),
-      details: { lastRun: { full, requested: ids.length, fetched: batch.items.length, unavailable } },
+      ...(cursor ? { cursor } : {}),
+      details: {
+        lastRun: {
+          full,
+          tracked: tracked.length,
+          requested: ids.length,
+          fetched: batch.items.length,
+          unavailable,
+        },
+      },
     });
   });
 
   ctx.progress({ current: ids.length, total: ids.length, phase: 'done' });
   return {
     summary:
-      `${full ? 'full pass' : 'incremental'}: ${ids.length} bugs requested, ${unavailable} unavailable, ` +
+      `${full ? 'full pass' : `incremental over ${tracked.length} tracked`}: ${ids.length} bugs requested, ` +
+      `${batch.items.length} fetched, ${unavailable} unavailable, ` +
       `${ctx.counters.changed} changed, ${batch.rejected.length} rejected`,
   };
 }

@@ -1,15 +1,22 @@
-import type { CardBatch, JiraCard, JiraClient } from '../../sources/index.js';
-import { UpstreamConfigError } from '../../sources/index.js';
+import type { CardBatch, JiraCard, JiraClient, JiraComment } from '../../sources/index.js';
+import { UpstreamConfigError, UpstreamError } from '../../sources/index.js';
 import { listCardKeys, storedUpdateTimes, upsertCards } from '../../store/repositories/cards.js';
 import type { CaseRef } from '../../store/repositories/case-parents.js';
 import { findCaseRefs } from '../../store/repositories/case-selection.js';
 import { pruneCardComments, upsertJiraComments } from '../../store/repositories/jira-comments.js';
 import { resolveQuarantined } from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
+import {
+  clearPendingCommentChecks,
+  lockCardVersion,
+  pendingCommentChecks,
+} from '../../store/repositories/webhooks.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
-import { toCardRecord, toJiraCommentRecord, unknownCaseRef } from '../helpers/mappers/jira.js';
+import { newestCursor } from '../helpers/cursor.js';
+import { toCardRecord, toJiraCommentRecord } from '../helpers/mappers/jira.js';
 import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.js';
 import { withUpstreams } from '../helpers/upstreams.js';
+import { WEBHOOK_SOURCE } from '../webhooks/jira.js';
 
 // The team's JIRA cards (project + card label; every sprint, not only the active one) with every
 // comment, contributors and the internal status from the configured map.
@@ -28,6 +35,11 @@ import { withUpstreams } from '../helpers/upstreams.js';
 // note; a card whose `<case#>:` summary prefix names no stored case is kept unlinked (its comments
 // are quarantined until the card is read again with its case stored: when the card next changes,
 // at the latest by the next full pass); an invalid record is quarantined with its reason.
+//
+// Webhooks: a card a JIRA webhook changed is stored with its new update time but without its
+// comments (issue webhooks carry none), so the incremental search would not see it as changed.
+// The receiver lists such cards; each pass reads their comments whole and takes them off the list,
+// so a lost comment webhook is still caught by polling.
 
 export const CARDS_SOURCE = 'cards';
 
@@ -57,10 +69,13 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
   const since = ctx.params.full ? undefined : (state?.cursor ?? undefined);
   const full = since === undefined;
 
+  const pending = await pendingCommentChecks(store.db, WEBHOOK_SOURCE);
+
   ctx.progress({ current: 0, total: 1, phase: full ? 'reading all team cards' : 'reading changed cards' });
-  const { batch, changed } = await withUpstreams(ctx, async (up) => {
+  const { batch, changed, rechecked } = await withUpstreams(ctx, async (up) => {
     if (!up.jira) throw new UpstreamConfigError('jira', 'JIRA_URL is not set');
-    return readCards(ctx, up.jira, since);
+    const read = await readCards(ctx, up.jira, since);
+    return { ...read, rechecked: await recheckComments(ctx, up.jira, pending, read.changed, full) };
   });
 
   // The newest stored case of each number: numbers have been reused, and a card tracks the current case.
@@ -69,7 +84,7 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
   ]);
   const refs = new Map(found.map((ref) => [ref.caseNumber, ref]));
   const caseOf = (card: JiraCard): CaseRef | null => (card.caseNumber && refs.get(card.caseNumber)) || null;
-  const cursor = latest(
+  const cursor = newestCursor(
     state?.cursor ?? null,
     batch.items.map((card) => card.updatedAt),
   );
@@ -92,9 +107,7 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
       changes.record('card', cards);
       const stored = await upsertJiraComments(
         tx,
-        part.flatMap((card) =>
-          card.comments.map((c) => toJiraCommentRecord(c, caseOf(card) ?? unknownCaseRef(card), flavor)),
-        ),
+        part.flatMap((card) => card.comments.map((c) => toJiraCommentRecord(c, caseOf(card), flavor))),
         ctx.runId,
       );
       changes.record('jira_comment', stored);
@@ -115,12 +128,8 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
       ctx.counters.changed +=
         cards.inserted.length + cards.updated.length + stored.inserted.length + stored.updated.length;
       ctx.counters.changed += pruned.length;
+      // Every comment's card was written just before, so none is refused here.
       ctx.counters.quarantined += stored.quarantined;
-      if (stored.quarantined > 0)
-        changes.add(
-          QUARANTINE_ENTITY,
-          part.filter((card) => !caseOf(card)).flatMap((card) => card.comments.map((c) => c.id)),
-        );
       if (!last) return;
       ctx.counters.quarantined += await quarantineRejections(
         tx,
@@ -146,6 +155,7 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
       });
     });
   }
+  if (pending.length) await writeRechecked(ctx, rechecked, full ? pending : [], changed);
   ctx.progress({ current: chunks.length, total: chunks.length, phase: 'done' });
 
   const parts = [
@@ -192,6 +202,89 @@ async function readCards(
   return { batch, changed };
 }
 
+/** The comments of one card a webhook changed, read whole (or the card is gone upstream). */
+interface Recheck {
+  key: string;
+  comments: JiraComment[] | null;
+  complete: boolean;
+}
+
+/** Cards on the webhook list that this pass does not read whole anyway: their comments, read whole. */
+async function recheckComments(
+  ctx: JobContext,
+  jira: JiraClient,
+  pending: readonly string[],
+  changed: readonly JiraCard[],
+  full: boolean,
+): Promise<Recheck[]> {
+  if (full || pending.length === 0) return [];
+  const covered = new Set(changed.filter((c) => c.commentsComplete).map((c) => c.key));
+  return Promise.all(
+    pending
+      .filter((key) => !covered.has(key))
+      .map(async (key): Promise<Recheck> => {
+        try {
+          const all = await jira.listComments(key, ctx.signal);
+          ctx.counters.fetched += all.items.length;
+          return { key, comments: all.items, complete: all.rejected.length === 0 };
+        } catch (err) {
+          // Gone or hidden: nothing to re-read; the full pass lists it as missing.
+          if (err instanceof UpstreamError && [403, 404].includes(err.status ?? 0))
+            return { key, comments: null, complete: true };
+          throw err;
+        }
+      }),
+  );
+}
+
+/** Stores the re-read comments (deleting the ones JIRA no longer has) and clears the list entries done. */
+async function writeRechecked(
+  ctx: JobContext,
+  rechecked: readonly Recheck[],
+  fullPassKeys: readonly string[],
+  written: readonly JiraCard[],
+): Promise<void> {
+  const flavor = ctx.config.jira.flavor;
+  await ctx.store.write(async (tx, changes) => {
+    const done = new Set<string>(fullPassKeys);
+    // Cards this pass read whole (changed ones, or every card on a full pass) need no second read.
+    for (const card of written) if (card.commentsComplete) done.add(card.key);
+    for (const r of rechecked) {
+      if (r.comments === null) {
+        done.add(r.key);
+        continue;
+      }
+      const card = await lockCardVersion(tx, r.key);
+      if (!card) {
+        done.add(r.key);
+        continue;
+      }
+      const caseRef =
+        card.caseNumber && card.caseCreatedDate
+          ? { caseNumber: card.caseNumber, caseCreatedDate: card.caseCreatedDate }
+          : null;
+      const stored = await upsertJiraComments(
+        tx,
+        r.comments.map((c) => toJiraCommentRecord(c, caseRef, flavor)),
+        ctx.runId,
+      );
+      changes.record('jira_comment', stored);
+      ctx.counters.changed += stored.inserted.length + stored.updated.length;
+      ctx.counters.quarantined += stored.quarantined;
+      if (!r.complete) continue;
+      const pruned = await pruneCardComments(
+        tx,
+        [r.key],
+        r.comments.map((c) => c.id),
+      );
+      if (pruned.length) changes.add('jira_comment', pruned);
+      ctx.counters.changed += pruned.length;
+      done.add(r.key);
+    }
+    await clearPendingCommentChecks(tx, WEBHOOK_SOURCE, [...done]);
+  });
+}
+
 /** Stored cards a complete pass did not return (rejected records are not missing, just unreadable). */
 async function missingUpstream(ctx: JobContext, batch: CardBatch): Promise<string[]> {
   const seen = new Set([...batch.items.map((c) => c.key), ...batch.rejected.map((r) => r.externalId)]);
@@ -203,13 +296,6 @@ async function missingUpstream(ctx: JobContext, batch: CardBatch): Promise<strin
     );
   }
   return missing;
-}
-
-/** The newest of the previous cursor and the given times; never moves backwards. */
-function latest(previous: Date | null, times: readonly Date[]): Date | null {
-  let max = previous?.getTime() ?? Number.NEGATIVE_INFINITY;
-  for (const t of times) max = Math.max(max, t.getTime());
-  return Number.isFinite(max) ? new Date(max) : null;
 }
 
 /** At least one (possibly empty) chunk, so the cursor is saved even when nothing changed. */

@@ -20,9 +20,10 @@ import { withUpstreams } from '../helpers/upstreams.js';
 // case's last-modified time, so it counts). The position in change_log is this job's cursor, kept
 // in sync_state "details" (`details.changeLogId`) and saved with the last batch. Of those, open
 // cases, plus cases whose change was their status (just closed: their final resolution time and
-// comments), plus cases first stored already closed in the last 90 days (so the relief/resolution
-// stats have a history from the first sync). Plus the cases whose lookup failed last run for a
-// transient reason.
+// comments), plus closed cases whose details are stored (their fields changed upstream, so their
+// SLA or group may have too), plus cases first stored already closed in the last 90 days (so the
+// relief/resolution stats have a history from the first sync). Plus the cases whose lookup failed
+// last run for a transient reason.
 //
 // A full pass (`params.full`, the first run, or when the last one is older than FULL_PASS_AFTER_MS)
 // takes every open case, and catches what the change detection cannot see (a JIRA link or a

@@ -1,23 +1,26 @@
 import type { IssueBatch, Rejection } from '../../sources/index.js';
 import { UpstreamConfigError, UpstreamContractError, UpstreamError } from '../../sources/index.js';
 import { upsertIssues } from '../../store/repositories/issues.js';
-import { issueKeysToFetch } from '../../store/repositories/link-selection.js';
+import { issueKeysToFetch, trackedIssueKeys } from '../../store/repositories/link-selection.js';
 import { resolveQuarantined } from '../../store/repositories/quarantine.js';
 import { getSyncState, saveSyncState } from '../../store/repositories/sync-state.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
+import { newestCursor } from '../helpers/cursor.js';
 import { DAILY_FULL_PASS_MS, isFullPassDue } from '../helpers/full-pass.js';
 import { toIssueRecord } from '../helpers/mappers/jira.js';
 import { quarantineRejections } from '../helpers/rejections.js';
 import { withUpstreams } from '../helpers/upstreams.js';
 
 // JIRA issues linked to open cases (keys from `case_issues`, which the Portal `details` job
-// writes). Only what is new or changed is fetched: keys not stored yet, and keys whose Portal link
-// reports a newer modification than the stored issue (store/repositories/link-selection.ts). A
-// full pass refetches every key: on `params.full`, and at least once a day by itself (the schedule
-// has no separate full run), since an issue can change without its case — and so its link — being
-// re-read.
+// writes). Only what is new or changed is fetched: keys not stored yet, keys whose Portal link
+// reports a newer modification than the stored issue (store/repositories/link-selection.ts), and
+// the stored keys JIRA itself reports changed since the cursor (`key in (…) AND updated >= …`
+// searches under the JQL length limit, in the JIRA user's time zone, as the card sync does) — an
+// issue changes without its case, and so its link, being re-read. The cursor is the newest
+// `updated` JIRA reported (JIRA's clock), saved with the issues it covers. A full pass refetches
+// every key: on `params.full`, when there is no cursor yet, and at least once a day by itself.
 //
-// Requests go through the connector's `getIssues`: one GET per key, `jira.concurrency` at a time.
+// Issues are read through the connector's `getIssues`: one GET per key, `jira.concurrency` at a time.
 // An issue that is gone or hidden (403/404) or unreadable is quarantined and retried by the next
 // full pass; any other failure (the connector already retried it) fails the run after the issues
 // that did arrive are stored, so the job's retry fetches only the rest.
@@ -42,20 +45,40 @@ async function syncIssues(ctx: JobContext): Promise<JobOutcome> {
     return { summary: 'skipped: JIRA_URL not set' };
   }
   const state = await getSyncState(store.db, ISSUES_SOURCE);
-  const full = isFullPassDue(ctx.params, state?.lastFullAt, DAILY_FULL_PASS_MS);
-  const keys = await issueKeysToFetch(store.db, { full });
+  const since = state?.cursor ?? undefined;
+  const full = !since || isFullPassDue(ctx.params, state?.lastFullAt, DAILY_FULL_PASS_MS);
+  const selected = await issueKeysToFetch(store.db, { full });
+  const chosen = new Set(selected);
+  const tracked = full ? [] : (await trackedIssueKeys(store.db)).filter((t) => !chosen.has(t.issueKey));
+  const storedUpdate = new Map(tracked.map((t) => [t.issueKey, t.updatedAt?.getTime()]));
   ctx.progress({
     current: 0,
-    total: keys.length,
-    phase: full ? 'reading every linked issue' : 'reading changed issues',
+    total: selected.length + tracked.length,
+    phase: full ? 'reading every linked issue' : 'asking JIRA which issues changed',
   });
 
-  const batch: IssueBatch = keys.length
-    ? await withUpstreams(ctx, async (up) => {
-        if (!up.jira) throw new UpstreamConfigError('jira', 'JIRA_URL is not set');
-        return up.jira.getIssues(keys, ctx.signal);
-      })
-    : { items: [], rejected: [], failed: [] };
+  let keys = selected;
+  const batch: IssueBatch = await withUpstreams(ctx, async (up) => {
+    if (!up.jira) throw new UpstreamConfigError('jira', 'JIRA_URL is not set');
+    if (since && tracked.length) {
+      const changes = await up.jira.issueChanges([...storedUpdate.keys()], since, ctx.signal);
+      // The search re-reads its overlap; an issue whose `updated` is the one stored has not changed.
+      const changed = changes.filter(
+        (c) => !c.updatedAt || c.updatedAt.getTime() !== storedUpdate.get(c.key),
+      );
+      keys = [...selected, ...changed.map((c) => c.key)];
+    }
+    ctx.progress({
+      current: 0,
+      total: keys.length,
+      phase: full ? 'reading every linked issue' : 'reading changed issues',
+    });
+    return keys.length ? up.jira.getIssues(keys, ctx.signal) : { items: [], rejected: [], failed: [] };
+  });
+  const cursor = newestCursor(
+    since ?? null,
+    batch.items.flatMap((issue) => (issue.updatedAt ? [issue.updatedAt] : [])),
+  );
   const gone = batch.failed.filter((f) => isPermanent(f.error));
   const retryable = batch.failed.filter((f) => !isPermanent(f.error));
   ctx.counters.fetched += batch.items.length;
@@ -88,8 +111,15 @@ async function syncIssues(ctx: JobContext): Promise<JobOutcome> {
     if (retryable.length === 0) {
       await saveSyncState(tx, ISSUES_SOURCE, {
         ...(full ? { lastFullAt: new Date() } : {}),
+        ...(cursor ? { cursor } : {}),
         details: {
-          lastRun: { full, requested: keys.length, fetched: batch.items.length, gone: gone.length },
+          lastRun: {
+            full,
+            tracked: tracked.length,
+            requested: keys.length,
+            fetched: batch.items.length,
+            gone: gone.length,
+          },
         },
       });
     }

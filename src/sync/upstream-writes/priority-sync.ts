@@ -1,4 +1,5 @@
 import type { Severity } from '../../config/config.js';
+import type { RunAction } from '../../shared/api/sync.js';
 import type { JiraClient } from '../../sources/index.js';
 import type { Queryable } from '../../store/db.js';
 import {
@@ -8,6 +9,7 @@ import {
 } from '../../store/repositories/cards.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
 import { withUpstreams } from '../helpers/upstreams.js';
+import { skippedOutcome } from './outcome.js';
 
 // Priority sync (daily 03:12; scheduled only with READ_ONLY off): every card not Done whose JIRA
 // priority differs from `priorityMap[case severity]` gets the mapped priority, and the stored card
@@ -37,13 +39,19 @@ export const prioritySyncJob: JobDefinition = {
 
 async function syncPriorities(ctx: JobContext): Promise<JobOutcome> {
   const { config, store } = ctx;
-  if (!config.jira.url || !config.jira.project)
-    return { summary: 'skipped: JIRA_URL / JIRA_PROJECT not set' };
+  if (!config.jira.url || !config.jira.project) {
+    const summary = 'skipped: JIRA_URL / JIRA_PROJECT not set';
+    return { summary, outcome: skippedOutcome(summary) };
+  }
   const todo = await listPriorityMismatches(store.db, config.jira.priorityMap);
   ctx.counters.fetched = todo.length;
   let changed = 0;
   let blocked = 0;
   const failed: string[] = [];
+  const did: RunAction[] = [];
+  const wouldHave: RunAction[] = [];
+  const failures: RunAction[] = [];
+  const change = (m: (typeof todo)[number]) => `${m.priority ?? '(none)'} → ${m.wanted}`;
   await withUpstreams(ctx, async (up) => {
     const jira = up.jira as JiraClient;
     for (const [i, m] of todo.entries()) {
@@ -52,6 +60,7 @@ async function syncPriorities(ctx: JobContext): Promise<JobOutcome> {
         const outcome = await jira.setPriority(m.jiraKey, m.severityLabel);
         if (outcome.blocked) {
           blocked++;
+          wouldHave.push({ action: 'set priority', target: m.jiraKey, detail: change(m) });
           ctx.logger.info(
             { key: m.jiraKey, from: m.priority, to: m.wanted },
             'READ_ONLY: would set priority',
@@ -65,8 +74,10 @@ async function syncPriorities(ctx: JobContext): Promise<JobOutcome> {
           );
         });
         changed++;
+        did.push({ action: 'set priority', target: m.jiraKey, detail: change(m) });
       } catch (err) {
         failed.push(m.jiraKey);
+        failures.push({ action: 'set priority', target: m.jiraKey, detail: (err as Error).message });
         ctx.logger.error({ err, key: m.jiraKey }, 'could not set the priority');
       }
     }
@@ -77,5 +88,18 @@ async function syncPriorities(ctx: JobContext): Promise<JobOutcome> {
   const parts = [`${changed} priorities set`];
   if (blocked) parts.push(`READ_ONLY: ${blocked} not sent`);
   if (failed.length) parts.push(`${failed.length} failed: ${failed.slice(0, 10).join(', ')}`);
-  return { changed, summary: parts.join(', ') };
+  const summary = parts.join(', ');
+  return {
+    changed,
+    summary,
+    outcome: {
+      result: config.readOnly ? 'read-only' : 'wrote',
+      summary,
+      did,
+      wouldHave,
+      failed: failures,
+      handedOver: [],
+      refused: null,
+    },
+  };
 }

@@ -59,7 +59,20 @@ export const CARD_COLUMNS: ColumnDef<CardItem, unknown>[] = [
       ),
     'account',
   ),
-  column<CardItem>('caseStatus', 'Case Status', (c) => c.caseStatus ?? '---', 'caseStatus'),
+  column<CardItem>(
+    'caseStatus',
+    'Case Status',
+    (c) =>
+      // No stored case: the status is the one the card's description gave when it was created.
+      c.caseCreated === null && c.caseStatus ? (
+        <span className="from-card" title="As the JIRA card states it; the case itself is not stored">
+          {c.caseStatus}
+        </span>
+      ) : (
+        (c.caseStatus ?? '---')
+      ),
+    'caseStatus',
+  ),
   column<CardItem>(
     'internalStatus',
     'Internal Status',

@@ -8,6 +8,7 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { Fragment, type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { type TranslatedLink, translateLegacyTableLink } from '../../shared/legacy-table-link.js';
 import {
   FACET_TITLES,
   type FacetName,
@@ -21,6 +22,7 @@ import { number } from '../format.js';
 import { useSearchParams } from '../router.js';
 import { apiParams, nextSort, readState, type TableState, toggleFacet, withParam } from '../table-state.js';
 import type { FacetCount, TableResponse } from '../types.js';
+import { FirstSyncMessage, useFirstSync } from './first-sync.js';
 import { ErrorBox, Loading } from './layout.js';
 
 // A server-paged table with facet panes: the cards and cases tables. Filtering, sorting, paging and
@@ -340,7 +342,16 @@ function useStoredVisibility(
 
 export function FacetTable<T>(props: FacetTableProps<T>) {
   const { endpoint, fixed, columns, facets, rowKey, renderChild, noun, narrowHidden = [] } = props;
-  const [search, setSearch] = useSearchParams();
+  const [location, setSearch] = useSearchParams();
+  // An old dashboard's link is read as its translation at once, and the address bar follows.
+  const legacy = useMemo(() => translateLegacyTableLink(location), [location]);
+  const search = legacy?.params ?? location;
+  const [translated, setTranslated] = useState<TranslatedLink | null>(null);
+  useLayoutEffect(() => {
+    if (!legacy) return;
+    setTranslated(legacy);
+    setSearch(legacy.params);
+  }, [legacy, setSearch]);
   const state = readState(search);
   const params = useMemo(() => {
     const p = apiParams(search, fixed);
@@ -378,6 +389,8 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
   csvParams.delete('offset');
   csvParams.set('format', 'csv');
   const rows = table.getRowModel().rows;
+  // Only an empty table asks whether its data was ever synced.
+  const firstSync = useFirstSync(endpoint, data !== undefined && data.total === 0);
   const allExpanded = rows.length > 0 && rows.every((r) => r.getIsExpanded());
 
   return (
@@ -403,6 +416,7 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
           ))}
       </aside>
       <section className="table-area">
+        {translated && <TranslatedLinkNotice link={translated} onClose={() => setTranslated(null)} />}
         <div className="toolbar">
           <SearchInput
             value={state.q}
@@ -421,6 +435,14 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
               <option value="30">30 days</option>
               <option value="90">90 days</option>
             </select>
+          </label>
+          <label title="Only cases that are not Closed">
+            <input
+              type="checkbox"
+              checked={search.get('open') === 'true'}
+              onChange={(e) => update(withParam(search, 'open', e.target.checked ? 'true' : null))}
+            />{' '}
+            Open cases only
           </label>
           <label>
             Show{' '}
@@ -457,9 +479,26 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
               Clear filters
             </button>
           )}
-          <a className="button" href={apiUrl(endpoint, csvParams)} download>
-            Export CSV
-          </a>
+          {/* One toolbar slot for both downloads, so the toolbar stays one line at 1280 px. */}
+          <details className="menu column-menu export-menu">
+            <summary className="button">Export</summary>
+            <ul>
+              <li>
+                <a href={apiUrl(endpoint, csvParams)} download>
+                  CSV
+                </a>
+              </li>
+              <li>
+                <a
+                  href={apiUrl(endpoint, withParam(csvParams, 'bom', 'true'))}
+                  download
+                  title="The same CSV with a UTF-8 byte-order mark, so Excel shows non-Latin names correctly"
+                >
+                  CSV for Excel
+                </a>
+              </li>
+            </ul>
+          </details>
           <button type="button" aria-pressed={!showFacets} onClick={() => setShowFacets(!showFacets)}>
             {showFacets ? 'Hide filters' : 'Show filters'}
           </button>
@@ -599,7 +638,13 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
                 {rows.length === 0 && (
                   <tr>
                     <td colSpan={columns.length} className="empty">
-                      No {noun[1]} match these filters.
+                      {firstSync ? (
+                        <FirstSyncMessage job={endpoint} noun={noun[1]} />
+                      ) : activeFilters > 0 || Object.keys(fixed).length > 0 ? (
+                        `No ${noun[1]} match these filters.`
+                      ) : (
+                        `No ${noun[1]} yet.`
+                      )}
                     </td>
                   </tr>
                 )}
@@ -615,6 +660,28 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
           />
         )}
       </section>
+    </div>
+  );
+}
+
+/** Says that a link of the original dashboard was translated, and names what it left out. */
+function TranslatedLinkNotice({ link, onClose }: { link: TranslatedLink; onClose: () => void }) {
+  return (
+    <div className={`notice ${link.untranslated.length ? 'notice-warning' : ''}`.trim()} role="status">
+      <p>
+        This link comes from the original dashboard; its filters, search, sort and page are shown in
+        today&rsquo;s terms{link.untranslated.length ? ', except:' : '.'}
+      </p>
+      {link.untranslated.length > 0 && (
+        <ul data-testid="untranslated">
+          {link.untranslated.map((u) => (
+            <li key={u}>{u}</li>
+          ))}
+        </ul>
+      )}
+      <button type="button" className="link-button" onClick={onClose}>
+        Dismiss
+      </button>
     </div>
   );
 }

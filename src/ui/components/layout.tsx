@@ -84,8 +84,8 @@ function SearchBox() {
       <input
         type="search"
         ref={input}
-        placeholder="Search cases and comments ( / )"
-        aria-label="Search cases and comments"
+        placeholder="Search cases, cards, bugs, people ( / )"
+        aria-label="Search cases, cards, bugs, people and comments"
         value={q}
         onChange={(e) => setQ(e.target.value)}
       />

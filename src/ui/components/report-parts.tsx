@@ -70,12 +70,15 @@ export function Pager({
   offset,
   onChange,
   label,
+  noun = 'cards',
 }: {
   total: number;
   limit: number;
   offset: number;
   onChange: (offset: number) => void;
   label: string;
+  /** What is counted, plural. */
+  noun?: string;
 }) {
   if (total <= limit && offset === 0) return null;
   const first = total === 0 ? 0 : offset + 1;
@@ -96,7 +99,7 @@ export function Pager({
         ‹ Previous
       </button>
       <span>
-        {number(first)}–{number(last)} of {number(total)} cards (page {page} of {pages})
+        {number(first)}–{number(last)} of {number(total)} {noun} (page {page} of {pages})
       </span>
       <button
         type="button"
@@ -134,6 +137,7 @@ export const FILTER_LABELS: Record<string, string> = {
   closedNotDone: 'Closed but not Done',
   updatedWithinDays: 'Updated within days',
   recent: 'Recent comment',
+  open: 'Open cases only',
 };
 
 /** The active table filters as chips, with a way to drop them all (filters carried over from a table). */

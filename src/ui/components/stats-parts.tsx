@@ -340,6 +340,13 @@ function historySeries(history: History): (SeriesDef & { color: string })[] {
   return [...known, ...extra].map((s, i) => ({ ...s, color: PALETTE[i % PALETTE.length] as string }));
 }
 
+/** A value with no value on either side: drawn as a point, there is no line to draw. */
+const isolated = (values: readonly (number | null)[], i: number) =>
+  values[i] !== null &&
+  values[i] !== undefined &&
+  (values[i - 1] ?? null) === null &&
+  (values[i + 1] ?? null) === null;
+
 /**
  * The daily history as lines. The legend is a row of real toggle buttons (keyboard usable, and the
  * colour swatch ties each to its line) with "Hide All" / "Show All".
@@ -360,24 +367,38 @@ export function HistoryChart({ history, label }: { history: History; label: stri
   const option = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: 'axis' },
-      grid: { left: 48, right: 24, top: 16, bottom: 64 },
-      xAxis: { type: 'category', data: history.days, boundaryGap: false },
+      grid: { left: 48, right: 32, top: 24, bottom: 64 },
+      // A gap at both ends, so a point on the first or last day is drawn whole, not on the edge.
+      xAxis: { type: 'category', data: history.days, boundaryGap: true },
       yAxis: { type: 'value', min: 0, minInterval: 1 },
       dataZoom: [
         { type: 'inside', filterMode: 'none' },
         { type: 'slider', height: 20, bottom: 12, filterMode: 'none' },
       ],
-      series: visible.map((s) => ({
-        name: s.label,
-        type: 'line',
-        data: history.series[s.key] ?? [],
-        connectNulls: false,
-        symbolSize: 5,
-        itemStyle: { color: s.color },
-        lineStyle: { color: s.color, width: 2 },
-      })),
+      series: visible.map((s) => {
+        const values = history.series[s.key] ?? [];
+        return {
+          name: s.label,
+          type: 'line',
+          // A day with no neighbour (e.g. the only snapshot so far) draws no line: it is a marked
+          // point with its value, which a crowded axis would otherwise hide.
+          data: values.map((v, i) =>
+            isolated(values, i) ? { value: v, symbolSize: 10, label: { show: true, position: 'top' } } : v,
+          ),
+          showAllSymbol: true,
+          connectNulls: false,
+          symbolSize: 5,
+          itemStyle: { color: s.color },
+          lineStyle: { color: s.color, width: 2 },
+        };
+      }),
     }),
     [history, visibleKeys],
+  );
+  const singles = visible.flatMap((s) =>
+    (history.series[s.key] ?? []).flatMap((v, i) =>
+      isolated(history.series[s.key] ?? [], i) ? [`${s.label} ${v} on ${history.days[i]}`] : [],
+    ),
   );
 
   const toggle = (key: string) =>
@@ -425,7 +446,7 @@ export function HistoryChart({ history, label }: { history: History; label: stri
           height={380}
           label={`${label}: daily values from ${history.from} to ${history.to} of ${visible
             .map((s) => s.label)
-            .join(', ')}`}
+            .join(', ')}${singles.length ? `. Single days: ${singles.join('; ')}` : ''}`}
         />
       )}
     </div>

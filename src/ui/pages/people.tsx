@@ -7,6 +7,7 @@ import {
   useReactTable,
 } from '@tanstack/react-table';
 import { type ReactNode, useMemo } from 'react';
+import { COUNTS, type Counted, countedLink } from '../../shared/counted.js';
 import { ApiError, apiUrl, useApi } from '../api.js';
 import { CardsTable } from '../components/cards-table.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
@@ -166,6 +167,13 @@ function SortableList<T>({
         <a href={csvUrl} download>
           Download CSV
         </a>
+        <a
+          href={`${csvUrl}&bom=true`}
+          download
+          title="The same CSV with a UTF-8 byte-order mark, so Excel shows non-Latin names correctly"
+        >
+          CSV for Excel
+        </a>
       </div>
       {shown.length === 0 ? (
         <p className="empty">{rows.length === 0 ? `No ${noun} yet.` : `No ${noun} match “${q}”.`}</p>
@@ -229,6 +237,21 @@ const num = <T,>(key: string, header: string, value: (r: T) => number): Column<T
   firstDir: 'desc',
 });
 
+/** A count that opens exactly the rows it counted (the shared definition of the number). */
+const counted = <T,>(
+  key: string,
+  header: string,
+  value: (r: T) => number,
+  rows: (r: T) => Counted,
+): Column<T> => ({
+  ...num(key, header, value),
+  render: (r) => (
+    <Link to={countedLink(rows(r))} title="Open these rows in the table">
+      {number(value(r))}
+    </Link>
+  ),
+});
+
 const ACCOUNT_COLUMNS: Column<AccountSummary>[] = [
   {
     key: 'name',
@@ -236,12 +259,42 @@ const ACCOUNT_COLUMNS: Column<AccountSummary>[] = [
     value: (a) => a.name,
     render: (a) => <Link to={accountPath(a.name)}>{a.name}</Link>,
   },
-  num('openCases', 'Open Cases', (a) => a.openCases),
-  num('cases', 'Cases', (a) => a.cases),
-  num('highPriority', 'High Priority', (a) => a.highPriority),
-  num('escalated', 'On Prio-list', (a) => a.escalated),
-  num('critSit', 'Crit Sit', (a) => a.critSit),
-  num('cards', 'Cards', (a) => a.cards),
+  counted(
+    'openCases',
+    'Open Cases',
+    (a) => a.openCases,
+    (a) => COUNTS.openCases({ account: a.name }),
+  ),
+  counted(
+    'cases',
+    'Cases',
+    (a) => a.cases,
+    (a) => COUNTS.cases({ account: a.name }),
+  ),
+  counted(
+    'highPriority',
+    'High Priority',
+    (a) => a.highPriority,
+    (a) => COUNTS.highPriority({ account: a.name }),
+  ),
+  counted(
+    'escalated',
+    'On Prio-list',
+    (a) => a.escalated,
+    (a) => COUNTS.onPrioList({ account: a.name }),
+  ),
+  counted(
+    'critSit',
+    'Crit Sit',
+    (a) => a.critSit,
+    (a) => COUNTS.critSit({ account: a.name }),
+  ),
+  counted(
+    'cards',
+    'Cards',
+    (a) => a.cards,
+    (a) => COUNTS.cards({ account: a.name }),
+  ),
   {
     key: 'lastUpdate',
     header: 'Last Case Update',
@@ -263,11 +316,36 @@ const ENGINEER_COLUMNS: Column<EngineerSummary>[] = [
       </>
     ),
   },
-  num('openCards', 'Open Cards', (e) => e.openCards),
-  num('cards', 'Cards', (e) => e.cards),
-  num('highPriority', 'High Priority', (e) => e.highPriority),
-  num('escalated', 'On Prio-list', (e) => e.escalated),
-  num('critSit', 'Crit Sit', (e) => e.critSit),
+  counted(
+    'openCases',
+    'Open Cases',
+    (e) => e.openCases,
+    (e) => COUNTS.openCases({ engineer: e.name }),
+  ),
+  counted(
+    'cards',
+    'Cards',
+    (e) => e.cards,
+    (e) => COUNTS.cards({ engineer: e.name }),
+  ),
+  counted(
+    'highPriority',
+    'High Priority',
+    (e) => e.highPriority,
+    (e) => COUNTS.highPriority({ engineer: e.name }),
+  ),
+  counted(
+    'escalated',
+    'On Prio-list',
+    (e) => e.escalated,
+    (e) => COUNTS.onPrioList({ engineer: e.name }),
+  ),
+  counted(
+    'critSit',
+    'Crit Sit',
+    (e) => e.critSit,
+    (e) => COUNTS.critSit({ engineer: e.name }),
+  ),
   {
     key: 'lastCommentAt',
     header: 'Last Comment',
@@ -326,7 +404,7 @@ export function EngineersPage() {
             rows={q.data.items}
             columns={ENGINEER_COLUMNS}
             rowKey={(e) => e.name}
-            defaultSort={{ key: 'openCards', dir: 'desc' }}
+            defaultSort={{ key: 'openCases', dir: 'desc' }}
             csvUrl={apiUrl('engineers', { format: 'csv' })}
           />
         )
@@ -520,8 +598,11 @@ export function EngineerPage({ name }: { name: string }) {
         const s = d.summary;
         return (
           <>
-            {number(s.cards)} cards ({number(s.openCards)} open); last comment{' '}
-            <span title={s.lastCommentAt ?? undefined}>{ago(s.lastCommentAt)}</span>.
+            <Link to={countedLink(COUNTS.cards({ engineer: d.name }))}>{number(s.cards)} cards</Link>,{' '}
+            <Link to={countedLink(COUNTS.openCases({ engineer: d.name }))}>
+              {number(s.openCases)} open cases
+            </Link>
+            ; last comment <span title={s.lastCommentAt ?? undefined}>{ago(s.lastCommentAt)}</span>.
             {d.team === false && <span className="muted"> Not a team member (card assignee only).</span>}
           </>
         );

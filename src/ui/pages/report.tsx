@@ -1,6 +1,9 @@
-import { useRef } from 'react';
-import { apiUrl, useApi } from '../api.js';
+import { useCallback, useRef } from 'react';
+import { flushSync } from 'react-dom';
+import { createRoot } from 'react-dom/client';
+import { apiUrl, getJson, useApi } from '../api.js';
 import { SeverityBadge, StatusBadge } from '../components/badges.js';
+import { useCopySource } from '../components/copy.js';
 import { BugsTable } from '../components/detail-parts.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import { ExtLink, Markup } from '../components/markup.js';
@@ -40,6 +43,58 @@ const DESCRIPTIONS: Record<Kind, string> = {
 };
 const TABLES: Record<Kind, string> = { recent: '/table/', all: '/table/all', trends: '/table/trends' };
 const PAGING = ['limit', 'offset'];
+/** The API's largest report page: what a copy of the whole report fetches at a time. */
+const COPY_PAGE = 2000;
+
+/** Pages of a report joined: an account (or a status in it) cut by a page boundary is one again. */
+export function joinReportPages(pages: Report['accounts'][]): Report['accounts'] {
+  const out: Report['accounts'] = [];
+  for (const groups of pages)
+    for (const group of groups) {
+      const last = out.at(-1);
+      if (!last || last.account !== group.account) {
+        out.push({ account: group.account, statuses: group.statuses.map((s) => ({ ...s })) });
+        continue;
+      }
+      for (const s of group.statuses) {
+        const lastStatus = last.statuses.at(-1);
+        if (lastStatus && lastStatus.status === s.status)
+          lastStatus.cards = [...lastStatus.cards, ...s.cards];
+        else last.statuses.push({ ...s });
+      }
+    }
+  return out;
+}
+
+/** Every page of the report with these filters, fetched and rendered for Copy. */
+async function wholeReport(kind: Kind, params: URLSearchParams): Promise<HTMLElement> {
+  const pages: Report['accounts'][] = [];
+  let total = 0;
+  for (let offset = 0; offset === 0 || offset < total; offset += COPY_PAGE) {
+    const query = new URLSearchParams(params);
+    query.set('limit', String(COPY_PAGE));
+    query.set('offset', String(offset));
+    const page = await getJson<Report>(apiUrl(`reports/${kind}`, query));
+    total = page.total;
+    pages.push(page.accounts);
+  }
+  const el = document.createElement('div');
+  const root = createRoot(el);
+  flushSync(() =>
+    root.render(
+      <>
+        <h1>{TITLES[kind]}</h1>
+        <p>
+          {DESCRIPTIONS[kind]} {number(total)} card{total === 1 ? '' : 's'}.
+        </p>
+        <ReportBody accounts={joinReportPages(pages)} />
+      </>,
+    ),
+  );
+  const copy = el.cloneNode(true) as HTMLElement;
+  root.unmount();
+  return copy;
+}
 
 export function ReportPage({ kind }: { kind: Kind }) {
   const [params, setParams] = useSearchParams();
@@ -47,6 +102,17 @@ export function ReportPage({ kind }: { kind: Kind }) {
   const data = query.data;
   useScrollToHash(data !== undefined);
   const top = useRef<HTMLDivElement>(null);
+  const paramsText = params.toString();
+  useCopySource(
+    useCallback(
+      () =>
+        wholeReport(
+          kind,
+          new URLSearchParams([...new URLSearchParams(paramsText)].filter(([k]) => !PAGING.includes(k))),
+        ),
+      [kind, paramsText],
+    ),
+  );
 
   const setOffset = (offset: number) => {
     const next = new URLSearchParams(params);
@@ -73,7 +139,12 @@ export function ReportPage({ kind }: { kind: Kind }) {
         <p className="muted report-intro">
           {DESCRIPTIONS[kind]}
           {data && ` ${number(data.total)} card${data.total === 1 ? '' : 's'}.`}
-          {query.isFetching && data && <span className="report-updating"> Updating…</span>}
+          {query.isFetching && data && (
+            <span className="report-updating" data-copy="skip">
+              {' '}
+              Updating…
+            </span>
+          )}
         </p>
         <ActiveFilters params={params} onClear={clearFilters} />
         <ErrorBox error={query.error} />
@@ -87,13 +158,7 @@ export function ReportPage({ kind }: { kind: Kind }) {
               onChange={setOffset}
               label="Report pages (top)"
             />
-            {data.accounts.length === 0 ? (
-              <p className="empty">No cards.</p>
-            ) : (
-              data.accounts.map((group, i) => (
-                <AccountSection key={group.account ?? `none-${i}`} group={group} index={i} />
-              ))
-            )}
+            <ReportBody accounts={data.accounts} />
             <Pager
               total={data.total}
               limit={data.limit}
@@ -151,6 +216,17 @@ function ReportIndex({ accounts }: { accounts: Grouped<ReportCard>[] }) {
   );
 }
 
+function ReportBody({ accounts }: { accounts: Grouped<ReportCard>[] }) {
+  if (accounts.length === 0) return <p className="empty">No cards.</p>;
+  return (
+    <>
+      {accounts.map((group, i) => (
+        <AccountSection key={group.account ?? `none-${i}`} group={group} index={i} />
+      ))}
+    </>
+  );
+}
+
 function AccountSection({ group, index }: { group: Grouped<ReportCard>; index: number }) {
   const id = accountAnchor(group.account, index);
   return (
@@ -181,7 +257,12 @@ function ReportCardView({ card }: { card: ReportCard }) {
                 {card.caseNumber}
               </ExtLink>
             </strong>
-            <Link to={casePath(card.caseNumber)} className="small-link" title="Case details in the dashboard">
+            <Link
+              to={casePath(card.caseNumber)}
+              className="small-link"
+              title="Case details in the dashboard"
+              data-copy="skip"
+            >
               details
             </Link>
           </>

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { SEVERITIES } from '../../shared/vocabulary.js';
+import { COUNTS, countedLink, narrowed } from '../../shared/counted.js';
 import { apiUrl, useApi } from '../api.js';
 import { ErrorBox, Loading, PageTitle } from '../components/layout.js';
 import {
@@ -10,7 +10,7 @@ import {
   MetricsTable,
   OutcomesSection,
 } from '../components/stats-parts.js';
-import { href, Link, useSearchParams } from '../router.js';
+import { Link, useSearchParams } from '../router.js';
 import type { AccountList, EngineerList, History, Outcomes, Stats } from '../types.js';
 import './stats.css';
 
@@ -147,14 +147,15 @@ function HistorySection({
 }
 
 function Breakdowns({ stats, scope }: { stats: Stats; scope: { account?: string; engineer?: string } }) {
-  // Links into the card table keep the page's scope.
-  const table = (params: Record<string, string>) =>
-    href('/table/all', { ...params, account: scope.account, assignee: scope.engineer });
+  // Each count opens exactly the rows it counted: the shared definition narrowed to the row's value.
+  const open = COUNTS.openCases(scope);
   const customers = rows(stats.by_customer, (a) => `/account/${encodeURIComponent(a)}`).sort(byCountThenName);
-  const severities = rows(stats.by_severity, (s) =>
-    (SEVERITIES as readonly string[]).includes(s) ? table({ severity: s }) : undefined,
-  ).sort((a, b) => bySeverity(a.label, b.label));
-  const statuses = rows(stats.by_status, (s) => table({ caseStatus: s })).sort(byCountThenName);
+  const severities = rows(stats.by_severity, (s) => countedLink(narrowed(open, 'severity', s))).sort((a, b) =>
+    bySeverity(a.label, b.label),
+  );
+  const statuses = rows(stats.by_status, (s) =>
+    countedLink(narrowed(COUNTS.cases(scope), 'caseStatus', s)),
+  ).sort(byCountThenName);
   const engineers = rows(stats.by_engineer, (e) => `/engineer/${encodeURIComponent(e)}`).sort(
     byCountThenName,
   );

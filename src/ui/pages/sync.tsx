@@ -6,17 +6,24 @@ import { ago, dash, dateTime, number } from '../format.js';
 import { deniedReason, useMe } from '../session.js';
 import type {
   Accepted,
+  JobMonitor,
   Meta,
   MirrorCompare,
   MirrorStatus,
   MirrorSync,
+  MonitoredJob,
   QuarantineList,
+  QuarantineReasons,
+  Run,
   RunList,
+  RunOutcome,
+  WebhookStatus,
 } from '../types.js';
 
-// Sync status for operators: when each source last synced and how, a refresh per source, recent
-// runs with their counts and errors, the records rejected into quarantine with their reasons, and
-// (for admins) the jobs that write upstream.
+// Sync status for operators: when each source last synced and how, a refresh per source, the job
+// monitor (every job's schedules with their next run, queue depth, its newest run, a start button),
+// recent runs with their counts, errors and outcomes (a failed one can be retried), the records
+// rejected into quarantine grouped by reason, and (for admins) the jobs that write upstream.
 
 const ADMIN_JOB_TITLES: Record<string, string> = {
   'card-creation': 'Create JIRA cards for new cases',
@@ -85,7 +92,126 @@ function Sources({ meta, start }: { meta: Meta; start: (url: string, what: strin
   );
 }
 
-function Runs() {
+/** What a job that writes upstream did, would have done (READ_ONLY), refused, or left to another run. */
+function OutcomeCell({ outcome }: { outcome: RunOutcome }) {
+  const lists: [string, RunOutcome['did']][] = [
+    ['Did', outcome.did],
+    ['Would have (READ_ONLY)', outcome.wouldHave],
+    ['Failed', outcome.failed],
+    ['Taken over by another run', outcome.handedOver],
+  ];
+  return (
+    <details className="run-outcome">
+      <summary className={outcome.result === 'refused' ? 'error' : undefined}>
+        {outcome.result}: {outcome.summary}
+      </summary>
+      {outcome.refused && (
+        <p className="error">
+          Refused: {outcome.refused.reason}; alert {outcome.refused.alert}
+        </p>
+      )}
+      {lists
+        .filter(([, items]) => items.length > 0)
+        .map(([title, items]) => (
+          <div key={title}>
+            <strong>{title}</strong>
+            <ul>
+              {items.slice(0, 50).map((a) => (
+                <li key={`${a.action}\u0000${a.target}\u0000${a.detail ?? ''}`}>
+                  {a.action} {a.target}
+                  {a.detail ? `: ${a.detail}` : ''}
+                </li>
+              ))}
+              {items.length > 50 && <li>… and {number(items.length - 50)} more</li>}
+            </ul>
+          </div>
+        ))}
+    </details>
+  );
+}
+
+function RetryButton({
+  run,
+  adminJobs,
+  start,
+}: {
+  run: Run;
+  adminJobs: readonly string[];
+  start: (url: string, what: string) => void;
+}) {
+  const denied = deniedReason(useMe(), adminJobs.includes(run.job) ? 'admin' : 'operator');
+  return (
+    <button
+      type="button"
+      disabled={denied !== undefined}
+      title={denied ? `Retrying ${denied}` : undefined}
+      onClick={() => start(apiUrl(`runs/${run.id}/retry`), `Retry ${run.job}`)}
+    >
+      Retry
+    </button>
+  );
+}
+
+/**
+ * Webhooks upstreams push (JIRA): whether they are on, when the last delivery arrived and what
+ * became of it. Polling runs either way; webhooks only make changes arrive sooner.
+ */
+function Webhooks() {
+  const q = useApi<WebhookStatus>(apiUrl('webhooks'), { refetchInterval: 10_000 });
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading what="Loading webhooks" />;
+  return (
+    <table className="data webhooks">
+      <thead>
+        <tr>
+          <th>Source</th>
+          <th>Endpoint</th>
+          <th>Last webhook</th>
+          <th>Last event</th>
+          <th className="num">Received</th>
+          <th>Deleted upstream</th>
+        </tr>
+      </thead>
+      <tbody>
+        {q.data.sources.map((w) => (
+          <tr key={w.source}>
+            <td>{w.source}</td>
+            <td>
+              {w.enabled ? (
+                <code>POST {w.path}</code>
+              ) : (
+                <span className="muted">off (set JIRA_WEBHOOK_SECRET); polling only</span>
+              )}
+            </td>
+            <td
+              className="last-webhook"
+              title={w.lastReceivedAt ? `${dateTime(w.lastReceivedAt)} UTC` : undefined}
+            >
+              {w.lastReceivedAt ? ago(w.lastReceivedAt) : 'never'}
+            </td>
+            <td>
+              {w.lastEvent
+                ? `${w.lastEvent}${w.lastKey ? ` ${w.lastKey}` : ''}: ${dash(w.lastOutcome)}`
+                : dash(null)}
+            </td>
+            <td className="num">{number(w.received)}</td>
+            <td title={w.deletedKeys.join(', ') || undefined}>
+              {w.deletedUpstream ? `${number(w.deletedUpstream)} (kept)` : dash(null)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Runs({
+  adminJobs,
+  start,
+}: {
+  adminJobs: readonly string[];
+  start: (url: string, what: string) => void;
+}) {
   const q = useApi<RunList>(apiUrl('runs', { limit: 30 }), { refetchInterval: 10_000 });
   if (q.error) return <ErrorBox error={q.error} />;
   if (!q.data) return <Loading what="Loading runs" />;
@@ -105,11 +231,15 @@ function Runs() {
             <th className="num">Quarantined</th>
             <th className="num">Requests</th>
             <th>Progress / error</th>
+            <th>Outcome</th>
+            <th>
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {q.data.items.map((r) => (
-            <tr key={r.id}>
+            <tr key={r.id} data-run={r.id}>
               <td>{r.job}</td>
               <td>{r.trigger}</td>
               <td className={r.status === 'failed' ? 'error' : undefined}>{r.status}</td>
@@ -129,6 +259,8 @@ function Runs() {
                     ? `${r.progress.phase} ${r.progress.current ?? ''}/${r.progress.total ?? ''}`
                     : '')}
               </td>
+              <td>{r.outcome ? <OutcomeCell outcome={r.outcome} /> : ''}</td>
+              <td>{r.status === 'failed' && <RetryButton run={r} adminJobs={adminJobs} start={start} />}</td>
             </tr>
           ))}
         </tbody>
@@ -137,8 +269,175 @@ function Runs() {
   );
 }
 
+function ScheduleList({ job }: { job: MonitoredJob }) {
+  if (job.schedules.length === 0) return <span className="muted">not scheduled</span>;
+  return (
+    <ul className="schedules">
+      {job.schedules.map((s) =>
+        s.active ? (
+          <li key={s.key}>
+            <code>{s.cron}</code> ({s.key}): next{' '}
+            <time dateTime={s.nextRunAt ?? undefined}>{dateTime(s.nextRunAt)} UTC</time>
+          </li>
+        ) : (
+          <li key={s.key} className="muted">
+            {s.key}: off ({s.inactiveBecause})
+          </li>
+        ),
+      )}
+    </ul>
+  );
+}
+
+/** The job monitor: every job, when it runs next, what waits in its queue, how it last went. */
+function JobMonitorPanel({ start }: { start: (url: string, what: string) => void }) {
+  const me = useMe();
+  const denied = deniedReason(me, 'operator');
+  const q = useApi<JobMonitor>(denied ? null : apiUrl('jobs'), { refetchInterval: 10_000 });
+  if (denied) return <p className="muted">The job monitor {denied}.</p>;
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading what="Loading the job monitor" />;
+  return (
+    <div className="table-wrap">
+      <table className="data job-monitor">
+        <thead>
+          <tr>
+            <th>Job</th>
+            <th>Schedules (UTC) and next run</th>
+            <th className="num">Queued</th>
+            <th className="num">Running</th>
+            <th className="num">Failed (kept)</th>
+            <th>Last run</th>
+            <th>
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {q.data.items.map((j) => {
+            const cannot = deniedReason(me, j.role);
+            return (
+              <tr key={j.job} data-job={j.job}>
+                <td>
+                  {j.job}
+                  <div className="muted">
+                    {j.title}
+                    {j.writesUpstream ? ' (writes upstream)' : ''}
+                  </div>
+                </td>
+                <td>
+                  <ScheduleList job={j} />
+                </td>
+                <td className="num">
+                  {number(j.queue.queued)}
+                  {j.queue.deferred ? ` (${number(j.queue.deferred)} later)` : ''}
+                </td>
+                <td className="num">{number(j.queue.active)}</td>
+                <td className="num">{number(j.queue.failed)}</td>
+                <td className={j.lastRun?.status === 'failed' ? 'error' : undefined}>
+                  {j.lastRun
+                    ? `${j.lastRun.status}, ${ago(j.lastRun.finishedAt ?? j.lastRun.startedAt)}`
+                    : 'never'}
+                </td>
+                <td>
+                  {j.startPath && (
+                    <button
+                      type="button"
+                      disabled={cannot !== undefined}
+                      title={cannot ? `Running it ${cannot}` : undefined}
+                      onClick={() => {
+                        const path = j.startPath;
+                        if (!path) return;
+                        if (j.writesUpstream && !window.confirm(`Run ${j.job} now? It writes upstream.`))
+                          return;
+                        start(path, `Run ${j.job}`);
+                      }}
+                    >
+                      Run {j.job}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The quarantine grouped by source and reason; a group opens its records. */
+function QuarantineReasonsPanel({
+  open,
+  onOpen,
+}: {
+  open: { source: string; reason: string } | null;
+  onOpen: (g: { source: string; reason: string } | null) => void;
+}) {
+  const q = useApi<QuarantineReasons>(apiUrl('quarantine/reasons'), { refetchInterval: 30_000 });
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (!q.data) return <Loading what="Loading quarantine reasons" />;
+  if (!q.data.items.length) return null;
+  return (
+    <div className="table-wrap">
+      <table className="data quarantine-reasons">
+        <thead>
+          <tr>
+            <th>Source</th>
+            <th>Reason</th>
+            <th className="num">Records</th>
+            <th>Last seen (UTC)</th>
+            <th>
+              <span className="sr-only">Records</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {q.data.items.map((g) => {
+            const isOpen = open?.source === g.source && open.reason === g.reason;
+            return (
+              <tr key={`${g.source}\u0000${g.reason}`} className={isOpen ? 'selected' : undefined}>
+                <td>{g.source}</td>
+                <td>{g.reason}</td>
+                <td className="num">{number(g.count)}</td>
+                <td className="nowrap">{dateTime(g.lastSeen)}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-pressed={isOpen}
+                    onClick={() => onOpen(isOpen ? null : { source: g.source, reason: g.reason })}
+                  >
+                    {isOpen
+                      ? 'Show all reasons'
+                      : `Show ${number(g.count)} record${g.count === 1 ? '' : 's'}`}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function Quarantine() {
-  const q = useApi<QuarantineList>(apiUrl('quarantine', { limit: 100 }));
+  const [group, setGroup] = useState<{ source: string; reason: string } | null>(null);
+  return (
+    <>
+      <QuarantineReasonsPanel open={group} onOpen={setGroup} />
+      {group && (
+        <h3>
+          {group.source}: {group.reason}
+        </h3>
+      )}
+      <QuarantineRecords group={group} />
+    </>
+  );
+}
+
+function QuarantineRecords({ group }: { group: { source: string; reason: string } | null }) {
+  const q = useApi<QuarantineList>(apiUrl('quarantine', { limit: 100, ...(group ?? {}) }));
   if (q.error) return <ErrorBox error={q.error} />;
   if (!q.data) return <Loading what="Loading quarantine" />;
   if (!q.data.items.length) return <p className="empty">No rejected records.</p>;
@@ -402,10 +701,14 @@ export function SyncPage() {
         </>
       )}
       {!meta.data && !meta.error && <Loading />}
+      <h2>Webhooks</h2>
+      <Webhooks />
       <h2>Mirror of the original dashboard</h2>
       <MirrorPanel />
+      <h2>Job monitor</h2>
+      <JobMonitorPanel start={start} />
       <h2>Recent runs</h2>
-      <Runs />
+      <Runs adminJobs={meta.data?.adminJobs ?? []} start={start} />
       <h2>Quarantine</h2>
       <Quarantine />
     </section>

@@ -32,20 +32,31 @@ const validDate = (v: string | null): v is string => !!v && DATE.test(v) && !Num
 
 export function WeeklyPage() {
   const [params, setParams] = useSearchParams();
-  const to = validDate(params.get('to')) ? (params.get('to') as string) : today();
-  const from = validDate(params.get('from')) ? (params.get('from') as string) : daysBefore(to, 7);
-  const badRange = from > to;
+  // Picked days (from/to, `to` inclusive), or else the last N days up to now (`days`, default 7):
+  // the same window as the recent-updates views, so "Last 7 days" counts the cards they show.
+  const picked = validDate(params.get('from')) || validDate(params.get('to'));
+  const daysParam = Number(params.get('days'));
+  const days = Number.isInteger(daysParam) && daysParam > 0 ? daysParam : 7;
+  const pickedTo = validDate(params.get('to')) ? (params.get('to') as string) : today();
+  const pickedFrom = validDate(params.get('from')) ? (params.get('from') as string) : daysBefore(pickedTo, 7);
 
   // The page's `to` is inclusive (a day picked in the form); the API's is exclusive.
   const url = useMemo(() => {
     const api = new URLSearchParams(params);
-    api.set('from', from);
-    api.set('to', daysBefore(to, -1));
+    if (picked) {
+      api.set('from', pickedFrom);
+      api.set('to', daysBefore(pickedTo, -1));
+      api.delete('days');
+    }
     if (!api.has('limit')) api.set('limit', DEFAULT_LIMIT);
     return apiUrl('reports/weekly', api);
-  }, [params, from, to]);
+  }, [params, picked, pickedFrom, pickedTo]);
+  const badRange = picked && pickedFrom > pickedTo;
   const query = useApi<Weekly>(badRange ? null : url);
   const data = query.data;
+  // A rolling window shows the days it touches, as the API answered them.
+  const from = picked ? pickedFrom : data ? data.from.slice(0, 10) : daysBefore(today(), days);
+  const to = picked ? pickedTo : data ? data.to.slice(0, 10) : today();
 
   const update = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
@@ -227,14 +238,13 @@ function WeeklyForm({
     onApply({
       from: validDate(draft.from) ? draft.from : null,
       to: validDate(draft.to) ? draft.to : null,
+      days: null,
       account: draft.account.trim(),
       assignee: draft.assignee.trim(),
     });
   };
-  const preset = (days: number) => {
-    const end = today();
-    onApply({ from: daysBefore(end, days), to: end });
-  };
+  // The last N days up to now, as the recent-updates views count them (not N+1 calendar days).
+  const preset = (days: number) => onApply({ from: null, to: null, days: days === 7 ? null : String(days) });
   const field = (name: keyof typeof draft) => ({
     id: `${ids}-${name}`,
     value: draft[name],

@@ -1,5 +1,6 @@
 import type { Config } from '../../../config/config.js';
 import { jiraBrowseUrl } from '../../../shared/rules.js';
+import { SEVERITIES, type Severity } from '../../../shared/vocabulary.js';
 import type {
   Escalation,
   JiraCard,
@@ -50,11 +51,16 @@ export function rawWithoutComments(raw: unknown): unknown {
   return { ...issue, fields };
 }
 
-/** A card; `caseRef` is its case as stored (resolved by the summary's case number), or null. */
+/**
+ * A card; `caseRef` is its case as stored (resolved by the summary's case number), or null. A card
+ * whose case is not stored keeps the summary's case number with no creation date (the foreign key
+ * does not check a half-null reference), so it still shows and links its case and is joined to it
+ * once the case is stored.
+ */
 export function toCardRecord(card: JiraCard, caseRef: CaseRef | null, flavor: JiraFlavorName): CardRecord {
   return {
     jiraKey: card.key,
-    caseNumber: caseRef?.caseNumber ?? null,
+    caseNumber: caseRef?.caseNumber ?? card.caseNumber ?? null,
     caseCreatedDate: caseRef?.caseCreatedDate ?? null,
     summary: card.summary,
     statusRaw: card.status,
@@ -65,15 +71,37 @@ export function toCardRecord(card: JiraCard, caseRef: CaseRef | null, flavor: Ji
     contributors: card.contributors.map((u) => toStoredUser(u, flavor)),
     labels: card.labels,
     sprint: currentSprint(card.sprints),
+    ...statedCase(card.description),
     createdAt: card.createdAt,
     updatedAt: card.updatedAt,
     raw: rawWithoutComments(card.raw),
   };
 }
 
-/** Stand-in case reference for comments of a card whose case is not stored: the store quarantines them. */
-export function unknownCaseRef(card: JiraCard): CaseRef {
-  return { caseNumber: card.caseNumber ?? '(none)', caseCreatedDate: new Date(0) };
+// The lines card creation writes into a card's description (the original dashboard's wording,
+// which cards created by it carry too). The severity reads "2 (High)" or "High".
+const STATED_SEVERITY = /had a severity of\s+(?:\d\s*\()?(Urgent|High|Normal|Low)\b/i;
+const STATED_ACCOUNT = /The account for the case is[ \t]+([^\r\n]+)/;
+const STATED_STATUS = /The case had an internal status of:[ \t]*([^\r\n]+)/;
+
+/**
+ * What a card's description says about its case: severity, account and case status as they were
+ * when the card was created. Each is null when the description does not say.
+ */
+export function statedCase(description: string): {
+  statedSeverity: Severity | null;
+  statedAccount: string | null;
+  statedCaseStatus: string | null;
+} {
+  const severity = STATED_SEVERITY.exec(description)?.[1];
+  const label = severity
+    ? (SEVERITIES.find((s) => s.toLowerCase() === severity.toLowerCase()) ?? null)
+    : null;
+  return {
+    statedSeverity: label,
+    statedAccount: STATED_ACCOUNT.exec(description)?.[1]?.trim() || null,
+    statedCaseStatus: STATED_STATUS.exec(description)?.[1]?.trim() || null,
+  };
 }
 
 /**
@@ -82,14 +110,14 @@ export function unknownCaseRef(card: JiraCard): CaseRef {
  */
 export function toJiraCommentRecord(
   comment: JiraComment,
-  caseRef: CaseRef,
+  caseRef: CaseRef | null,
   flavor: JiraFlavorName,
 ): JiraCommentRecord {
   return {
     jiraCommentId: comment.id,
     jiraKey: comment.issueKey,
-    caseNumber: caseRef.caseNumber,
-    caseCreatedDate: caseRef.caseCreatedDate,
+    caseNumber: caseRef?.caseNumber ?? null,
+    caseCreatedDate: caseRef?.caseCreatedDate ?? null,
     author: comment.author?.displayName ?? null,
     body: comment.body,
     bodyFormat: flavor === 'cloud' ? 'text' : 'wiki',

@@ -1,3 +1,4 @@
+import type { RunAction } from '../../../shared/api/sync.js';
 import type { JiraClient, Upstreams, WriteOutcome } from '../../../sources/index.js';
 import { listLinkedBugIds, patchBugWhiteboard } from '../../../store/repositories/bugs.js';
 import { patchIssueKeywords } from '../../../store/repositories/issues.js';
@@ -36,10 +37,13 @@ interface Tally {
   written: number;
   blocked: number;
   failed: string[];
+  did: RunAction[];
+  wouldHave: RunAction[];
+  failures: RunAction[];
 }
 
 async function tagBugs(ctx: JobContext): Promise<JobOutcome> {
-  const tally: Tally = { written: 0, blocked: 0, failed: [] };
+  const tally: Tally = { written: 0, blocked: 0, failed: [], did: [], wouldHave: [], failures: [] };
   const bugsTagged: string[] = [];
   const summary: TaggingSummary = {
     noKeywordsField: [],
@@ -59,7 +63,21 @@ async function tagBugs(ctx: JobContext): Promise<JobOutcome> {
   if (tally.blocked) parts.push(`READ_ONLY: ${tally.blocked} not sent`);
   if (tally.failed.length) parts.push(`${tally.failed.length} failed`);
   parts.push(`summary mail ${mail}`);
-  return { changed: tally.written, summary: parts.join(', ') };
+  const line = parts.join(', ');
+  const mailAction = { action: 'summary mail', target: 'BUG_EMAIL', detail: mail };
+  return {
+    changed: tally.written,
+    summary: line,
+    outcome: {
+      result: ctx.config.readOnly ? 'read-only' : 'wrote',
+      summary: line,
+      did: mail === 'sent' ? [...tally.did, mailAction] : tally.did,
+      wouldHave: mail.startsWith('blocked') ? [...tally.wouldHave, mailAction] : tally.wouldHave,
+      failed: mail === 'failed' ? [...tally.failures, mailAction] : tally.failures,
+      handedOver: [],
+      refused: null,
+    },
+  };
 }
 
 async function write(
@@ -73,13 +91,16 @@ async function write(
     const outcome = await send();
     if (outcome.blocked) {
       tally.blocked++;
+      tally.wouldHave.push({ action: 'tag', target: label, detail: null });
       return false;
     }
     await store();
     tally.written++;
+    tally.did.push({ action: 'tag', target: label, detail: null });
     return true;
   } catch (err) {
     tally.failed.push(label);
+    tally.failures.push({ action: 'tag', target: label, detail: (err as Error).message });
     ctx.logger.error({ err, target: label }, 'tagging write failed');
     return false;
   }
@@ -115,7 +136,10 @@ async function tagJira(ctx: JobContext, jira: JiraClient, tally: Tally, s: Taggi
     (r.issueType === 'Bug' ? bugKeys : s.nonBug).push(r.issueKey);
   const batch = await jira.getIssues(bugKeys, ctx.signal);
   ctx.counters.fetched += batch.items.length;
-  for (const f of batch.failed) tally.failed.push(f.key);
+  for (const f of batch.failed) {
+    tally.failed.push(f.key);
+    tally.failures.push({ action: 'read', target: f.key, detail: 'JIRA did not return it' });
+  }
   const { privateKeywords: pkField, internalWhiteboard: wbField } = config.jira.fields;
   for (const issue of batch.items) {
     if (issue.type && issue.type !== 'Bug') continue;

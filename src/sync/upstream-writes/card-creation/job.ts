@@ -1,4 +1,5 @@
 import type { Config, TeamMember } from '../../../config/config.js';
+import type { RunAction, RunOutcome } from '../../../shared/api/sync.js';
 import { type JiraClient, ReadOnlyError, type Upstreams } from '../../../sources/index.js';
 import {
   type CaseForCard,
@@ -11,6 +12,7 @@ import {
 import {
   advanceClaim,
   type CardCreationClaim,
+  ClaimLostError,
   claimNewCase,
   claimReopen,
   dropUnusedClaim,
@@ -21,10 +23,18 @@ import {
 import { saveSyncState } from '../../../store/repositories/sync-state.js';
 import type { JobContext, JobDefinition, JobOutcome } from '../../engine/types.js';
 import { withUpstreams } from '../../helpers/upstreams.js';
+import { skippedOutcome } from '../outcome.js';
 import { assignCases, loadByMember } from './assign.js';
 import { cardDescription, cardSummary, REOPEN_COMMENT } from './content.js';
 import { notifyFailure, notifyNewCards, sendMassCreationAlert } from './notify.js';
-import { type CardDone, type CreationEnv, createCard, jiraAssignee, reopenCard } from './steps.js';
+import {
+  type CardDone,
+  type CreationEnv,
+  claimHolder,
+  createCard,
+  jiraAssignee,
+  reopenCard,
+} from './steps.js';
 
 // Portal → JIRA card creation (hourly at :10; scheduled only with READ_ONLY off).
 //
@@ -48,13 +58,27 @@ export interface CardCreationReport {
   runId: string;
   at: string;
   readOnly: boolean;
+  /** Cards whose JIRA issue this run created (or adopted after a lost answer to a create). */
   created: { case: string; key: string; assignee: string | null }[];
+  /** Cards an earlier run had created in JIRA and this run finished (resumed claims). */
+  resumed: { case: string; key: string }[];
   reopened: { case: string; key: string }[];
   failed: { case: string; error: string }[];
+  /** Cases this run set out to handle that another run took: claimed first, or took over mid-way. */
+  handedOver: { case: string; action: string; detail: string }[];
+  /** Cases this run saw through to the end (claim `done`), of `planned`. */
+  completed: number;
+  planned: number;
   /** Writes READ_ONLY blocked: what the run would have done. */
   wouldHave: { action: string; case: string; detail: Record<string, unknown> }[];
   refused?: { newCases: number; max: number; alert: string };
-  notifications?: { mail: string; slackPosted: number; slackFailed: number };
+  notifications?: {
+    mail: string;
+    mailed: string[];
+    slackPosted: number;
+    slackFailed: number;
+    alreadyAnnounced: number;
+  };
 }
 
 export const cardCreationJob: JobDefinition = {
@@ -72,15 +96,20 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
   const { config, store } = ctx;
   if (!config.jira.url || !config.jira.project) {
     ctx.logger.warn('JIRA_URL or JIRA_PROJECT is not set; no cards are created');
-    return { summary: 'skipped: JIRA_URL / JIRA_PROJECT not set' };
+    const summary = 'skipped: JIRA_URL / JIRA_PROJECT not set';
+    return { summary, outcome: skippedOutcome(summary) };
   }
   const report: CardCreationReport = {
     runId: ctx.runId,
     at: new Date().toISOString(),
     readOnly: config.readOnly,
     created: [],
+    resumed: [],
     reopened: [],
     failed: [],
+    handedOver: [],
+    completed: 0,
+    planned: 0,
     wouldHave: [],
   };
 
@@ -119,6 +148,7 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
     const env: CreationEnv = { ctx, config, jira, up, sprint };
     const created: CardDone[] = [];
     const total = unfinished.length + reopen.length + toCreate.length;
+    report.planned = total;
     let current = 0;
     const tick = (phase: string) => ctx.progress({ current: ++current, total, phase });
 
@@ -137,13 +167,17 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
       if (!c) continue; // the case left the store; the claim waits (it still blocks a duplicate)
       const claim = await resumeClaim(store.db, {
         caseNumber: old.caseNumber,
-        runId: ctx.runId,
+        runId: claimHolder(ctx),
         leaseSeconds: CLAIM_LEASE_SECONDS,
       });
-      if (!claim) continue; // another live run holds it
+      if (!claim) {
+        handOver(report, old.caseNumber, 'resume', 'held by another run');
+        continue;
+      }
       if (claim.kind === 'reopen' && claim.jiraKey) {
         const cand: ReopenCandidate = { ...c, jiraKey: claim.jiraKey, logId: claim.reopenLogId ?? 0 };
-        await attempt(env, report, claim, () => reopenCard(env, cand, claim), 'reopen');
+        if (await attempt(env, report, claim, () => reopenCard(env, cand, claim), 'reopen'))
+          report.completed++;
       } else {
         // A claim that died before the assignment was recorded is assigned now.
         const member =
@@ -159,11 +193,12 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
       tick('reopening');
       const claim = await claimReopen(store.db, {
         caseNumber: cand.caseNumber,
-        runId: ctx.runId,
+        runId: claimHolder(ctx),
         jiraKey: cand.jiraKey,
         logId: cand.logId,
       });
-      if (claim) await attempt(env, report, claim, () => reopenCard(env, cand, claim), 'reopen');
+      if (claim && (await attempt(env, report, claim, () => reopenCard(env, cand, claim), 'reopen')))
+        report.completed++;
     }
 
     // (3) New cards.
@@ -172,32 +207,58 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
       const member = assigneeOf(c.caseNumber);
       const claim = await claimNewCase(store.db, {
         caseNumber: c.caseNumber,
-        runId: ctx.runId,
+        runId: claimHolder(ctx),
         assignee: member?.name ?? null,
       });
-      if (!claim) continue; // a concurrent run claimed it first
+      if (!claim) {
+        handOver(report, c.caseNumber, 'create card', 'claimed by another run first');
+        continue;
+      }
       const done = await attempt(env, report, claim, () => createCard(env, c, claim, member), 'create');
       if (done) created.push(done);
     }
 
     // (4) Notifications, then the claims are finished whatever the mail and Slack did.
     const n = await notifyNewCards(ctx, up, created);
-    report.notifications = { mail: n.mail, slackPosted: n.slack.posted, slackFailed: n.slack.failed };
-    for (const card of created)
-      await advanceClaim(store.db, card.case.caseNumber, ctx.runId, { step: 'done' }).catch((err) =>
-        ctx.logger.error({ err, case: card.case.caseNumber }, 'could not mark the claim done'),
-      );
+    report.notifications = {
+      mail: n.mail,
+      mailed: n.mailed,
+      slackPosted: n.slack.posted,
+      slackFailed: n.slack.failed,
+      alreadyAnnounced: n.alreadyAnnounced.length,
+    };
+    for (const card of created) {
+      try {
+        await advanceClaim(store.db, card.case.caseNumber, claimHolder(ctx), { step: 'done' });
+        report.completed++;
+      } catch (err) {
+        if (!(err instanceof ClaimLostError)) throw err;
+        // Paused past the lease: another run took the claim, finished the card and announced it.
+        handOver(report, card.case.caseNumber, 'announce', `${card.key}: finished by another run`);
+      }
+    }
     await reportFailures(ctx, up, report);
   });
+  if (report.handedOver.length > 0)
+    ctx.logger.warn(
+      { handedOver: report.handedOver.length, completed: report.completed, planned: report.planned },
+      'another run took over cases of this run',
+    );
 
   await store.write(async (tx) => {
     await saveSyncState(tx, CARD_CREATION_SOURCE, { details: { lastRun: report } });
   });
-  ctx.counters.changed = report.created.length + report.reopened.length;
+  ctx.counters.changed = report.created.length + report.resumed.length + report.reopened.length;
   return {
     changed: ctx.counters.changed,
     summary: summarize(report),
+    outcome: cardCreationOutcome(report),
+    ...(report.readOnly ? {} : { finalProgress: { current: report.completed, total: report.planned } }),
   };
+}
+
+function handOver(report: CardCreationReport, caseNumber: string, action: string, detail: string) {
+  report.handedOver.push({ case: caseNumber, action, detail });
 }
 
 /** Runs one case's steps; on failure releases the claim with the error and goes on. */
@@ -209,19 +270,31 @@ async function attempt(
   kind: 'create' | 'reopen',
 ): Promise<CardDone | undefined> {
   const { ctx } = env;
+  const resumed = kind === 'create' && claim.jiraKey !== null;
   try {
     const done = await work();
-    if (kind === 'create')
+    if (kind === 'reopen') report.reopened.push({ case: claim.caseNumber, key: done.key });
+    else if (resumed) report.resumed.push({ case: claim.caseNumber, key: done.key });
+    else
       report.created.push({ case: claim.caseNumber, key: done.key, assignee: done.assignee?.name ?? null });
-    else report.reopened.push({ case: claim.caseNumber, key: done.key });
     return done;
   } catch (err) {
+    if (err instanceof ClaimLostError) {
+      // Not a failure of the case: another run holds it now and carries it on.
+      handOver(report, claim.caseNumber, kind === 'create' ? 'create card' : 'reopen card', err.message);
+      return undefined;
+    }
     const message = (err as Error).message;
+    if (err instanceof ReadOnlyError && !claim.jiraKey)
+      await dropUnusedClaim(ctx.store.db, claim.caseNumber, claimHolder(ctx));
+    else if (!(await releaseClaim(ctx.store.db, claim.caseNumber, claimHolder(ctx), message))) {
+      // The error came after another run had taken the claim over: that run carries the case on,
+      // so this is neither this case's failure nor worth a failure post.
+      handOver(report, claim.caseNumber, kind === 'create' ? 'create card' : 'reopen card', message);
+      return undefined;
+    }
     ctx.logger.error({ err, case: claim.caseNumber, step: claim.step }, `card ${kind} failed`);
     report.failed.push({ case: claim.caseNumber, error: message });
-    if (err instanceof ReadOnlyError && !claim.jiraKey)
-      await dropUnusedClaim(ctx.store.db, claim.caseNumber, ctx.runId);
-    else await releaseClaim(ctx.store.db, claim.caseNumber, ctx.runId, message);
     return undefined;
   }
 }
@@ -259,9 +332,48 @@ async function dryRun(
 
 function summarize(r: CardCreationReport): string {
   const parts = [`${r.created.length} created`, `${r.reopened.length} reopened`];
+  if (r.resumed.length) parts.push(`${r.resumed.length} finished for an earlier run`);
   if (r.failed.length) parts.push(`${r.failed.length} failed`);
+  if (r.handedOver.length) parts.push(`${r.handedOver.length} taken over by another run`);
+  if (!r.readOnly && r.planned) parts.push(`${r.completed}/${r.planned} seen through`);
   if (r.wouldHave.length) parts.push(`READ_ONLY: ${r.wouldHave.length} writes not sent`);
-  if (r.refused)
-    parts.push(`refused ${r.refused.newCases} new cases (> ${r.refused.max}), alert ${r.refused.alert}`);
+  if (r.refused) parts.push(refusal(r.refused));
   return parts.join(', ');
+}
+
+const refusal = (r: NonNullable<CardCreationReport['refused']>) =>
+  `refused: ${r.newCases} new cases > ${r.max} (mass-creation guard), alert ${r.alert}`;
+
+const act = (action: string, target: string, detail: string | null = null): RunAction => ({
+  action,
+  target,
+  detail,
+});
+
+/** The run's stored outcome: what it did, would have done, refused, or left to another run. */
+export function cardCreationOutcome(r: CardCreationReport): RunOutcome {
+  const did = [
+    ...r.created.map((c) =>
+      act('create card', c.case, c.assignee ? `${c.key}, assigned to ${c.assignee}` : c.key),
+    ),
+    ...r.resumed.map((c) => act('finish card', c.case, `${c.key} (created by an earlier run)`)),
+    ...r.reopened.map((c) => act('reopen card', c.case, c.key)),
+  ];
+  const n = r.notifications;
+  if (n && n.mailed.length > 0) did.push(act(`mail ${n.mail}`, 'New Card(s)', n.mailed.join(', ')));
+  if (n && n.slackPosted > 0) did.push(act('slack posts', 'New Card(s)', String(n.slackPosted)));
+  return {
+    result: r.refused ? 'refused' : r.readOnly ? 'read-only' : 'wrote',
+    summary: summarize(r),
+    did,
+    wouldHave: r.wouldHave.map((w) => act(w.action, w.case, JSON.stringify(w.detail))),
+    failed: r.failed.map((f) => act('card', f.case, f.error)),
+    handedOver: r.handedOver.map((h) => act(h.action, h.case, h.detail)),
+    refused: r.refused
+      ? {
+          reason: `${r.refused.newCases} new cases > ${r.refused.max}: mass-creation guard (MAX_CARDS_PER_RUN)`,
+          alert: r.refused.alert,
+        }
+      : null,
+  };
 }

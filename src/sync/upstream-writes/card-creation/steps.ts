@@ -24,6 +24,14 @@ import { bugUrl, cardDescription, cardSummary, caseUrl, REOPEN_COMMENT } from '.
 // the configuration changed under the run: `expectWritten` turns it into an error and the claim is
 // released with it, never treated as done.
 
+/**
+ * Who holds a claim: the run and its attempt. pg-boss starts a run's next attempt (same run id) when
+ * it takes the previous one for dead (no heartbeat: a paused worker); the new attempt takes the
+ * claims over at once, and the old one, should it wake, finds it no longer holds them.
+ */
+export const claimHolder = (ctx: Pick<JobContext, 'runId' | 'attempt'>): string =>
+  `${ctx.runId}/${ctx.attempt}`;
+
 export interface CreationEnv {
   ctx: JobContext;
   config: Config;
@@ -76,7 +84,7 @@ async function step(
 ): Promise<void> {
   if (reached(claim.step, name)) return;
   await work();
-  await advanceClaim(env.ctx.store.db, claim.caseNumber, env.ctx.runId, { step: name });
+  await advanceClaim(env.ctx.store.db, claim.caseNumber, claimHolder(env.ctx), { step: name });
   claim.step = name;
 }
 
@@ -111,7 +119,7 @@ export async function createCard(
       key = created.key;
     }
     // Recorded at once: from here on a retry follows up on this key instead of creating again.
-    await advanceClaim(ctx.store.db, c.caseNumber, ctx.runId, { step: 'created', jiraKey: key });
+    await advanceClaim(ctx.store.db, c.caseNumber, claimHolder(ctx), { step: 'created', jiraKey: key });
     claim.jiraKey = key;
     claim.step = 'created';
   }
@@ -176,7 +184,7 @@ async function storeCard(env: CreationEnv, c: CaseForCard, key: string, assignee
     changes.record('card', await upsertCards(tx, [record], ctx.runId));
     const caseCard = { caseNumber: c.caseNumber, createdDate: c.createdDate, feJiraCard: key };
     changes.record('case', await patchCaseCard(tx, [caseCard], ctx.runId));
-    await advanceClaim(tx, c.caseNumber, ctx.runId, { step: 'stored' });
+    await advanceClaim(tx, c.caseNumber, claimHolder(ctx), { step: 'stored' });
   });
 }
 
@@ -211,7 +219,7 @@ export async function reopenCard(
       sprint: sprint?.name ?? null,
     };
     changes.record('card', await patchCardStatus(tx, [card], ctx.runId));
-    await advanceClaim(tx, c.caseNumber, ctx.runId, { step: 'done' });
+    await advanceClaim(tx, c.caseNumber, claimHolder(ctx), { step: 'done' });
   });
   return { case: c, key, url: browseUrl(config, key), assignee: undefined };
 }

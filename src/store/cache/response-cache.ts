@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
+import { LRUCache } from 'lru-cache';
+import type { CoreMetrics } from '../../observability/metrics.js';
+import type { Cache } from './cache.js';
+
+// Whole HTTP responses, serialised once per data generation. A body is stored under its key plus
+// the stamp of the entities it was built from (store.ts bumps their generation after every
+// committed write), so a write makes exactly the bodies built from what it changed unreachable.
+// Each process keeps the bodies it serves in memory (bounded by bytes); with Redis they are also
+// shared, so one process builds and compresses a body and the others fetch it once. The stamp
+// comes from the shared cache on every lookup, so processes agree on what is current.
+//
+// Bodies also depend on the clock (days open, SLA badges, "updated within"), so one is reused for
+// at most `maxAgeSeconds` after it was built; a rebuild with the same bytes keeps its ETag.
+
+export type Encoding = 'br' | 'gzip';
+
+export interface CachedBody {
+  /** Strong validator of the uncompressed bytes: a quoted hash. */
+  readonly etag: string;
+  readonly body: Buffer;
+  /** Epoch milliseconds when it was built. */
+  readonly builtAt: number;
+}
+
+export interface Lookup {
+  /** Key + stamp: where a body built now belongs. */
+  readonly slot: string;
+  readonly hit?: CachedBody;
+}
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/** Below this a compressed body saves less than its headers cost. */
+export const MIN_COMPRESSED_BYTES = 1024;
+
+// Brotli's default (quality 11) takes seconds per megabyte; 5 compresses JSON about as well as
+// gzip -9 at gzip's speed, and runs once per generation.
+const compress = (body: Buffer, encoding: Encoding) =>
+  encoding === 'br'
+    ? brotliAsync(body, {
+        params: {
+          [zlib.BROTLI_PARAM_QUALITY]: 5,
+          [zlib.BROTLI_PARAM_SIZE_HINT]: body.length,
+          [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+        },
+      })
+    : gzipAsync(body, { level: 6 });
+
+export const etagOf = (body: Buffer) =>
+  `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+
+interface Entry extends CachedBody {
+  encoded: Map<Encoding, Promise<Buffer>>;
+}
+
+export class ResponseCache {
+  private readonly local: LRUCache<string, Entry>;
+  /** Bodies being built in this process, by slot, so concurrent misses share one build. */
+  readonly building = new Map<string, Promise<CachedBody>>();
+
+  constructor(
+    private readonly cache: Cache,
+    private readonly opts: { maxBytes: number; ttlSeconds: number; metrics?: CoreMetrics },
+  ) {
+    this.local = new LRUCache<string, Entry>({
+      maxSize: Math.max(1, opts.maxBytes),
+      // The compressed forms come later; they are a fraction of the body.
+      sizeCalculation: (e) => Math.max(1, Math.ceil(e.body.length * 1.3)),
+      ttl: opts.ttlSeconds * 1000,
+    });
+  }
+
+  /** The slot for `key` at the current generation of `entities`, and its body if one is fresh; undefined: do not cache now. */
+  async lookup(entities: readonly string[], key: string, maxAgeSeconds: number): Promise<Lookup | undefined> {
+    if (this.opts.maxBytes === 0) return undefined;
+    const stamp = await this.cache.stamp(entities);
+    if (stamp === undefined) return undefined;
+    const slot = `${key}|${stamp}`;
+    // Counted with the cache's other lookups: a whole answer served is a cache hit.
+    const count = (result: 'hit' | 'miss') =>
+      this.opts.metrics?.cacheRequests.inc({ backend: this.cache.backend, result });
+    const fresh = (builtAt: number) => Date.now() - builtAt < maxAgeSeconds * 1000;
+    const local = this.local.get(slot);
+    if (local && fresh(local.builtAt)) {
+      count('hit');
+      return { slot, hit: local };
+    }
+    if (this.cache.shared) {
+      const [etag, built, body] = await this.cache.shared.get(slot, ['etag', 'built', 'body']);
+      if (etag && built && body && fresh(Number(built.toString()))) {
+        const entry: Entry = {
+          etag: etag.toString(),
+          builtAt: Number(built.toString()),
+          body,
+          encoded: new Map(),
+        };
+        this.local.set(slot, entry);
+        count('hit');
+        return { slot, hit: entry };
+      }
+    }
+    count('miss');
+    return { slot };
+  }
+
+  /** Keeps `body` in `slot` (here, and shared when there is Redis). */
+  async store(slot: string, body: Buffer): Promise<CachedBody> {
+    const entry: Entry = { etag: etagOf(body), body, builtAt: Date.now(), encoded: new Map() };
+    this.local.set(slot, entry);
+    await this.cache.shared?.put(
+      slot,
+      { etag: entry.etag, built: String(entry.builtAt), body },
+      this.opts.ttlSeconds,
+    );
+    return entry;
+  }
+
+  /** The body compressed with `encoding`, made once per body (and shared with other processes). */
+  encoded(slot: string, cached: CachedBody, encoding: Encoding): Promise<Buffer> {
+    const entry = cached as Entry;
+    let p = entry.encoded.get(encoding);
+    if (!p) {
+      p = (async () => {
+        // Named by the ETag too: a rebuild of the slot with other bytes must not find these.
+        const field = `${encoding}:${entry.etag}`;
+        const [shared] = (await this.cache.shared?.get(slot, [field])) ?? [null];
+        if (shared) return shared;
+        const out = await compress(entry.body, encoding);
+        await this.cache.shared?.put(slot, { [field]: out }, this.opts.ttlSeconds);
+        return out;
+      })();
+      entry.encoded.set(encoding, p);
+      // A failed compression is retried by the next request, not remembered.
+      p.catch(() => entry.encoded.delete(encoding));
+    }
+    return p;
+  }
+}
