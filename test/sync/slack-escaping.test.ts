@@ -6,9 +6,11 @@ import { createUpstreams, type Upstreams } from '../../src/sources/index.js';
 import { noopUpstreamMetrics } from '../../src/sources/metrics.js';
 import { slackText, slackTextWithin } from '../../src/sources/slack.js';
 import type { CaseForCard } from '../../src/store/queries/card-creation.js';
+import { claimNewCase } from '../../src/store/repositories/card-creations.js';
 import { createNotifyingAlertSink } from '../../src/sync/engine/notify-alerts.js';
 import { SLACK_TEXT_LIMIT } from '../../src/sync/upstream-writes/card-creation/content.js';
 import { notifyFailure, notifyNewCards } from '../../src/sync/upstream-writes/card-creation/notify.js';
+import { claimHolder } from '../../src/sync/upstream-writes/card-creation/steps.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
 import { simulatorConfig } from '../support/sim-config.js';
@@ -57,6 +59,12 @@ describe('Slack messages carry upstream text escaped', () => {
     await sim?.close();
   });
 
+  /** Notifications go out only for cards whose creation claim the run holds, as card creation's do. */
+  const holdClaim = async (ctx: ReturnType<typeof makeJobContext>, caseNumber: string) => {
+    const claim = await claimNewCase(t.store.db, { caseNumber, runId: claimHolder(ctx), assignee: null });
+    expect(claim).toBeDefined();
+  };
+
   const hostileCase: CaseForCard = {
     caseNumber: '04000001',
     createdDate: new Date('2026-01-02T10:00:00Z'),
@@ -72,6 +80,7 @@ describe('Slack messages carry upstream text escaped', () => {
   it('the new-card post and its thread reply', async () => {
     sim.state.slackMessages.length = 0;
     const ctx = makeJobContext(t.store, config);
+    await holdClaim(ctx, hostileCase.caseNumber);
     const result = await notifyNewCards(ctx, up, [
       {
         case: hostileCase,
@@ -97,7 +106,8 @@ describe('Slack messages carry upstream text escaped', () => {
   it('a long description is escaped, then cut to Slack’s limit', async () => {
     sim.state.slackMessages.length = 0;
     const ctx = makeJobContext(t.store, config);
-    const long = { ...hostileCase, description: '<'.repeat(SLACK_TEXT_LIMIT) };
+    const long = { ...hostileCase, caseNumber: '04000002', description: '<'.repeat(SLACK_TEXT_LIMIT) };
+    await holdClaim(ctx, long.caseNumber);
     await notifyNewCards(ctx, up, [
       { case: long, key: 'KNIECO-10', url: 'https://j/browse/KNIECO-10', assignee: undefined },
     ]);

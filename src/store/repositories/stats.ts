@@ -148,13 +148,12 @@ export async function computeCaseStats(
   const now = opts.now ?? new Date();
   const scope = { account: opts.account, engineer: opts.engineer };
   // The breakdowns are what their links open (src/shared/counted.ts): rows of the case table.
-  const [r, byCustomer, byEngineer, bySeverity, byStatus] = await Promise.all([
-    q.query<Omit<CaseStats, BreakdownKey>>(CASE_STATS_SQL, statsParams({ ...opts, now })),
-    breakdown(q, COUNTS.openCases(scope), 'account', now),
-    breakdown(q, COUNTS.openCases(scope), 'assignee', now),
-    breakdown(q, COUNTS.openCases(scope), 'severity', now),
-    breakdown(q, COUNTS.cases(scope), 'caseStatus', now),
-  ]);
+  // One after the other: `q` may be a transaction's single connection (the stats snapshot job).
+  const r = await q.query<Omit<CaseStats, BreakdownKey>>(CASE_STATS_SQL, statsParams({ ...opts, now }));
+  const byCustomer = await breakdown(q, COUNTS.openCases(scope), 'account', now);
+  const byEngineer = await breakdown(q, COUNTS.openCases(scope), 'assignee', now);
+  const bySeverity = await breakdown(q, COUNTS.openCases(scope), 'severity', now);
+  const byStatus = await breakdown(q, COUNTS.cases(scope), 'caseStatus', now);
   return {
     ...r.rows[0]!,
     by_customer: byCustomer,
