@@ -155,7 +155,7 @@ describe('http client', () => {
     const all = lines.join('\n');
     expect(all).not.toMatch(/sEcReT/);
     expect(all).toContain('api_key=%5Bredacted%5D');
-    expect(all).toContain('"attempt":2');
+    expect(all).toContain('"callAttempt":2');
   });
 });
 

@@ -442,7 +442,7 @@ export function FacetTable<T>(props: FacetTableProps<T>) {
               checked={search.get('open') === 'true'}
               onChange={(e) => update(withParam(search, 'open', e.target.checked ? 'true' : null))}
             />{' '}
-            Open cases only
+            Open only
           </label>
           <label>
             Show{' '}
