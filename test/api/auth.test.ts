@@ -10,23 +10,14 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { roleIncludes, USER_ROLES, type UserRole } from '../../src/shared/vocabulary.js';
 import { quarantineRecords } from '../../src/store/repositories/quarantine.js';
 import { ensureRun, finishRunOnce } from '../../src/store/repositories/sync-runs.js';
-import type { SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { CookieBrowser, freePort, startTestIdp, type TestAccount, type TestIdp } from '../support/oidc.js';
+import { fakeSyncControl, FAKE_RUN_ID as RUN } from '../support/sync-control.js';
 
 // Sign-in against a real OpenID Connect provider (oidc-provider, in-process), roles on every route,
 // sessions and API tokens in the database, CSRF, the audit log.
 
-const RUN = '00000000-0000-4000-8000-000000000000';
-const sync: SyncControl = {
-  refreshableJobs: () => ['cases'],
-  refresh: async () => ({ runId: RUN, joined: false }),
-  refreshAll: async () => ({ id: RUN, ids: {}, joined: false }),
-  adminJobs: () => ['card-creation'],
-  runAdminJob: async () => ({ runId: RUN, joined: false }),
-  jobStatus: async () => [],
-  retryRun: async () => ({ runId: RUN, joined: false }),
-};
+const sync = fakeSyncControl();
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 const account = (id: string, groups: string[]): TestAccount => ({

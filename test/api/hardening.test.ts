@@ -7,24 +7,15 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import type { Config } from '../../src/config/config.js';
-import type { SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
+import { fakeSyncControl } from '../support/sync-control.js';
 import { seedDashboard, testConfig } from './support.js';
 
 // Bad input never becomes a 500: every route of the whole app (v1, legacy, runs, refresh, docs, UI)
 // answers odd values with a 4xx and a message, and nothing is logged at error level. Every request
 // parameter is bounded in the route's JSON Schema, so the OpenAPI document states the bounds too.
 
-const RUN_ID = '00000000-0000-4000-8000-000000000000';
-const sync: SyncControl = {
-  refreshableJobs: () => ['cases'],
-  refresh: async () => ({ runId: RUN_ID, joined: false }),
-  refreshAll: async () => ({ id: RUN_ID, ids: {}, joined: false }),
-  adminJobs: () => ['card-creation'],
-  runAdminJob: async () => ({ runId: RUN_ID, joined: false }),
-  jobStatus: async () => [],
-  retryRun: async () => ({ runId: RUN_ID, joined: false }),
-};
+const sync = fakeSyncControl();
 
 /** Every log line the app writes, parsed. */
 function capturingLogger() {

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import type { SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { CookieBrowser, freePort } from '../support/oidc.js';
 import {
@@ -12,21 +11,13 @@ import {
   startTestSamlIdp,
   type TestSamlIdp,
 } from '../support/saml.js';
+import { fakeSyncControl } from '../support/sync-control.js';
 
 // Sign-in through a SAML 2.0 identity provider built from samlify (signed assertions, generated
 // key): login, deep link, denied group, logout with single logout, and the responses t5g must
 // refuse (expired, wrong audience, replayed, unsigned by the configured IdP).
 
-const RUN = '00000000-0000-4000-8000-000000000000';
-const sync: SyncControl = {
-  refreshableJobs: () => ['cases'],
-  refresh: async () => ({ runId: RUN, joined: false }),
-  refreshAll: async () => ({ id: RUN, ids: {}, joined: false }),
-  adminJobs: () => ['card-creation'],
-  runAdminJob: async () => ({ runId: RUN, joined: false }),
-  jobStatus: async () => [],
-  retryRun: async () => ({ runId: RUN, joined: false }),
-};
+const sync = fakeSyncControl();
 
 const VIEWER: SamlAccount = {
   id: 'vera',

@@ -5,26 +5,17 @@ import { buildApp } from '../../src/api/app.js';
 import { ensureUiBuilt } from '../../src/cli/ui-build.js';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import type { SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS } from '../support/browser.js';
 import { freePort } from '../support/oidc.js';
 import { type SamlIdpServer, startSamlIdpServer } from '../support/saml.js';
+import { fakeSyncControl } from '../support/sync-control.js';
 
 // Signing in through a SAML IdP in Chromium: the IdP (samlify, on another site) posts its signed
 // response across sites to the ACS; the browser's own SameSite=Lax cookie, which that POST does not
 // carry, must come along on the redirect that collects the sign-in — or nobody could sign in.
 
-const RUN = '00000000-0000-4000-8000-000000000000';
-const sync: SyncControl = {
-  refreshableJobs: () => ['cases'],
-  refresh: async () => ({ runId: RUN, joined: false }),
-  refreshAll: async () => ({ id: RUN, ids: {}, joined: false }),
-  adminJobs: () => ['card-creation'],
-  runAdminJob: async () => ({ runId: RUN, joined: false }),
-  jobStatus: async () => [],
-  retryRun: async () => ({ runId: RUN, joined: false }),
-};
+const sync = fakeSyncControl();
 
 describe.skipIf(browserSkipReason)('SAML sign-in in the browser', () => {
   let t: TestStore;

@@ -7,35 +7,17 @@ import { buildApp } from '../../src/api/app.js';
 import { ensureUiBuilt } from '../../src/cli/ui-build.js';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import type { SyncControl } from '../../src/sync/index.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { browserSkipReason, CHROMIUM, CHROMIUM_ARGS } from '../support/browser.js';
 import { freePort, startTestIdp, type TestIdp } from '../support/oidc.js';
+import { fakeSyncControl } from '../support/sync-control.js';
 
 // Signing in through a real OpenID Connect provider (oidc-provider, in-process) in Chromium: the
 // deep link survives the login, the header shows name and role, a page on another origin cannot
 // make the signed-in browser start a job, and sign-out ends the session at t5g and the provider.
 
-const RUN = '00000000-0000-4000-8000-000000000000';
 const started: string[] = [];
-const sync: SyncControl = {
-  refreshableJobs: () => ['cases'],
-  refresh: async (job) => {
-    started.push(job);
-    return { runId: RUN, joined: false };
-  },
-  refreshAll: async () => ({ id: RUN, ids: {}, joined: false }),
-  adminJobs: () => ['card-creation'],
-  runAdminJob: async (job) => {
-    started.push(job);
-    return { runId: RUN, joined: false };
-  },
-  jobStatus: async () => [],
-  retryRun: async (run) => {
-    started.push(run.job);
-    return { runId: RUN, joined: false };
-  },
-};
+const sync = fakeSyncControl(started);
 
 describe.skipIf(browserSkipReason)('sign-in in the browser', () => {
   let t: TestStore;

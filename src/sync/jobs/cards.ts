@@ -14,7 +14,7 @@ import {
 import type { JobContext, JobDefinition, JobOutcome } from '../engine/types.js';
 import { newestCursor } from '../helpers/cursor.js';
 import { toCardRecord, toJiraCommentRecord } from '../helpers/mappers/jira.js';
-import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.js';
+import { quarantineRejections } from '../helpers/rejections.js';
 import { withUpstreams } from '../helpers/upstreams.js';
 import { WEBHOOK_SOURCE } from '../webhooks/jira.js';
 
