@@ -8,6 +8,8 @@ export default defineConfig({
     // PGlite instances are memory-heavy (~300 MB each, ~0.9 GB while running initdb); keep the
     // number of concurrently running test files small on the 2-core CI machine.
     maxWorkers: 2,
+    // A page or a sync answers within a second when the machine is idle; under load give polls 10 s.
+    expect: { poll: { timeout: 10_000, interval: 100 } },
     reporters: ['verbose', './test/support/summary-reporter.ts'],
   },
 });

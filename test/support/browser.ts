@@ -287,6 +287,8 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
     });
     // Short waits: a page of this app renders in about a second; a missing element should fail fast.
     context.setDefaultTimeout(10_000);
+    // Loading a whole page (and its frames) can take longer on a busy 2-core machine.
+    context.setDefaultNavigationTimeout(30_000);
     const page = await context.newPage();
     watchPage(page, problems);
 
