@@ -169,10 +169,13 @@ export function buildFilter(
     if (source.cardJoined) {
       // A JIRA key typed as is finds its card's row. The card is joined to the scanned table, so a
       // condition naming it would only be checked after the join of every row: the scan takes
-      // the key's case number, and only that card's row of the case is kept.
+      // the key's case number, and of that case only the card's row is kept (the second
+      // condition, written to be true at once for every other case, so it does not skew the
+      // planner's row estimate).
+      const keyed = `ARRAY(SELECT x.case_number FROM card_index x WHERE x.jira_key = ${key})`;
       built.base.push(
-        `(${text} OR r.case_number = ANY(ARRAY(SELECT x.case_number FROM card_index x WHERE x.jira_key = ${key})))`,
-        `(r.jira_key = ${key} OR ${text})`,
+        `(${text} OR r.case_number = ANY(${keyed}))`,
+        `(r.case_number <> ALL(${keyed}) OR r.jira_key = ${key} OR ${text})`,
       );
     } else {
       // A JIRA key typed as is also finds its row.
