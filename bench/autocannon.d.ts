@@ -23,6 +23,8 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     headers?: Record<string, string>;
+    /** Requests sent in turn on each connection; setupRequest may rewrite each one (a new path, say). */
+    requests?: { path?: string; setupRequest?: (req: { path: string }) => { path: string } }[];
   }
   function autocannon(opts: Options): Promise<Result>;
   export default autocannon;

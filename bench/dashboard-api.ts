@@ -9,7 +9,8 @@
 //   npm run bench:api -- [--runs pglite:10000,postgres:10000,postgres:100000] [--duration 10]
 //                        [--connections 10] [--curve 1,4,10] [--save out.json] [--baseline old.json]
 //
-//   --runs         backend:cases, comma-separated (env BENCH_RUNS)
+//   --runs         backend:cases, comma-separated (env BENCH_RUNS); backend:cases:goals measures only
+//                  the rows of the goals (filtered page cached, uncached and new each time; full text q)
 //   --duration     seconds per measured autocannon run, after up to 3 s of warm-up (env BENCH_DURATION)
 //   --connections  concurrent connections for the endpoint table (env BENCH_CONNECTIONS)
 //   --curve        connection counts for the filtered-page latency curve (env BENCH_CURVE)
@@ -35,6 +36,7 @@ import { createMetrics } from '../src/observability/metrics.js';
 import { flushCardIndex } from '../src/store/read-model/card-index.js';
 import { openStore } from '../src/store/store.js';
 import { makeDashboardData, seedDashboardData, seedStatsHistory } from './dashboard-data.js';
+import { printGoal } from './goal.js';
 
 const env = process.env;
 const { values } = parseArgs({
@@ -184,6 +186,8 @@ const ENDPOINTS: [string, string][] = [
   ...LEGACY.map((name): [string, string] => [`legacy /api/${name}`, `/api/${name}`]),
 ];
 const FILTERED = ENDPOINTS[0]!;
+/** What a `:goals` run measures of ENDPOINTS: the filtered page (cached, then uncached, then a new filter each time). */
+const GOAL_ENDPOINTS: [string, string][] = [FILTERED];
 /**
  * What real clients send: a browser (the UI) accepts brotli and gzip; the scripts that read the
  * original's API use Python's requests, which sends "gzip, deflate".
@@ -206,7 +210,9 @@ async function main() {
       .join(' ')}`,
   );
   for (const spec of values.runs.split(',')) {
-    const [backend, n] = spec.split(':') as ['pglite' | 'postgres', string];
+    // `backend:cases:goals` measures only the rows the goals need (GOAL_ENDPOINTS, the search rows).
+    const [backend, n, only] = spec.split(':') as ['pglite' | 'postgres', string, string | undefined];
+    const goalsOnly = only === 'goals';
     const cases = Number(n);
     const run = `${backend === 'pglite' ? 'PGlite' : 'PostgreSQL'} ${cases.toLocaleString('en-US')}`;
     const { storage, cleanup } = await createStorage(backend);
@@ -218,14 +224,16 @@ async function main() {
         await admin?.connect();
         const db = admin && { admin, name: new URL(storage.DATABASE_URL!).pathname.slice(1) };
         const target = { base: `http://127.0.0.1:${server.port}`, pid: server.child.pid!, db };
-        rows.push(...(await measure(target, run, duration, connections, curve)));
+        rows.push(...(await measure(target, run, duration, connections, curve, goalsOnly)));
+        rows.push(...(await measureSearchCached(target, run, duration, connections)));
         server.child.kill('SIGTERM');
         await new Promise((r) => server.child.once('exit', r));
         // PGlite allows one process on its data directory: the uncached server starts after.
         const uncached = await startServer({ ...storage, RESPONSE_CACHE_MB: '0' });
         try {
           const t2 = { base: `http://127.0.0.1:${uncached.port}`, pid: uncached.child.pid!, db };
-          rows.push(...(await measureUncached(t2, run, Math.min(duration, 5), connections)));
+          rows.push(...(await measureUncached(t2, run, Math.min(duration, 5), connections, goalsOnly)));
+          rows.push(...(await measureSearchUncached(t2, run, cases, Math.min(duration, 5), connections)));
         } finally {
           uncached.child.kill('SIGTERM');
           await new Promise((r) => uncached.child.once('exit', r));
@@ -242,6 +250,7 @@ async function main() {
     }
   }
   report(rows);
+  printGoals(rows);
   if (values.save) {
     writeFileSync(
       values.save,
@@ -335,6 +344,7 @@ async function measure(
   duration: number,
   connections: number,
   curve: number[],
+  goalsOnly = false,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   // Each measured run follows a short unmeasured one at the same concurrency, so it sees a warm
@@ -351,7 +361,7 @@ async function measure(
       throw new Error(`${url}: ${r.errors} errors, ${r.non2xx} non-2xx`);
     return { r, cpu: cpuMs?.(Math.max(1, r.requests.total)) };
   };
-  for (const [endpoint, urlPath] of ENDPOINTS) {
+  for (const [endpoint, urlPath] of goalsOnly ? GOAL_ENDPOINTS : ENDPOINTS) {
     // The first request meets an empty cache: page, total and facets (or stats) are all computed.
     const cold = await timedGet(target.base + urlPath);
     if (cold.status !== 200) throw new Error(`${urlPath}: HTTP ${cold.status}`);
@@ -373,7 +383,7 @@ async function measure(
     );
   }
   // A client that has the answer asks again with its ETag: 304 while nothing changed.
-  for (const [endpoint, urlPath] of REVALIDATED) {
+  for (const [endpoint, urlPath] of goalsOnly ? [] : REVALIDATED) {
     // A cold answer streams without an ETag (and a body older than a minute is rebuilt cold).
     let etag: string | null = null;
     for (let i = 0; i < 3 && !etag; i++) {
@@ -400,7 +410,7 @@ async function measure(
     );
   }
   // The target (a filtered page of 50 ≤ 50 ms p99) at each concurrency of the curve.
-  for (const c of curve) {
+  for (const c of goalsOnly ? [] : curve) {
     const { r, cpu } = await load(target.base + FILTERED[1], c);
     rows.push({
       run,
@@ -447,9 +457,11 @@ async function measureUncached(
   run: string,
   duration: number,
   connections: number,
+  goalsOnly = false,
 ): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const [endpoint, urlPath] of [FILTERED, ...ENDPOINTS.filter(([e]) => e.startsWith('legacy '))]) {
+  const legacy = goalsOnly ? [] : ENDPOINTS.filter(([e]) => e.startsWith('legacy '));
+  for (const [endpoint, urlPath] of [FILTERED, ...legacy]) {
     const cold = await timedGet(target.base + urlPath);
     // A big uncached map takes seconds per request: few clients, so none times out waiting.
     const c = endpoint.startsWith('legacy ') ? Math.min(2, connections) : connections;
@@ -480,6 +492,218 @@ async function measureUncached(
     );
   }
   return rows;
+}
+
+// ---- full-text search: a fixed URL (cached) and a new term each request (uncached) ---------------
+type Target = { base: string; pid: number; db: { admin: pg.Client; name: string } | undefined };
+const SEARCH_TABLES = ['cards', 'cases'] as const;
+const searchCachedEndpoint = (table: string) => `${table}: full text q, one URL (cached)`;
+const searchNewEndpoint = (table: string) => `${table}: full text q, a new term each request (uncached)`;
+const searchBroadEndpoint = (table: string) =>
+  `${table}: full text q, a broad term (~8% of rows), 13 in a row`;
+/** The fixed term of the cached rows (the read API's long-standing "full text q" row). */
+const CACHED_TERM = 'worker node 7';
+
+/**
+ * Distinct search terms drawn from the text bench/dashboard-data.ts writes, each kind in turn: a
+ * cluster's own number (its description: one case), an account (its ~100 cases; numbers above 96
+ * so the number is no summary's cluster or node too), a cluster and node of the summaries (~0.2%
+ * of the cases), a case number or JIRA key typed as is, and a JIRA comment's text (one card).
+ * Deterministic (a fixed linear congruential sequence), so runs compare.
+ */
+function searchTerms(cases: number, count: number): string[] {
+  const accounts = Math.max(10, Math.round(cases / 100));
+  let seed = 20_240_601;
+  const rnd = (m: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed % m;
+  };
+  const terms = new Set<string>();
+  for (let i = 0; terms.size < count && i < count * 20; i++) {
+    const c = rnd(cases);
+    const caseNumber = String(4_000_0000 + c);
+    const kind = i % 5;
+    if (kind === 0 && cases > 100) terms.add(`cluster ${100 + rnd(cases - 100)}`);
+    else if (kind === 1 && accounts > 100) terms.add(`Account ${100 + rnd(accounts - 100)}`);
+    else if (kind === 2) terms.add(`cluster ${rnd(97)} worker node ${rnd(13)}`);
+    else if (kind === 3) terms.add(c % 2 ? caseNumber : `KNIECO-${c + 1}`);
+    else if (kind === 4 && c % 20 !== 19 && c % 5 > 0) terms.add(`must-gather ${caseNumber}`);
+  }
+  return [...terms];
+}
+
+const searchPath = (table: string, term: string) => `/api/v1/${table}?q=${encodeURIComponent(term)}&limit=50`;
+
+/** Full text q served again from one URL: the response cache's figure. */
+async function measureSearchCached(target: Target, run: string, duration: number, connections: number) {
+  const rows: Row[] = [];
+  for (const table of SEARCH_TABLES) {
+    const url = target.base + searchPath(table, CACHED_TERM);
+    const cold = await timedGet(url);
+    if (cold.status !== 200) throw new Error(`${url}: HTTP ${cold.status}`);
+    const headers = { 'accept-encoding': acceptEncoding(url) };
+    await autocannon({ url, connections, duration: Math.min(3, duration), headers });
+    const { value: r, cpuMs } = await withCpu(target.pid, target.db, () =>
+      autocannon({ url, connections, duration, headers }),
+    );
+    if (r.errors || r.non2xx) throw new Error(`${url}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    const cpu = cpuMs?.(Math.max(1, r.requests.total));
+    const endpoint = searchCachedEndpoint(table);
+    rows.push({
+      run,
+      endpoint,
+      connections,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      rps: r.requests.average,
+      cold: cold.ms,
+      bytes: cold.bytes,
+      cpu,
+    });
+    console.log(
+      `  ${endpoint.padEnd(42)} cold ${cold.ms.toFixed(1)} ms, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+        `${Math.round(r.requests.average)} req/s; ${fmtCpu(cpu)}`,
+    );
+  }
+  return rows;
+}
+
+/**
+ * Full text q on the uncached path (a RESPONSE_CACHE_MB=0 server): every request a term not asked
+ * before, so neither an answer nor its total and facet counts are cached; then the broad terms
+ * ("worker node N", ~8% of the rows each), one after the other, each for the first time.
+ */
+async function measureSearchUncached(
+  target: Target,
+  run: string,
+  cases: number,
+  duration: number,
+  connections: number,
+) {
+  const rows: Row[] = [];
+  const terms = searchTerms(cases, 20_000);
+  let next = 0;
+  for (const table of SEARCH_TABLES) {
+    const fire = (seconds: number) => {
+      const first = next;
+      return autocannon({
+        url: target.base,
+        connections,
+        duration: seconds,
+        headers: { 'accept-encoding': 'gzip, deflate, br' },
+        requests: [
+          {
+            setupRequest: (req) => ({ ...req, path: searchPath(table, terms[next++ % terms.length]!) }),
+          },
+        ],
+      }).then((r) => ({ r, asked: next - first }));
+    };
+    await fire(Math.min(3, duration));
+    const { value, cpuMs } = await withCpu(target.pid, target.db, () => fire(duration));
+    const { r, asked } = value;
+    if (r.errors || r.non2xx) throw new Error(`${table} q: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    const cpu = cpuMs?.(Math.max(1, r.requests.total));
+    const endpoint = searchNewEndpoint(table);
+    rows.push({
+      run,
+      endpoint,
+      connections,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      rps: r.requests.total / duration,
+      cold: Number.NaN,
+      bytes: 0,
+      cpu,
+    });
+    console.log(
+      `  ${endpoint.padEnd(42)} p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+        `${(r.requests.total / duration).toFixed(1)} req/s, ${asked} requests` +
+        `${next > terms.length ? ` (terms repeated: ${terms.length} distinct)` : ', every term new'}; ${fmtCpu(cpu)}`,
+    );
+    const broad: number[] = [];
+    for (let k = 0; k < 13; k++)
+      broad.push((await timedGet(target.base + searchPath(table, `worker node ${k}`))).ms);
+    broad.sort((a, b) => a - b);
+    rows.push({
+      run,
+      endpoint: searchBroadEndpoint(table),
+      connections: 1,
+      p50: Math.round(broad[6]!),
+      p99: Math.round(broad[12]!),
+      rps: 0,
+      cold: Number.NaN,
+      bytes: 0,
+    });
+    console.log(
+      `  ${searchBroadEndpoint(table)}: p50 ${broad[6]!.toFixed(1)} ms, max ${broad[12]!.toFixed(1)} ms`,
+    );
+  }
+  return rows;
+}
+
+// ---- goal lines (bench/goal.ts) -----------------------------------------------------------------
+function printGoals(rows: Row[]) {
+  const find = (run: string, endpoint: string) => rows.find((r) => r.run === run && r.endpoint === endpoint);
+  const fig = (r: Row) => `p99 ${ms(r.p99)}, ${int(r.rps)} req/s`;
+  const missing = (goal: string) =>
+    printGoal({ goal, figure: 'not measured in this run', comparison: '—', met: null });
+  const PG100 = 'PostgreSQL 100,000';
+  for (const table of SEARCH_TABLES) {
+    const goal = `full-text q, ${table === 'cards' ? 'card' : 'case'} table, 100k cases, PostgreSQL, 10 clients, a new term each request: p99 ≤ 50 ms`;
+    const fresh = find(PG100, searchNewEndpoint(table));
+    if (!fresh) {
+      missing(goal);
+      continue;
+    }
+    const cached = find(PG100, searchCachedEndpoint(table));
+    const broad = find(PG100, searchBroadEndpoint(table));
+    printGoal({
+      goal,
+      figure: fig(fresh),
+      comparison: [
+        cached && `cached (one URL): ${fig(cached)}`,
+        broad && `a broad term (~8% of rows) uncached: p50 ${ms(broad.p50)}, max ${ms(broad.p99)}`,
+        'before: p99 ~0.5 s (issue, fixed term)',
+      ]
+        .filter(Boolean)
+        .join('; '),
+      met: fresh.p99 <= 50,
+    });
+  }
+  const warm = find(PG100, FILTERED[0]);
+  const uncached = find(PG100, `${FILTERED[0]} (uncached)`);
+  const goalWarm =
+    'filtered page of 50, 100k cases, PostgreSQL, 10 clients, warm: ≥ 2,000 req/s, p99 ≤ 25 ms';
+  if (warm)
+    printGoal({
+      goal: goalWarm,
+      figure: fig(warm),
+      comparison: uncached ? `response cache off: ${fig(uncached)}` : '—',
+      met: warm.rps >= 2000 && warm.p99 <= 25,
+    });
+  else missing(goalWarm);
+  const fresh = find(PG100, UNCACHED_ENDPOINT);
+  const goalFresh = 'filtered page of 50, 100k cases, PostgreSQL: a new filter each time ≤ 50 ms';
+  if (fresh)
+    printGoal({
+      goal: goalFresh,
+      figure: `max ${ms(fresh.p99)} of 20 (p50 ${ms(fresh.p50)})`,
+      comparison: warm ? `the same page warm: p50 ${ms(warm.p50)}` : '—',
+      met: fresh.p99 <= 50,
+    });
+  else missing(goalFresh);
+  const lite = find('PGlite 10,000', FILTERED[0]);
+  const goalLite = 'PGlite, filtered page of 50, 10k cases, 10 clients: ≥ 400 req/s';
+  if (lite) {
+    const liteUncached = find('PGlite 10,000', `${FILTERED[0]} (uncached)`);
+    const pg10 = find('PostgreSQL 10,000', FILTERED[0]);
+    printGoal({
+      goal: goalLite,
+      figure: `cached ${fig(lite)}${liteUncached ? `; uncached ${fig(liteUncached)}` : ''}`,
+      comparison: pg10 ? `PostgreSQL 10k, same run: ${fig(pg10)}` : '—',
+      met: lite.rps >= 400,
+    });
+  } else missing(goalLite);
 }
 
 // ---- the report ---------------------------------------------------------------------------------

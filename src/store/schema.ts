@@ -365,6 +365,10 @@ export const cardIndex = pgTable(
     priority: text('priority'),
     productVersion: text('product_version'),
     lastCommentId: text('last_comment_id'),
+    // The card's case's search document (cases.search_vector, copied): full-text `q` on the table
+    // is then a GIN bitmap scan of card_index itself, OR-ed with the other conditions, instead of
+    // collecting matching case numbers from the wide cases table and probing card_index with them.
+    searchVector: tsvector('search_vector'),
   },
   (t) => [
     // The table's default order (most severe, prio-list, crit sit first): a page of 50 stops early.
@@ -381,6 +385,7 @@ export const cardIndex = pgTable(
     index('card_index_assignee_idx').on(t.assigneeName),
     index('card_index_last_comment_idx').on(t.lastCommentAt),
     index('card_index_case_last_update_idx').on(t.caseLastUpdate),
+    index('card_index_search_idx').using('gin', t.searchVector),
   ],
 );
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertCards } from '../../src/store/repositories/cards.js';
+import { upsertCases } from '../../src/store/repositories/cases.js';
 import { upsertEscalations } from '../../src/store/repositories/escalations.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeCard } from '../support/fixtures.js';
@@ -244,5 +245,37 @@ describe.each(['pglite', 'postgres'] as const)('dashboard tables on %s', (backen
     const csv = await app.inject({ method: 'GET', url: '/api/v1/cases?format=csv&critSit=yes' });
     expect(csv.body.split('\r\n')[0]).toMatch(/^Case,Case URL,Created,Severity/);
     expect(csv.body.trimEnd().split('\r\n')).toHaveLength(2);
+  });
+
+  it('searches the case text a row shows, kept up to date with the case, and a typed key finds its card', async () => {
+    const c2 = seeded.cases.c2;
+    const caseRows = (body: { items: { caseNumber: string; card: { key: string } | null }[] }) =>
+      body.items.map((i) => `${i.caseNumber}/${i.card?.key ?? '-'}`).sort();
+    await t.store.write(async (tx, ch) => {
+      ch.record('card', await upsertCards(tx, [makeCard(c2, { jiraKey: 'KNIECO-8', status: 'New' })]));
+    });
+    // Both cards of the case are found by the case's text, in both tables.
+    expect(keys((await get('/api/v1/cards?q=drift')).body).sort()).toEqual(['KNIECO-2', 'KNIECO-8']);
+    const both = (await get('/api/v1/cases?q=drift')).body;
+    expect(caseRows(both)).toEqual([`${c2.caseNumber}/KNIECO-2`, `${c2.caseNumber}/KNIECO-8`]);
+    expect(both.total).toBe(2);
+    // A JIRA key typed as is: only that card's row of the case.
+    const one = (await get('/api/v1/cases?q=knieco-8')).body;
+    expect(caseRows(one)).toEqual([`${c2.caseNumber}/KNIECO-8`]);
+    expect(one.total).toBe(1);
+    // A case number typed as is: every row of the case.
+    expect((await get(`/api/v1/cases?q=${c2.caseNumber}`)).body.total).toBe(2);
+    // The case's new text replaces the old one in the card table's search.
+    await t.store.write(async (tx, ch) => {
+      ch.record('case', await upsertCases(tx, [{ ...c2, summary: 'Timing offset after firmware update' }]));
+    });
+    expect(keys((await get('/api/v1/cards?q=firmware')).body).sort()).toEqual(['KNIECO-2', 'KNIECO-8']);
+    expect((await get('/api/v1/cards?q=drift')).body.total).toBe(0);
+    expect((await get('/api/v1/cases?q=firmware')).body.total).toBe(2);
+    // Portal comments still match (the case's comment about the grandmaster's holdover).
+    expect(keys((await get('/api/v1/cards?q=grandmaster%20holdover')).body).sort()).toEqual([
+      'KNIECO-2',
+      'KNIECO-8',
+    ]);
   });
 });

@@ -22,12 +22,13 @@ export const CASE_SOURCE: SqlSource = {
                  coalesce(d.crit_sit, false) AS crit_sit, x.case_number IS NOT NULL AS escalated,
                  CASE WHEN x.case_number IS NOT NULL THEN 2
                       WHEN coalesce(k.is_potential_escalation, false) THEN 1 ELSE 0 END AS prio_rank,
-                 k.last_comment_at, k.card_updated_at
+                 k.last_comment_at, k.card_updated_at, c.search_vector
           FROM cases c
           LEFT JOIN case_details d ON d.case_number = c.case_number AND d.case_created_date = c.created_date
           LEFT JOIN card_index k ON k.case_number = c.case_number AND k.case_created_date = c.created_date
           LEFT JOIN open_escalated x ON x.case_number = c.case_number) r`,
   tiebreak: ['r.case_number', 'r.case_created_date', 'r.jira_key'],
+  cardJoined: true,
 };
 
 export interface CaseRow {

@@ -20,7 +20,8 @@ import {
 // Row columns every source exposes: jira_key, case_number, case_created_date, severity (1 Urgent …
 // 4 Low), severity_label, account, product, case_status, summary, case_last_update, case_closed_date,
 // card_status, assignee_name, is_trends, is_potential_escalation, is_daily_telco, crit_sit, escalated,
-// prio_rank (2 on the prio-list, 1 potentially, 0 no), last_comment_at, card_updated_at.
+// prio_rank (2 on the prio-list, 1 potentially, 0 no), last_comment_at, card_updated_at, and
+// search_vector (the case's search document, cases.search_vector; NULL when the case is not stored).
 
 /** The generated flag column behind each card label with a meaning. */
 const LABEL_COLUMNS: Record<CardLabel, string> = {
@@ -115,6 +116,11 @@ export interface SqlSource {
   from: string;
   /** Unique tail of every ORDER BY, so pages never overlap. */
   tiebreak: readonly string[];
+  /**
+   * The row's card (jira_key and the card columns) is LEFT JOINed to the table the source scans
+   * (the case table): a condition naming it cannot narrow that scan.
+   */
+  cardJoined?: boolean;
 }
 
 export interface BuiltFilter {
@@ -125,7 +131,12 @@ export interface BuiltFilter {
   facets: Map<FacetName, string>;
 }
 
-export function buildFilter(filter: DashboardFilter, p: SqlParams, now: Date): BuiltFilter {
+export function buildFilter(
+  source: SqlSource,
+  filter: DashboardFilter,
+  p: SqlParams,
+  now: Date,
+): BuiltFilter {
   const built: BuiltFilter = { ctes: [], base: [], facets: new Map() };
   for (const name of FACET_NAMES) {
     const selected = filter[name];
@@ -144,15 +155,32 @@ export function buildFilter(filter: DashboardFilter, p: SqlParams, now: Date): B
   const q = filter.q?.trim();
   if (q) {
     const query = `websearch_to_tsquery('english', ${p.add(q, 'text')})`;
-    built.ctes.push(`fts AS MATERIALIZED (
-      SELECT c.case_number FROM cases c WHERE c.search_vector @@ ${query}
-      UNION SELECT m.case_number FROM comments m WHERE m.search_vector @@ ${query}
+    // Case numbers whose Portal comments, or whose cards' JIRA comments, match: an array computed
+    // once (an InitPlan), so `case_number = ANY(…)` is one more index condition of the scan.
+    built.ctes.push(`fts_commented AS MATERIALIZED (SELECT ARRAY(
+      SELECT m.case_number FROM comments m WHERE m.search_vector @@ ${query}
       UNION SELECT k.case_number FROM jira_comments j JOIN cards k ON k.jira_key = j.jira_key
-            WHERE j.search_vector @@ ${query})`);
-    // A JIRA key or case number typed as is also finds its row.
-    built.base.push(
-      `(r.case_number IN (SELECT case_number FROM fts) OR r.jira_key = ${p.add(q.toUpperCase(), 'text')} OR r.case_number = ${p.add(q, 'text')})`,
-    );
+            WHERE j.search_vector @@ ${query}) AS numbers)`);
+    const key = p.add(q.toUpperCase(), 'text');
+    // The row's case's own text, its comments, or a case number typed as is: conditions on the
+    // source's main table, OR-ed into one bitmap scan of its indexes (GIN and btree).
+    const text = `r.search_vector @@ ${query}
+      OR r.case_number = ANY((SELECT numbers FROM fts_commented)::text[]) OR r.case_number = ${p.add(q, 'text')}`;
+    if (source.cardJoined) {
+      // A JIRA key typed as is finds its card's row. The card is joined to the scanned table, so a
+      // condition naming it would only be checked after the join of every row: the scan takes
+      // the key's case number, and of that case only the card's row is kept (the second
+      // condition, written to be true at once for every other case, so it does not skew the
+      // planner's row estimate).
+      const keyed = `ARRAY(SELECT x.case_number FROM card_index x WHERE x.jira_key = ${key})`;
+      built.base.push(
+        `(${text} OR r.case_number = ANY(${keyed}))`,
+        `(r.case_number <> ALL(${keyed}) OR r.jira_key = ${key} OR ${text})`,
+      );
+    } else {
+      // A JIRA key typed as is also finds its row.
+      built.base.push(`(${text} OR r.jira_key = ${key})`);
+    }
   }
   return built;
 }
@@ -240,7 +268,7 @@ export function pageQuery(
   now: Date,
   p: SqlParams,
 ): { ctes: string[]; select: string; order: string } {
-  const f = buildFilter(filter, p, now);
+  const f = buildFilter(source, filter, p, now);
   const order = orderBy(sort, source.tiebreak, now, p);
   // Text search and time windows are selective, and their matches cluster in the default order
   // (recent comments sit on the newest keys), where the planner assumes them spread out and walks
@@ -257,7 +285,7 @@ export function pageQuery(
 
 /** The number of rows of `source` matching `filter`. */
 export function countQuery(source: SqlSource, filter: DashboardFilter, now: Date, p: SqlParams): string {
-  const f = buildFilter(filter, p, now);
+  const f = buildFilter(source, filter, p, now);
   const where = and([...f.base, ...f.facets.values()]);
   return `${withClause([...source.ctes, ...f.ctes])}SELECT count(*)::int AS n FROM ${source.from} WHERE ${where}`;
 }
@@ -274,7 +302,7 @@ export function groupCountQuery(
   now: Date,
   p: SqlParams,
 ): string {
-  const f = buildFilter(filter, p, now);
+  const f = buildFilter(source, filter, p, now);
   const where = and([...f.base, ...f.facets.values()]);
   return `${withClause([...source.ctes, ...f.ctes])}SELECT ${FACETS[facet].value} AS value, count(*)::int AS count
     FROM ${source.from} WHERE ${where} GROUP BY 1`;
@@ -290,7 +318,7 @@ export function groupCountQuery(
  * the rows that pass those conditions are materialised once and each pass scans them.
  */
 export function facetQuery(source: SqlSource, filter: DashboardFilter, now: Date, p: SqlParams): string {
-  const f = buildFilter(filter, p, now);
+  const f = buildFilter(source, filter, p, now);
   const selected = [...f.facets.keys()];
   const direct = f.base.length === 0 && source.ctes.length === 0;
   // The row's value of a facet, a label's flag and a selection's predicate, in the pass's FROM.

@@ -46,7 +46,8 @@ fresh AS (
          EXISTS (SELECT 1 FROM escalations e
                  WHERE e.case_numbers @> ARRAY[k.case_number] AND ${OPEN_ESCALATION}) AS escalated,
          lc.last_update_date AS last_comment_at, k.updated_at AS card_updated_at,
-         k.contributors, k.labels, k.priority, c.product_version, lc.jira_comment_id AS last_comment_id
+         k.contributors, k.labels, k.priority, c.product_version, lc.jira_comment_id AS last_comment_id,
+         c.search_vector
   FROM cards k
   LEFT JOIN LATERAL (
     SELECT * FROM cases c
@@ -67,13 +68,13 @@ upserted AS (
     jira_key, case_number, case_created_date, severity, severity_label, account, product, case_status,
     summary, case_last_update, case_closed_date, card_status, assignee_name, is_trends,
     is_potential_escalation, is_daily_telco, crit_sit, escalated, prio_rank, last_comment_at, card_updated_at,
-    contributors, labels, priority, product_version, last_comment_id)
+    contributors, labels, priority, product_version, last_comment_id, search_vector)
   SELECT jira_key, case_number, case_created_date, severity, severity_label, account, product, case_status,
          summary, case_last_update, case_closed_date, card_status, assignee_name, is_trends,
          is_potential_escalation, is_daily_telco, crit_sit, escalated,
          CASE WHEN escalated THEN 2 WHEN is_potential_escalation THEN 1 ELSE 0 END,
          last_comment_at, card_updated_at,
-         contributors, labels, priority, product_version, last_comment_id
+         contributors, labels, priority, product_version, last_comment_id, search_vector
   FROM fresh
   ON CONFLICT (jira_key) DO UPDATE SET
     case_number = EXCLUDED.case_number, case_created_date = EXCLUDED.case_created_date,
@@ -86,7 +87,7 @@ upserted AS (
     prio_rank = EXCLUDED.prio_rank, last_comment_at = EXCLUDED.last_comment_at,
     card_updated_at = EXCLUDED.card_updated_at, contributors = EXCLUDED.contributors, labels = EXCLUDED.labels,
     priority = EXCLUDED.priority, product_version = EXCLUDED.product_version,
-    last_comment_id = EXCLUDED.last_comment_id
+    last_comment_id = EXCLUDED.last_comment_id, search_vector = EXCLUDED.search_vector
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upserted)::int AS upserted, (SELECT count(*) FROM removed)::int AS removed`;
