@@ -9,7 +9,7 @@ import {
   type WebhookIssue,
 } from '../../sources/index.js';
 import type { Queryable } from '../../store/db.js';
-import { upsertCards } from '../../store/repositories/cards.js';
+import { recordCardsGoneUpstream, upsertCards } from '../../store/repositories/cards.js';
 import { findCaseRefs } from '../../store/repositories/case-selection.js';
 import { upsertIssues } from '../../store/repositories/issues.js';
 import {
@@ -38,8 +38,8 @@ import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.j
 // The stored row is locked first, so a sync run writing the same card waits or is waited for.
 //
 //   team card (project + card label)  created/updated → the card (and embedded comments) upserted
-//                                      deleted → kept as it is and listed, as the full pass treats
-//                                      a card it no longer sees
+//                                      deleted → kept as it is, listed, and recorded in change_log
+//                                      (op gone), as the full pass treats a card it no longer sees
 //   comment on a stored card           created/updated → upserted; deleted → deleted
 //   a stored linked issue              created/updated → upserted (its restricted keywords kept)
 //   anything else                      ignored (counted)
@@ -49,6 +49,9 @@ import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.j
 // the way is still caught by polling.
 
 export const WEBHOOK_SOURCE = 'jira';
+
+/** The change_log reason of a card a webhook reported deleted. */
+export const GONE_BY_WEBHOOK = 'deleted in JIRA (webhook)';
 
 /** How much older than its stored card a comment event may be and still be applied. */
 const REPLAY_MARGIN_MS = 60_000;
@@ -106,6 +109,8 @@ async function applyEvent(
   if (event.event === 'jira:issue_deleted') {
     const linked = card ? undefined : await lockIssueVersion(tx, issue.key);
     if (!card && !linked) return { outcome: 'ignored', key: issue.key, reason: 'not a stored card or issue' };
+    // The card row stays; change_log and the change feed say it left JIRA, as the full pass does.
+    if (card) changes.add('card', await recordCardsGoneUpstream(tx, [issue.key], GONE_BY_WEBHOOK, null));
     return {
       outcome: 'deleted',
       key: issue.key,
