@@ -324,6 +324,8 @@ describe.each(['pglite', 'postgres'] as const)('JIRA webhooks on %s', (backend) 
     expect(deletion?.answer.outcome).toBe('applied');
     expect(await commentRow(id)).toBeUndefined();
     expect(await replay(deletion)).toBe('stale');
+    // Nor does the edit arriving again, seconds after the card was stamped by the deletion.
+    expect(await replay(commentDelivery('comment_updated', id))).toBe('stale');
     expect(await commentRow(id)).toBeUndefined();
   });
 

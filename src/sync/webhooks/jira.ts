@@ -23,6 +23,7 @@ import {
   lockCardVersion,
   lockIssueVersion,
   recordWebhookReceipt,
+  wasCommentDeleted,
 } from '../../store/repositories/webhooks.js';
 import type { ChangeSet, Store } from '../../store/store.js';
 import { toCardRecord, toIssueRecord, toJiraCommentRecord } from '../helpers/mappers/jira.js';
@@ -40,7 +41,8 @@ import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.j
 //   team card (project + card label)  created/updated → the card (and embedded comments) upserted
 //                                      deleted → kept as it is, listed, and recorded in change_log
 //                                      (op gone), as the full pass treats a card it no longer sees
-//   comment on a stored card           created/updated → upserted; deleted → deleted
+//   comment on a stored card           created/updated → upserted; deleted → deleted (and its id
+//                                      kept, so a replayed event of it cannot bring it back)
 //   a stored linked issue              created/updated → upserted (its restricted keywords kept)
 //   anything else                      ignored (counted)
 //
@@ -71,7 +73,11 @@ interface ApplyDeps {
   logger: Logger;
 }
 
-type Step = Omit<WebhookResult, 'event'> & { pendingCard?: string; deletedKey?: string };
+type Step = Omit<WebhookResult, 'event'> & {
+  pendingCard?: string;
+  deletedKey?: string;
+  deletedComment?: string;
+};
 
 export async function applyJiraWebhook(deps: ApplyDeps, event: JiraWebhookEvent): Promise<WebhookResult> {
   const receivedAt = new Date();
@@ -84,6 +90,7 @@ export async function applyJiraWebhook(deps: ApplyDeps, event: JiraWebhookEvent)
       outcome: result.outcome,
       applied: result.outcome === 'applied',
       ...(result.deletedKey ? { deletedKey: result.deletedKey } : {}),
+      ...(result.deletedComment ? { deletedComment: result.deletedComment } : {}),
       ...(result.pendingCard ? { pendingCard: result.pendingCard } : {}),
     });
     return result;
@@ -213,8 +220,11 @@ async function applyComment(
     if (!stored) return { outcome: 'stale', key, reason: 'comment not stored (already deleted)' };
     const deleted = await deleteJiraComments(tx, [comment.id]);
     changes.add('jira_comment', deleted);
-    return { outcome: 'applied', key, reason: 'comment deleted' };
+    return { outcome: 'applied', key, reason: 'comment deleted', deletedComment: comment.id };
   }
+  // A comment deleted by an earlier event stays deleted (its id is never reused), whatever the margin below.
+  if (!stored && (await wasCommentDeleted(tx, WEBHOOK_SOURCE, comment.id)))
+    return { outcome: 'stale', key, reason: 'comment deleted by an earlier event' };
   // Not newer than the stored comment; or clearly older than the stored card, which does not have
   // it (a replay of a deleted comment: the card was read with all its comments after the comment's
   // time, or changed by a webhook and so queued for the next pass to re-read its comments). The
