@@ -57,8 +57,8 @@ const RUNS_PER_HOUR: Record<string, number> = {
   cases: 4,
   cards: 1,
   details: 2 / 24,
-  issues: 2 / 24,
-  bugs: 2 / 24,
+  issues: 1,
+  bugs: 1,
   escalations: 1 / 2,
   stats: 1 / 24,
 };

@@ -349,8 +349,9 @@ export const envSchema = z.object({
   SCHEDULE_CARDS: cron('21 * * * *'),
   SCHEDULE_CARDS_FULL: cron('51 2 * * *'),
   SCHEDULE_DETAILS: cron('24 0,12 * * *'),
-  SCHEDULE_ISSUES: cron('54 0,12 * * *'),
-  SCHEDULE_BUGS: cron('48 0,12 * * *'),
+  // Hourly: between the daily full passes a pass reads only what changed since its cursor.
+  SCHEDULE_ISSUES: cron('54 * * * *'),
+  SCHEDULE_BUGS: cron('48 * * * *'),
   SCHEDULE_ESCALATIONS: cron('37 */2 * * *'),
   SCHEDULE_STATS: cron('40 4 * * *'),
   SCHEDULE_CARD_CREATION: cron('10 * * * *'),
@@ -389,15 +390,15 @@ export const envSchema = z.object({
 
 /**
  * Each source's default bound: a few of its scheduled intervals (cases every 15 minutes, cards
- * hourly, escalations every 2 hours, details, issues and bugs twice a day, stats daily).
+ * hourly, linked issues and bugs hourly, escalations every 2 hours, details twice a day, stats daily).
  */
 export const DEFAULT_SYNC_MAX_AGE_MINUTES: Record<(typeof SYNCED_SOURCES)[number], number> = {
   cases: 60,
   cards: 180,
   escalations: 360,
   details: 1500,
-  issues: 1500,
-  bugs: 1500,
+  issues: 180,
+  bugs: 180,
   stats: 1560,
 };
 

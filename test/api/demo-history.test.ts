@@ -1,11 +1,11 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillDemoHistory, DEMO_HISTORY_DAYS, startDemoUpstreams } from '../../src/cli/demo.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { saveStatsSnapshot } from '../../src/store/repositories/stats-snapshots.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
-import { simulatorConfig } from '../support/sim-config.js';
+import { simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { buildTestApp } from './support.js';
 
 const DAY = 86_400_000;
@@ -20,7 +20,7 @@ describe.each(['pglite', 'postgres'] as const)('demo stats history on %s', (back
 
   beforeAll(async () => {
     t = await openTestStore(backend, 'api_demo_history');
-    sim = await startSimulator({ port: 0, cases: 300, seed: 3 });
+    sim = await strictSimulator({ cases: 300, seed: 3 });
     const config = simulatorConfig(sim);
     const yesterday = day(Date.now() - DAY);
     await saveStatsSnapshot(t.store.db, yesterday, { open_cases: 4242 });

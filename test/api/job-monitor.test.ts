@@ -1,4 +1,4 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
@@ -10,7 +10,7 @@ import { createSyncEngine, type JobDefinition, JobRegistry, type SyncEngine } fr
 import { statsSnapshotJob } from '../../src/sync/jobs/stats-snapshot.js';
 import { cardCreationJob } from '../../src/sync/upstream-writes/card-creation/job.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
-import { simulatorConfig } from '../support/sim-config.js';
+import { simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { casesWithoutCard, seedCasesAndCards } from '../sync/fixtures/card-creation-seed.js';
 import { eventually, FAST_TUNING, finished } from '../sync/support.js';
 
@@ -54,7 +54,7 @@ describe.each(['pglite', 'postgres'] as const)('job monitor on %s', (backend) =>
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 150, seed: 11, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 150, seed: 11, smtpPort: 0 });
     t = await openTestStore(backend, 'job_monitor');
     config = simulatorConfig(sim, {
       READ_ONLY: 'true',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNTS, type Counted, countedLink, narrowed } from '../../src/shared/counted.js';
@@ -8,7 +8,7 @@ import { cardsJob } from '../../src/sync/jobs/cards.js';
 import { escalationsJob } from '../../src/sync/jobs/escalations.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simulatorConfig } from '../support/sim-config.js';
+import { simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { seedFromSimulator } from '../sync/fixtures/sim-seed.js';
 import { buildTestApp } from './support.js';
 
@@ -32,7 +32,7 @@ describe.each(['pglite', 'postgres'] as const)('linked counts on %s', (backend) 
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 250, seed: 5 });
+    sim = await strictSimulator({ cases: 250, seed: 5 });
     t = await openTestStore(backend, 'api_linked_counts');
     const config = simulatorConfig(sim);
     await seedFromSimulator(t.store, sim.state);

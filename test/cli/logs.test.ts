@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prettyMessage, SIMULATED_NOTE } from '../../src/lib/logger.js';
 import { createTestDatabase } from '../support/databases.js';
 import { sparePort } from '../support/own-postgres.js';
+import { strictSimulator } from '../support/sim-config.js';
 import { exited, startT5g, until, workerEnv } from '../support/t5g-process.js';
 
 /** The top-level keys of one JSON line in the order written, duplicates kept (JSON.parse drops them). */
@@ -61,7 +62,17 @@ describe('structured logs of a real process (JSON, PostgreSQL)', () => {
   let sim: RunningSimulator;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 40, seed: 4, smtpPort: 0 });
+    // Strict: only these secrets sign in, so the run below really used (and hid) each of them.
+    sim = await strictSimulator({
+      cases: 40,
+      seed: 4,
+      smtpPort: 0,
+      credentials: {
+        offlineToken: SECRETS.PORTAL_OFFLINE_TOKEN,
+        jiraToken: SECRETS.JIRA_TOKEN,
+        bugzillaKey: SECRETS.BUGZILLA_API_KEY,
+      },
+    });
     db = await createTestDatabase('logs');
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webWorkerCount } from '../../src/cli/commands/serve.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -11,6 +11,7 @@ import { storageConfig } from '../support/backends.js';
 import { createTestDatabase } from '../support/databases.js';
 import { makeCard, makeCase } from '../support/fixtures.js';
 import { sparePort } from '../support/own-postgres.js';
+import { strictSimulator } from '../support/sim-config.js';
 import { exited, startT5g, until, workerEnv } from '../support/t5g-process.js';
 
 const METRICS_TOKEN = 'web-workers-metrics-token-0123';
@@ -67,7 +68,7 @@ describe('t5g web --workers 2 (PostgreSQL)', () => {
   const agents: http.Agent[] = [];
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 20, seed: 3, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 20, seed: 3, smtpPort: 0 });
     db = await createTestDatabase('web_workers');
     const port = await sparePort();
     base = `http://127.0.0.1:${port}`;

@@ -1,4 +1,4 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import type { FastifyInstance } from 'fastify';
 import { AggregatorRegistry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { createPromUpstreamMetrics } from '../../src/sources/index.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../../src/sync/index.js';
 import '../../src/sync/helpers/upstreams.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
@@ -45,7 +45,7 @@ describe.each(['pglite', 'postgres+redis'] as const)('/metrics after a sync on %
   let text: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 150, seed: 21, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 150, seed: 21, smtpPort: 0 });
     t = await openTestStore(backend, 'metrics');
     const config = simulatorConfig(sim, {
       READ_ONLY: 'true',

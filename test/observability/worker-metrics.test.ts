@@ -1,8 +1,9 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createTestDatabase } from '../support/databases.js';
 import { sparePort } from '../support/own-postgres.js';
+import { strictSimulator } from '../support/sim-config.js';
 import { exited, startT5g, until, workerEnv } from '../support/t5g-process.js';
 
 const METRICS_TOKEN = 'worker-metrics-token-0123456789';
@@ -14,7 +15,7 @@ describe('t5g worker with WORKER_METRICS_PORT', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 60, seed: 8, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 60, seed: 8, smtpPort: 0 });
     db = await createTestDatabase('worker_metrics');
   });
   afterAll(async () => {

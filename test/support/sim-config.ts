@@ -6,10 +6,16 @@ import { WITHOUT_SIGN_IN } from './env.js';
 
 /**
  * A simulator on a free port with strict authentication: only the credentials `simulatorConfig` signs in
- * with are accepted, as the real services accept only valid ones.
+ * with are accepted (or those `opts.credentials` names instead), as the real services accept only
+ * valid ones.
  */
 export function strictSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
-  return startSimulator({ port: 0, ...opts, strictAuth: true, credentials: { ...DEMO_CREDENTIALS } });
+  return startSimulator({
+    port: 0,
+    ...opts,
+    strictAuth: true,
+    credentials: { ...DEMO_CREDENTIALS, ...opts.credentials },
+  });
 }
 
 /** A Config whose upstreams are the given simulator; `env` adds or overrides variables (e.g. READ_ONLY). */

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { type RunningSimulator, SIM_DEFAULTS } from '@t5g/simulators';
 import pg from 'pg';
+import { DEMO_CREDENTIALS } from '../../src/config/demo-upstreams.js';
 import { WITHOUT_SIGN_IN } from './env.js';
 
 // Running the real `t5g` command against the simulators and a test database, for tests that need a
@@ -9,6 +10,7 @@ import { WITHOUT_SIGN_IN } from './env.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** The environment of a worker against `sim`, signed in as `strictSimulator` accepts by default. */
 export function workerEnv(sim: RunningSimulator, databaseUrl: string, env: Record<string, string>) {
   return {
     PATH: process.env.PATH ?? '',
@@ -19,18 +21,18 @@ export function workerEnv(sim: RunningSimulator, databaseUrl: string, env: Recor
     DATABASE_URL: databaseUrl,
     PORTAL_API_URL: `${sim.url}/portal/hydra/rest`,
     PORTAL_SSO_TOKEN_URL: `${sim.url}/sso/auth/realms/redhat-external/protocol/openid-connect/token`,
-    PORTAL_OFFLINE_TOKEN: 'offline',
+    PORTAL_OFFLINE_TOKEN: DEMO_CREDENTIALS.offlineToken,
     PORTAL_CASE_QUERY: SIM_DEFAULTS.caseQuery,
     JIRA_URL: `${sim.url}/jira`,
-    JIRA_USER: 'worker@example.com',
-    JIRA_TOKEN: 'token',
+    JIRA_USER: DEMO_CREDENTIALS.jiraUser,
+    JIRA_TOKEN: DEMO_CREDENTIALS.jiraToken,
     JIRA_PROJECT: SIM_DEFAULTS.jiraProject,
     JIRA_BOARD: SIM_DEFAULTS.boardName,
     JIRA_CARD_LABEL: SIM_DEFAULTS.cardLabel,
     JIRA_ESCALATIONS_PROJECT: SIM_DEFAULTS.escalationsProject,
     JIRA_ESCALATIONS_LABEL: SIM_DEFAULTS.escalationsLabel,
     BUGZILLA_URL: `${sim.url}/bugzilla`,
-    BUGZILLA_API_KEY: 'key',
+    BUGZILLA_API_KEY: DEMO_CREDENTIALS.bugzillaKey,
     ...env,
   };
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import type { JobOutcome } from '../../src/sync/engine/types.js';
 import { bugsJob } from '../../src/sync/jobs/bugs.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { seedFromSimulator } from './fixtures/sim-seed.js';
 
 // Bugzilla answering with malformed bugs (the simulator's invalid-record fault: a bug whose id is
@@ -30,7 +30,7 @@ describe.each(['pglite', 'postgres'] as const)(
       )) as JobOutcome;
 
     beforeAll(async () => {
-      sim = await startSimulator({ port: 0, cases: CASES, seed: 5 });
+      sim = await strictSimulator({ cases: CASES, seed: 5 });
       ts = await openTestStore(backend, 'bugs-quarantine');
       config = simulatorConfig(sim, { BUGZILLA_BATCH_SIZE: String(BATCH) });
       await seedFromSimulator(ts.store, sim.state);

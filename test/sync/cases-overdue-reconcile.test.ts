@@ -1,16 +1,16 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSyncState, saveSyncState } from '../../src/store/repositories/sync-state.js';
 import { casesJob } from '../../src/sync/jobs/cases.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simulatorConfig } from '../support/sim-config.js';
+import { simulatorConfig, strictSimulator } from '../support/sim-config.js';
 
 describe('the cases job when the daily reconcile was missed', () => {
   let sim: RunningSimulator;
   let t: TestStore;
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 60, seed: 5 });
+    sim = await strictSimulator({ cases: 60, seed: 5 });
     t = await openTestStore('pglite', 'overdue');
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSimulator, type SimCase, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator, SimCase } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { listQuarantined } from '../../src/store/repositories/quarantine.js';
@@ -8,7 +8,7 @@ import type { JobOutcome } from '../../src/sync/engine/types.js';
 import { casesJob } from '../../src/sync/jobs/cases.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 
 // Portal search documents without a case number (the simulator's invalid-record fault): the cases
 // they belong to are read again by the next incremental pass (the cursor does not move past them),
@@ -29,7 +29,7 @@ describe.each(['pglite', 'postgres'] as const)('cases job with unreadable case n
     )) as JobOutcome;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 200, seed: 21 });
+    sim = await strictSimulator({ cases: 200, seed: 21 });
     ts = await openTestStore(backend, 'cases_unreadable');
     config = simulatorConfig(sim, { PORTAL_PAGE_SIZE: '50' });
   });

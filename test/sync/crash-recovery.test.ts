@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { openStore } from '../../src/store/store.js';
@@ -8,7 +8,7 @@ import { createSyncEngine, waitForRun } from '../../src/sync/index.js';
 import '../../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../support/databases.js';
 import { digestTables as snapshot } from '../support/digest.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { query, until, workerEnv } from '../support/t5g-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -28,7 +28,7 @@ describe('a worker killed in the middle of a sync (PostgreSQL)', () => {
   let sim: RunningSimulator;
   const dbs: Awaited<ReturnType<typeof createTestDatabase>>[] = [];
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 400, seed: 11 });
+    sim = await strictSimulator({ cases: 400, seed: 11 });
     // Slow the Portal so the details job takes seconds and the kill lands while it is fetching.
     await simControl(sim, 'faults', { method: 'PUT', body: { portal: { latencyMs: 150 } } });
   });

@@ -1,10 +1,10 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNCED_SOURCES } from '../../src/shared/vocabulary.js';
 import { HANDED_BACK } from '../../src/sync/engine/runner.js';
 import { createTestDatabase } from '../support/databases.js';
 import { sparePort } from '../support/own-postgres.js';
-import { simControl } from '../support/sim-config.js';
+import { simControl, strictSimulator } from '../support/sim-config.js';
 import { exited, query, startT5g, until, workerEnv } from '../support/t5g-process.js';
 
 // SIGTERM to a real `t5g worker` in the middle of a sync: it stops taking jobs, gives the running
@@ -15,7 +15,7 @@ describe('SIGTERM during a sync (PostgreSQL)', () => {
   let sim: RunningSimulator;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 300, seed: 5 });
+    sim = await strictSimulator({ cases: 300, seed: 5 });
     // A slow Portal keeps the details job running for seconds, so the signal lands mid-run.
     await simControl(sim, 'faults', { method: 'PUT', body: { portal: { latencyMs: 150 } } });
     db = await createTestDatabase('graceful_shutdown');

@@ -1,4 +1,4 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -8,7 +8,7 @@ import { createSyncEngine, JobRegistry, type SyncEngine, waitForRun } from '../.
 import { casesJob } from '../../src/sync/jobs/cases.js';
 import { detailsJob } from '../../src/sync/jobs/details.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { FAST_TUNING } from './support.js';
 
 // With the Portal down, the cases sync fails and the details sync after it has nothing to read: it
@@ -21,7 +21,7 @@ describe('a job whose input failed is not fresh', () => {
   let app: Awaited<ReturnType<typeof buildApp>>;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 40, seed: 8 });
+    sim = await strictSimulator({ cases: 40, seed: 8 });
     t = await openTestStore('postgres', 'sync_input_freshness');
     const config = simulatorConfig(sim, { DATABASE_URL: t.databaseUrl! });
     const once = { limit: 0, delaySeconds: 0, backoff: false };

@@ -259,7 +259,14 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
     sim.state.touch();
     try {
       const { ctx } = await run(cardsJob, { full: true });
-      expect(await changedKeys(ctx.runId, 'card')).toEqual([]);
+      // Only the card gone upstream is in change_log: recorded as gone, its row kept.
+      expect(await changedKeys(ctx.runId, 'card')).toEqual([card.key]);
+      expect(
+        await count("SELECT 1 FROM change_log WHERE run_id = $1 AND entity_key = $2 AND op = 'gone'", [
+          ctx.runId,
+          card.key,
+        ]),
+      ).toBe(1);
       expect(await count('SELECT 1 FROM cards WHERE jira_key = $1', [card.key])).toBe(1);
       const details = (await getSyncState(db(), CARDS_SOURCE))?.details as {
         lastFullPass: { missingUpstream: number; missingKeys: string[] };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type RunningSimulator, type SimIssue, signJiraWebhook, startSimulator } from '@t5g/simulators';
+import { type RunningSimulator, type SimIssue, signJiraWebhook } from '@t5g/simulators';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
@@ -13,21 +13,28 @@ import { cardsJob } from '../../src/sync/jobs/cards.js';
 import { issuesJob } from '../../src/sync/jobs/issues.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { seedFromSimulator } from './fixtures/sim-seed.js';
 
 // JIRA webhooks end to end: the simulator's real, signed deliveries reach t5g's receiver, which
 // applies them through the store's normal write path (so an SSE client sees the change); forged
 // deliveries are refused with 401 and counted; a replayed old delivery changes nothing; deletions,
-// comments, linked issues and issues t5g does not track are handled as the cards pass would.
+// comments, linked issues and issues t5g does not track are handled as the cards pass would. Every
+// change is made through the simulator's JIRA API or /_sim/mutate, so the payloads are the ones
+// JIRA sends; only the forged and malformed requests are made by hand.
 
 const SECRET = 'test-webhook-secret-0123456789';
+const DEMO_AUTH = `Basic ${Buffer.from('demo@example.com:demo-api-token').toString('base64')}`;
 const PATH = '/api/v1/webhooks/jira';
 
 interface Delivery {
   raw: string;
   signature: string | undefined;
-  body: { webhookEvent: string; issue?: { key: string; fields: Record<string, unknown> } };
+  body: {
+    webhookEvent: string;
+    issue?: { key: string; fields: Record<string, unknown> };
+    comment?: { id: string };
+  };
   status: number;
   answer: { outcome?: string; key?: string | null };
 }
@@ -71,6 +78,38 @@ describe.each(['pglite', 'postgres'] as const)('JIRA webhooks on %s', (backend) 
     simControl(sim, 'mutate', { body: { setCardStatus: { key, status } } });
   const lastOf = (event: string, key: string) =>
     [...deliveries].reverse().find((d) => d.body.webhookEvent === event && d.body.issue?.key === key);
+  const commentDelivery = (event: string, id: string) =>
+    [...deliveries].reverse().find((d) => d.body.webhookEvent === event && d.body.comment?.id === id);
+  /** A call to the simulated JIRA's REST API as the demo user (strict auth accepts only it). */
+  const jiraApi = (method: string, path: string, body?: unknown) =>
+    fetch(`${sim.urls.jira}/rest/api/2/${path}`, {
+      method,
+      headers: {
+        authorization: DEMO_AUTH,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const replay = async (d: Delivery | undefined) => {
+    if (!d) throw new Error('no delivery recorded');
+    const res = await post(d.raw, { 'x-hub-signature': d.signature ?? '' });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { outcome: string }).outcome;
+  };
+  const commentRow = async (id: string) =>
+    (
+      await rows<{ body: string; last_update_date: Date }>(
+        'SELECT body, last_update_date FROM jira_comments WHERE jira_comment_id = $1',
+        [id],
+      )
+    )[0];
+  const logCount = async (entity: string, key: string) =>
+    (
+      await rows<{ n: number }>(
+        'SELECT count(*)::int AS n FROM change_log WHERE entity = $1 AND entity_key = $2',
+        [entity, key],
+      )
+    )[0]?.n ?? 0;
 
   /** Reads `change` events of the change feed until one names `key`; resolves with the time it arrived. */
   async function sseWaitFor(key: string, entity = 'card', timeoutMs = 10_000): Promise<number> {
@@ -107,7 +146,7 @@ describe.each(['pglite', 'postgres'] as const)('JIRA webhooks on %s', (backend) 
   }
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 120, seed: 5 });
+    sim = await strictSimulator({ cases: 120, seed: 5 });
     ts = await openTestStore(backend, 'jira-webhooks');
     config = simulatorConfig(sim, { JIRA_WEBHOOK_SECRET: SECRET });
     await seedFromSimulator(ts.store, sim.state);
@@ -238,49 +277,99 @@ describe.each(['pglite', 'postgres'] as const)('JIRA webhooks on %s', (backend) 
     expect(await counted('stale')).toBe(stale + 2);
   });
 
-  it('stores a comment added upstream, and deletes it on comment_deleted', async () => {
+  it('stores a comment added, edited and deleted upstream; replays of older deliveries change nothing', async () => {
     const card = teamCards()[2] as SimIssue;
-    const res = await fetch(`${sim.urls.jira}/rest/api/2/issue/${card.key}/comment`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from('demo@example.com:demo-api-token').toString('base64')}`,
-      },
-      body: JSON.stringify({ body: 'seen through a webhook' }),
-    });
-    const { id } = (await res.json()) as { id: string };
+    const added = await jiraApi('POST', `issue/${card.key}/comment`, { body: 'seen through a webhook' });
+    expect(added.status).toBe(201);
+    const { id } = (await added.json()) as { id: string };
     await flush();
-    const comment = await rows<{ body: string }>(
-      'SELECT body FROM jira_comments WHERE jira_comment_id = $1',
-      [id],
-    );
-    expect(comment[0]?.body).toBe('seen through a webhook');
+    expect((await commentRow(id))?.body).toBe('seen through a webhook');
+    expect(commentDelivery('comment_created', id)?.answer.outcome).toBe('applied');
 
-    const created = deliveries.find(
-      (d) => d.body.webhookEvent === 'comment_created' && d.raw.includes(`"id":"${id}"`),
+    // Edited upstream: comment_updated through the write path (change_log, the change feed).
+    const logBefore = await logCount('jira_comment', id);
+    const seen = changeSeenOnSse(
+      id,
+      async () =>
+        expect(
+          (await jiraApi('PUT', `issue/${card.key}/comment/${id}`, { body: 'edited upstream' })).status,
+        ).toBe(200),
+      'jira_comment',
     );
-    const deletion =
-      created?.raw.replace('"webhookEvent":"comment_created"', '"webhookEvent":"comment_deleted"') ?? '';
-    const answer = await signed(deletion);
-    expect((await answer.json()).outcome).toBe('applied');
-    expect(await rows('SELECT 1 FROM jira_comments WHERE jira_comment_id = $1', [id])).toEqual([]);
-    // Deleting again changes nothing.
-    expect((await (await signed(deletion)).json()).outcome).toBe('stale');
+    await seen;
+    await flush();
+    expect((await commentRow(id))?.body).toBe('edited upstream');
+    expect(commentDelivery('comment_updated', id)?.answer.outcome).toBe('applied');
+    expect(await logCount('jira_comment', id)).toBe(logBefore + 1);
+    // The older delivery (the comment as created) arriving again changes nothing.
+    const stored = await commentRow(id);
+    expect(await replay(commentDelivery('comment_created', id))).toBe('stale');
+    expect(await commentRow(id)).toEqual(stored);
+    expect(await logCount('jira_comment', id)).toBe(logBefore + 1);
+
+    // A generated comment (one the first sync stored) edited through /_sim/mutate.
+    const mutated = await simControl<{ editedComments: { id: string }[] }>(sim, 'mutate', {
+      body: {
+        editComment: { key: card.key, id: sim.state.issueComments(card)[0]?.id, body: 'first, edited' },
+      },
+    });
+    await flush();
+    const first = mutated.editedComments[0]?.id ?? '';
+    expect((await commentRow(first))?.body).toBe('first, edited');
+
+    // Deleted upstream: gone from the store; the same deletion again changes nothing.
+    expect((await jiraApi('DELETE', `issue/${card.key}/comment/${id}`)).status).toBe(204);
+    await flush();
+    const deletion = commentDelivery('comment_deleted', id);
+    expect(deletion?.answer.outcome).toBe('applied');
+    expect(await commentRow(id)).toBeUndefined();
+    expect(await replay(deletion)).toBe('stale');
+    // Nor does the edit arriving again, seconds after the card was stamped by the deletion.
+    expect(await replay(commentDelivery('comment_updated', id))).toBe('stale');
+    expect(await commentRow(id)).toBeUndefined();
   });
 
-  it('a card deleted upstream is kept as it is and listed; unknown issues are ignored and counted', async () => {
+  it('a card deleted upstream is kept as it is, listed and recorded once; untracked issues are ignored and counted', async () => {
     const card = teamCards()[1] as SimIssue;
-    const update = lastOf('jira:issue_updated', card.key);
     const stored = await cardRow(card.key);
-    const deleted =
-      update?.raw.replace('"webhookEvent":"jira:issue_updated"', '"webhookEvent":"jira:issue_deleted"') ?? '';
-    expect((await (await signed(deleted)).json()).outcome).toBe('deleted');
+    const olderUpdate = lastOf('jira:issue_updated', card.key);
+    const seenAt = await changeSeenOnSse(card.key, async () =>
+      expect((await jiraApi('DELETE', `issue/${card.key}`)).status).toBe(204),
+    );
+    expect(seenAt).toBeGreaterThan(0);
+    await flush();
+    const deletion = lastOf('jira:issue_deleted', card.key);
+    expect(deletion?.answer.outcome).toBe('deleted');
+    expect(await cardRow(card.key)).toEqual(stored);
+    const gone = await rows<{ op: string; changes: Record<string, unknown>; run_id: string | null }>(
+      "SELECT op, changes, run_id FROM change_log WHERE entity = 'card' AND entity_key = $1 AND op = 'gone'",
+      [card.key],
+    );
+    expect(gone).toEqual([
+      {
+        op: 'gone',
+        changes: { gone_upstream: [false, true], reason: 'deleted in JIRA (webhook)' },
+        run_id: null,
+      },
+    ]);
+    // The deletion replayed, and an older update of the card, change nothing more.
+    const logBefore = await logCount('card', card.key);
+    expect(await replay(deletion)).toBe('deleted');
+    expect(await replay(olderUpdate)).toBe('stale');
+    expect(await logCount('card', card.key)).toBe(logBefore);
     expect(await cardRow(card.key)).toEqual(stored);
 
+    // An issue in the project without the team's label is not a card: ignored, counted.
     const ignored = await counted('ignored');
-    const other = (update?.raw ?? '').replaceAll(card.key, 'OTHER-99999').replaceAll('"KNIECO"', '"OTHER"');
-    expect((await (await signed(other)).json()).outcome).toBe('ignored');
+    const created = await jiraApi('POST', 'issue', {
+      fields: { project: { key: 'KNIECO' }, summary: 'Not a team card', issuetype: { name: 'Task' } },
+    });
+    expect(created.status).toBe(201);
+    const { key: otherKey } = (await created.json()) as { key: string };
+    await flush();
+    expect(lastOf('jira:issue_created', otherKey)?.answer.outcome).toBe('ignored');
     expect(await counted('ignored')).toBe(ignored + 1);
+    expect(await cardRow(otherKey)).toBeUndefined();
 
     const status = await (await fetch(`${base}/api/v1/webhooks`)).json();
     const jira = status.sources[0];
@@ -298,15 +387,7 @@ describe.each(['pglite', 'postgres'] as const)('JIRA webhooks on %s', (backend) 
     const key = tracked.issue_key;
     const seen = changeSeenOnSse(
       key,
-      () =>
-        fetch(`${sim.urls.jira}/rest/api/2/issue/${key}`, {
-          method: 'PUT',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Basic ${Buffer.from('demo@example.com:demo-api-token').toString('base64')}`,
-          },
-          body: JSON.stringify({ fields: { summary: 'Renamed upstream' } }),
-        }),
+      () => jiraApi('PUT', `issue/${key}`, { fields: { summary: 'Renamed upstream' } }),
       'issue',
     );
     await seen;
@@ -333,13 +414,7 @@ describe.each(['pglite', 'postgres'] as const)('JIRA webhooks on %s', (backend) 
     const issueUpdate = {
       timestamp: Date.now(),
       webhookEvent: 'jira:issue_updated',
-      issue: (await (
-        await fetch(`${sim.urls.jira}/rest/api/2/issue/${card.key}?fields=*navigable`, {
-          headers: {
-            authorization: `Basic ${Buffer.from('demo@example.com:demo-api-token').toString('base64')}`,
-          },
-        })
-      ).json()) as unknown,
+      issue: (await (await jiraApi('GET', `issue/${card.key}?fields=*navigable`)).json()) as unknown,
     };
     expect((await (await signed(JSON.stringify(issueUpdate))).json()).outcome).toBe('applied');
     expect(await rows('SELECT 1 FROM jira_comments WHERE jira_comment_id = $1', [comment.id])).toEqual([]);

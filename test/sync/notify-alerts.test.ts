@@ -1,9 +1,9 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createUpstreams } from '../../src/sources/index.js';
 import { createNotifyingAlertSink } from '../../src/sync/engine/notify-alerts.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 
 interface Mail {
   subject: string;
@@ -19,7 +19,7 @@ interface SlackMessage {
 describe('failed-job alerts by e-mail and Slack', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 20, seed: 3, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 20, seed: 3, smtpPort: 0 });
   });
   afterAll(async () => sim?.close());
 

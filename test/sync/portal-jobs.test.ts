@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CounterSnapshot, FaultUpdate, MutateResult, RunningSimulator, SimCase } from '@t5g/simulators';
-import { caseJiraLinks, startSimulator } from '@t5g/simulators';
+import { caseJiraLinks } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import type { Queryable } from '../../src/store/db.js';
@@ -14,7 +14,7 @@ import { casesJob } from '../../src/sync/jobs/cases.js';
 import { detailsJob } from '../../src/sync/jobs/details.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 
 // The Portal-side jobs (cases, details) against the simulator: initial load, a 1% incremental
 // change fetched on its own, injected faults, invalid records, READ_ONLY and the daily reconcile.
@@ -177,7 +177,7 @@ describe.each(['pglite', 'postgres'] as const)('Portal jobs on %s', (backend) =>
   let config: Config;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 300, seed: 4242 });
+    sim = await strictSimulator({ cases: 300, seed: 4242 });
     main = await openTestStore(backend, 'portal_jobs');
     // Small pages so a full load is several pages (several transactions) long.
     config = simulatorConfig(sim, { PORTAL_PAGE_SIZE: '100' });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { listQuarantined } from '../../src/store/repositories/quarantine.js';
@@ -8,7 +8,7 @@ import { casesJob } from '../../src/sync/jobs/cases.js';
 import { detailsJob } from '../../src/sync/jobs/details.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 
 // A case's JIRA link the Portal sent malformed is quarantined under its issue key, the case is read
 // again by the next pass, and when the link arrives valid the row is resolved.
@@ -21,7 +21,7 @@ describe.each(['pglite', 'postgres'] as const)('case JIRA link quarantine on %s'
     job.handler(makeJobContext(ts.store, config, { job: job.name, params, runId: randomUUID() }));
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 120, seed: 8 });
+    sim = await strictSimulator({ cases: 120, seed: 8 });
     ts = await openTestStore(backend, 'link_quarantine');
     config = simulatorConfig(sim);
   });

@@ -40,8 +40,8 @@ describe('schedule table', () => {
       'cards:incremental 21 * * * *',
       'cards:full 51 2 * * *',
       'details:default 24 0,12 * * *',
-      'issues:default 54 0,12 * * *',
-      'bugs:default 48 0,12 * * *',
+      'issues:default 54 * * * *',
+      'bugs:default 48 * * * *',
       'escalations:default 37 */2 * * *',
       'stats:default 40 4 * * *',
       'card-creation:default 10 * * * *',
@@ -67,7 +67,7 @@ describe('schedule table', () => {
       key: 'default',
       reason: 'BUGZILLA_API_KEY is not set',
     });
-    expect(active({ BUGZILLA_API_KEY: 'k' })).toContain('bugs:default 48 0,12 * * *');
+    expect(active({ BUGZILLA_API_KEY: 'k' })).toContain('bugs:default 48 * * * *');
     expect(active({ JIRA_ESCALATIONS_PROJECT: 'PRIO', JIRA_ESCALATIONS_LABEL: 'x' })).toContain(
       'escalations:default 37 */2 * * *',
     );

@@ -1,4 +1,4 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config, TeamMember } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -13,7 +13,7 @@ import { notifyFailure, notifyNewCards } from '../../src/sync/upstream-writes/ca
 import { claimHolder } from '../../src/sync/upstream-writes/card-creation/steps.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simulatorConfig } from '../support/sim-config.js';
+import { simulatorConfig, strictSimulator } from '../support/sim-config.js';
 
 // Customer-written text reaches Slack as text: `<!channel>` does not notify the channel and
 // `<https://evil|label>` does not become a disguised link. Asserted on what the Slack simulator
@@ -46,7 +46,7 @@ describe('Slack messages carry upstream text escaped', () => {
   const posted = () => sim.state.slackMessages.map((m) => m.text);
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 10, seed: 3, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 10, seed: 3, smtpPort: 0 });
     t = await openTestStore('pglite', 'slack_escaping');
     config = simulatorConfig(sim, { READ_ONLY: 'false' });
     member = config.team.find((m) => m.slack_user) ?? { ...config.team[0]!, slack_user: 'U0TEAM1' };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { getRun } from '../../src/store/repositories/sync-runs.js';
@@ -8,7 +8,7 @@ import { casesJob } from '../../src/sync/jobs/cases.js';
 import { detailsJob } from '../../src/sync/jobs/details.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { FAST_TUNING, finished, syncConfig } from './support.js';
 
 // Under upstream faults a sync takes seconds, not minutes: an attempt of an upstream request gives
@@ -20,7 +20,7 @@ describe('per-request timeouts and the run deadline', () => {
   let t: TestStore;
   let engine: SyncEngine | undefined;
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 120, seed: 21 });
+    sim = await strictSimulator({ cases: 120, seed: 21 });
     t = await openTestStore('postgres', 'sync_timeouts');
   });
   afterAll(async () => {

@@ -1,10 +1,10 @@
-import { type RunningSimulator, SIM_DEFAULTS, startSimulator } from '@t5g/simulators';
+import { type RunningSimulator, SIM_DEFAULTS } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../../src/sync/index.js';
 import '../../src/sync/helpers/upstreams.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 
 // One full refresh through the engine, every built-in job, as `npm start` does on a fresh database.
 describe.each(['pglite', 'postgres'] as const)('a whole sync run on %s', (backend) => {
@@ -13,7 +13,7 @@ describe.each(['pglite', 'postgres'] as const)('a whole sync run on %s', (backen
   let sync: SyncEngine;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 300, seed: 21, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 300, seed: 21, smtpPort: 0 });
     t = await openTestStore(backend, 'whole_run');
     const config = simulatorConfig(sim, {
       READ_ONLY: 'true',

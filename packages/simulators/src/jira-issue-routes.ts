@@ -1,6 +1,7 @@
 /**
- * Jira issue API (v2 and v3): get, create, edit, transitions, comments, remote links, plus the
- * project / myself / serverInfo / field lookups clients make when they connect.
+ * Jira issue API (v2 and v3): get, create, edit, delete, transitions, comments (add, edit,
+ * delete), remote links, plus the project / myself / serverInfo / field lookups clients make when
+ * they connect.
  */
 import { SIM_DEFAULTS } from './constants.js';
 import { adfToWiki, isAdfDoc } from './formats.js';
@@ -198,19 +199,11 @@ function addComment(req: SimRequest, view: JiraRequestView, issue: SimIssue): Si
   const parsed = jsonBody(req);
   if ('error' in parsed) return parsed.error;
   const body = parsed.body;
-  let text: string | undefined;
-  if (view.apiVersion === '3') {
-    if (isAdfDoc(body.body)) text = adfToWiki(body.body);
-    else
-      return jiraError(400, [], {
-        comment: 'Comment body must be an Atlassian Document (see the Atlassian Document Format)',
-      });
-  } else if (typeof body.body === 'string') text = body.body;
-  if (text === undefined || text.trim() === '')
-    return jiraError(400, [], { comment: 'Comment body can not be empty!' });
+  const text = commentText(view, body);
+  if (typeof text !== 'string') return text;
   const now = view.state.now();
   const comment: SimJiraComment = {
-    id: String(issue.id * 1000 + 500 + issue.extraComments.length),
+    id: view.state.nextCommentId(issue),
     author: view.caller.user,
     body: text,
     created: now,
@@ -223,6 +216,64 @@ function addComment(req: SimRequest, view: JiraRequestView, issue: SimIssue): Si
   issue.extraComments.push(comment);
   touchIssue(view.state, issue);
   return { status: 201, json: commentJson(view, issue, comment), write: true };
+}
+
+/** The comment body of a create or edit request as wiki markup (v3 takes ADF), or the error to answer. */
+function commentText(view: JiraRequestView, body: Record<string, unknown>): string | SimResponse {
+  let text: string | undefined;
+  if (view.apiVersion === '3') {
+    if (isAdfDoc(body.body)) text = adfToWiki(body.body);
+    else
+      return jiraError(400, [], {
+        comment: 'Comment body must be an Atlassian Document (see the Atlassian Document Format)',
+      });
+  } else if (typeof body.body === 'string') text = body.body;
+  if (text === undefined || text.trim() === '')
+    return jiraError(400, [], { comment: 'Comment body can not be empty!' });
+  return text;
+}
+
+function commentNotFound(id: string): SimResponse {
+  return jiraError(404, [`Can not find a comment for the id: ${id}.`]);
+}
+
+/** `PUT …/comment/{id}`: a new body (and visibility); `updated` and `updateAuthor` move on. */
+function editComment(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
+  const id = req.params.id ?? '';
+  const parsed = jsonBody(req);
+  if ('error' in parsed) return parsed.error;
+  const text = commentText(view, parsed.body);
+  if (typeof text !== 'string') return text;
+  const comment = view.state.editableComment(issue, id);
+  if (!comment) return commentNotFound(id);
+  comment.body = text;
+  comment.updateAuthor = view.caller.user;
+  comment.updated = Math.max(view.state.now(), comment.updated + 1);
+  const vis = isRecord(parsed.body.visibility) ? parsed.body.visibility : undefined;
+  if (vis && (vis.type === 'group' || vis.type === 'role') && typeof vis.value === 'string')
+    comment.visibility = { type: vis.type, value: vis.value };
+  // JIRA stamps the issue too, so `updated >=` searches find it.
+  touchIssue(view.state, issue);
+  return { status: 200, json: commentJson(view, issue, comment), write: true };
+}
+
+/** `DELETE …/comment/{id}`: 204; the comment leaves every listing and the issue is stamped. */
+function deleteComment(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
+  const id = req.params.id ?? '';
+  const comment = view.state.editableComment(issue, id);
+  if (!comment) return commentNotFound(id);
+  comment.deleted = view.state.now();
+  touchIssue(view.state, issue);
+  return noContent(true);
+}
+
+/** `DELETE /issue/{key}`: 204; the issue is gone (search, lookups, comments). */
+function deleteIssue(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
+  const subtasks = req.query.get('deleteSubtasks');
+  if (subtasks !== null && subtasks !== 'true' && subtasks !== 'false')
+    return jiraError(400, ["The value of 'deleteSubtasks' must be true or false."]);
+  view.state.removeIssue(issue);
+  return noContent(true);
 }
 
 function remoteLinkJson(
@@ -289,6 +340,7 @@ export function addJiraIssueRoutes(routes: RouteTable): void {
       jiraRoute(v, (req, _ctx, view) => createIssue(req, view)),
     );
     routes.add('PUT', `${base}/issue/:key`, withIssue(v, editIssue));
+    routes.add('DELETE', `${base}/issue/:key`, withIssue(v, deleteIssue));
     routes.add(
       'GET',
       `${base}/issue/:key/transitions`,
@@ -299,6 +351,8 @@ export function addJiraIssueRoutes(routes: RouteTable): void {
     routes.add('POST', `${base}/issue/:key/transitions`, withIssue(v, doTransition));
     routes.add('GET', `${base}/issue/:key/comment`, withIssue(v, listComments));
     routes.add('POST', `${base}/issue/:key/comment`, withIssue(v, addComment));
+    routes.add('PUT', `${base}/issue/:key/comment/:id`, withIssue(v, editComment));
+    routes.add('DELETE', `${base}/issue/:key/comment/:id`, withIssue(v, deleteComment));
     routes.add(
       'GET',
       `${base}/issue/:key/remotelink`,

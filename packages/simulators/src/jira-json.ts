@@ -63,7 +63,7 @@ export function commentJson(
     id: c.id,
     author: userJson(view, c.author),
     body: rendered ? wikiToHtml(c.body) : textValue(view, c.body),
-    updateAuthor: userJson(view, c.author),
+    updateAuthor: userJson(view, c.updateAuthor ?? c.author),
     created: rendered ? jiraRenderedDate(c.created) : jiraDate(c.created),
     updated: rendered ? jiraRenderedDate(c.updated) : jiraDate(c.updated),
   };

@@ -66,6 +66,8 @@ interface IssueSnapshot {
   updated: number;
   fields: Record<string, string | null>;
   comments: Map<string, { comment: SimJiraComment; updated: number }>;
+  /** Ids of the comments already deleted (their event raised). */
+  tombstones: Set<string>;
 }
 
 const SIGNATURE_HEADER = 'X-Hub-Signature';
@@ -96,9 +98,27 @@ function snapshotOf(issue: SimIssue): IssueSnapshot {
     issue,
     updated: issue.updated,
     fields: trackedFields(issue),
-    // Generated comments never change; only the ones added later can be edited or removed.
-    comments: new Map(issue.extraComments.map((c) => [c.id, { comment: c, updated: c.updated }])),
+    tombstones: new Set(issue.extraComments.filter((c) => c.deleted !== undefined).map((c) => c.id)),
+    // Generated comments are regenerated unchanged until one is edited or deleted, which first
+    // copies them into `extraComments`; only that list can change.
+    comments: new Map(
+      issue.extraComments
+        .filter((c) => c.deleted === undefined)
+        .map((c) => [c.id, { comment: c, updated: c.updated }]),
+    ),
   };
+}
+
+/**
+ * The comments an issue had at the previous change. Generated comments copied into the issue's
+ * own list since then (to be edited or deleted) were there already, as generated (updated = created).
+ */
+function commentsBefore(before: IssueSnapshot, issue: SimIssue): IssueSnapshot['comments'] {
+  const out = new Map(before.comments);
+  for (const c of issue.extraComments)
+    if (c.generated && !out.has(c.id) && !before.tombstones.has(c.id))
+      out.set(c.id, { comment: c, updated: c.created });
+  return out;
 }
 
 export class JiraWebhookSender {
@@ -162,20 +182,23 @@ export class JiraWebhookSender {
         continue;
       }
       const items = changelogItems(before.fields, after.fields);
+      const had = commentsBefore(before, issue);
+      const comments: { event: JiraWebhookEventName; body: Record<string, unknown> }[] = [];
+      for (const [id, c] of after.comments) {
+        const old = had.get(id);
+        if (!old) comments.push(this.commentEvent(view, issue, c.comment, 'comment_created', now));
+        else if (old.updated !== c.updated)
+          comments.push(this.commentEvent(view, issue, c.comment, 'comment_updated', now));
+      }
+      for (const [id, c] of had)
+        if (!after.comments.has(id))
+          comments.push(this.commentEvent(view, issue, c.comment, 'comment_deleted', now));
       if (items.length > 0 || before.updated !== after.updated)
         events.push({
           event: 'jira:issue_updated',
-          body: this.issueEvent(view, issue, 'jira:issue_updated', now, items),
+          body: this.issueEvent(view, issue, 'jira:issue_updated', now, items, comments[0]?.event),
         });
-      for (const [id, c] of after.comments) {
-        const old = before.comments.get(id);
-        if (!old) events.push(this.commentEvent(view, issue, c.comment, 'comment_created', now));
-        else if (old.updated !== c.updated)
-          events.push(this.commentEvent(view, issue, c.comment, 'comment_updated', now));
-      }
-      for (const [id, c] of before.comments)
-        if (!after.comments.has(id))
-          events.push(this.commentEvent(view, issue, c.comment, 'comment_deleted', now));
+      events.push(...comments);
     }
     for (const [key, before] of this.snapshot) {
       if (seen.has(key)) continue;
@@ -204,6 +227,7 @@ export class JiraWebhookSender {
     event: 'jira:issue_created' | 'jira:issue_updated' | 'jira:issue_deleted',
     timestamp: number,
     items: ChangelogItem[] = [],
+    commentEvent?: JiraWebhookEventName,
   ): Record<string, unknown> {
     const project = this.state.projects.get(issue.projectKey);
     // Issue webhooks carry every navigable field; comments come with the comment events only.
@@ -215,9 +239,13 @@ export class JiraWebhookSender {
           ? 'issue_deleted'
           : items.some((i) => i.field === 'status')
             ? 'issue_generic'
-            : items.length === 0
-              ? 'issue_commented'
-              : 'issue_updated';
+            : items.length > 0
+              ? 'issue_updated'
+              : commentEvent === 'comment_updated'
+                ? 'issue_comment_edited'
+                : commentEvent === 'comment_deleted'
+                  ? 'issue_comment_deleted'
+                  : 'issue_commented';
     return {
       timestamp,
       webhookEvent: event,

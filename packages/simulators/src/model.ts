@@ -99,6 +99,12 @@ export interface SimJiraComment {
   created: number;
   updated: number;
   visibility?: { type: 'group' | 'role'; value: string };
+  /** Who last edited it (the author until someone edits it). */
+  updateAuthor?: SimUser;
+  /** A generated comment copied into `extraComments` so it can be edited or deleted. */
+  generated?: true;
+  /** When it was deleted: kept as a tombstone (so ids are never reused) and hidden everywhere. */
+  deleted?: number;
 }
 
 export interface SimRemoteLink {

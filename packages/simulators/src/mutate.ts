@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { SIM_DEFAULTS } from './constants.js';
 import { isDoneStatus, statusByName } from './jira-workflow.js';
-import type { SeverityLevel, SimCase, SimIssue } from './model.js';
+import type { SeverityLevel, SimCase, SimIssue, SimJiraComment } from './model.js';
 import { createRng, type Rng } from './rng.js';
 import type { SimulatorState } from './state.js';
 import { fillPlaceholders, newCaseCommentId } from './text-gen.js';
@@ -35,6 +35,15 @@ export const mutateSchema = z
       .object({ key: z.string(), summary: z.string().min(1).optional(), status: z.string().optional() })
       .strict()
       .optional(),
+    /** One JIRA issue (a card, say) deleted, as `DELETE /rest/api/2/issue/{key}` does. */
+    deleteIssue: z.object({ key: z.string() }).strict().optional(),
+    /** One comment of an issue edited (default: its newest comment; default body: a revision note). */
+    editComment: z
+      .object({ key: z.string(), id: z.string().optional(), body: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    /** One comment of an issue deleted (default: its newest comment). */
+    deleteComment: z.object({ key: z.string(), id: z.string().optional() }).strict().optional(),
     /** One Bugzilla bug edited as given (at least one field). */
     editBug: z
       .object({
@@ -62,6 +71,11 @@ export interface MutateResult {
   changedIssues: string[];
   /** Bugzilla bugs edited (`changeBugs`, `editBug`). */
   changedBugs: number[];
+  /** JIRA issues deleted (`deleteIssue`). */
+  deletedIssues: string[];
+  /** JIRA comments edited (`editComment`) and deleted (`deleteComment`). */
+  editedComments: { key: string; id: string }[];
+  deletedComments: { key: string; id: string }[];
 }
 
 export class MutateError extends Error {}
@@ -106,7 +120,7 @@ function tweakCase(rng: Rng, c: SimCase): void {
 
 function addCardComment(state: SimulatorState, rng: Rng, card: SimIssue, now: number): string {
   const authors = state.teamUsers();
-  const id = String(card.id * 1000 + 500 + card.extraComments.length);
+  const id = state.nextCommentId(card);
   card.extraComments.push({
     id,
     author: card.assignee ?? rng.pick(authors),
@@ -170,6 +184,21 @@ function newCase(state: SimulatorState, rng: Rng, now: number): SimCase {
   return c;
 }
 
+/** The comment `editComment` / `deleteComment` names: by id, else the issue's newest one. */
+function commentToChange(
+  state: SimulatorState,
+  key: string,
+  id: string | undefined,
+): { issue: SimIssue; comment: SimJiraComment } {
+  const issue = state.findIssue(key);
+  if (!issue) throw new MutateError(`No issue ${key}`);
+  const target = id ?? state.issueComments(issue).at(-1)?.id;
+  const comment = target === undefined ? undefined : state.editableComment(issue, target);
+  if (!comment)
+    throw new MutateError(id ? `No comment ${id} on ${issue.key}` : `${issue.key} has no comments`);
+  return { issue, comment };
+}
+
 export function applyMutation(state: SimulatorState, req: MutateRequest, sequence: number): MutateResult {
   const rng = createRng(state.seed, 'mutate', sequence);
   const now = state.now();
@@ -183,6 +212,9 @@ export function applyMutation(state: SimulatorState, req: MutateRequest, sequenc
     reopenedCases: [],
     changedIssues: [],
     changedBugs: [],
+    deletedIssues: [],
+    editedComments: [],
+    deletedComments: [],
   };
   if (req.editIssue) {
     const { key, summary, status } = req.editIssue;
@@ -232,6 +264,26 @@ export function applyMutation(state: SimulatorState, req: MutateRequest, sequenc
     if (isDoneStatus(status.name)) card.resolutionDate = now;
     else delete card.resolutionDate;
     card.updated = now;
+  }
+  if (req.editComment) {
+    const { key, id, body } = req.editComment;
+    const { issue, comment } = commentToChange(state, key, id);
+    comment.body = body ?? `${comment.body}\n\n(edited)`;
+    comment.updated = Math.max(now, comment.updated + 1);
+    issue.updated = Math.max(now, issue.updated + 1);
+    result.editedComments.push({ key: issue.key, id: comment.id });
+  }
+  if (req.deleteComment) {
+    const { issue, comment } = commentToChange(state, req.deleteComment.key, req.deleteComment.id);
+    comment.deleted = now;
+    issue.updated = Math.max(now, issue.updated + 1);
+    result.deletedComments.push({ key: issue.key, id: comment.id });
+  }
+  if (req.deleteIssue) {
+    const issue = state.findIssue(req.deleteIssue.key);
+    if (!issue) throw new MutateError(`No issue ${req.deleteIssue.key}`);
+    state.removeIssue(issue);
+    result.deletedIssues.push(issue.key);
   }
   const fraction = req.fraction ?? 0;
   if (fraction > 0) {

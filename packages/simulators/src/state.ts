@@ -119,6 +119,16 @@ export class SimulatorState {
     this.touch();
   }
 
+  /** Deletes an issue (JIRA deletes for good: it leaves search, lookups and boards). */
+  removeIssue(issue: SimIssue): void {
+    const at = this.issues.indexOf(issue);
+    if (at >= 0) this.issues.splice(at, 1);
+    this.issueByKey.delete(issue.key);
+    this.issueById.delete(issue.id);
+    this.issueCommentCache.delete(issue.key);
+    this.touch();
+  }
+
   addCase(c: SimCase): void {
     this.cases.push(c);
     this.caseByNumber.set(c.number, c);
@@ -148,6 +158,7 @@ export class SimulatorState {
     return c.baseCommentCount + c.extraComments.length;
   }
 
+  /** The issue's comments, oldest first; deleted ones are left out. */
   issueComments(issue: SimIssue): SimJiraComment[] {
     let base = this.issueCommentCache.get(issue.key);
     if (!base) {
@@ -155,11 +166,36 @@ export class SimulatorState {
       base = generateIssueComments(this.seed, issue, authors);
       this.issueCommentCache.set(issue.key, base);
     }
-    return issue.extraComments.length === 0 ? base : [...base, ...issue.extraComments];
+    if (issue.extraComments.length === 0) return base;
+    return [...base, ...issue.extraComments.filter((c) => c.deleted === undefined)];
   }
 
   issueCommentCount(issue: SimIssue): number {
-    return issue.baseCommentCount + issue.extraComments.length;
+    let live = 0;
+    for (const c of issue.extraComments) if (c.deleted === undefined) live++;
+    return issue.baseCommentCount + live;
+  }
+
+  /**
+   * A comment of the issue that may be edited or deleted. Generated comments are regenerated on
+   * demand, so the first such call copies them into the issue's own list (marked `generated`).
+   */
+  editableComment(issue: SimIssue, id: string): SimJiraComment | undefined {
+    if (issue.baseCommentCount > 0) {
+      const generated = this.issueComments(issue).slice(0, issue.baseCommentCount);
+      issue.extraComments = [
+        ...generated.map((c): SimJiraComment => ({ ...c, generated: true })),
+        ...issue.extraComments,
+      ];
+      issue.baseCommentCount = 0;
+      this.issueCommentCache.delete(issue.key);
+    }
+    return issue.extraComments.find((c) => c.id === id && c.deleted === undefined);
+  }
+
+  /** A fresh comment id for the issue: ids are unique across issues and never reused. */
+  nextCommentId(issue: SimIssue): string {
+    return String(issue.id * 1000 + 500 + issue.extraComments.length);
   }
 
   teamUsers(): SimUser[] {

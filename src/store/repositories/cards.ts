@@ -153,3 +153,32 @@ export async function listOpenCardsOfClosedCases(q: Queryable): Promise<OpenCard
   );
   return r.rows;
 }
+
+/**
+ * Records in `change_log` (op `gone`, `{gone_upstream: [false, true], reason}`) that JIRA no longer
+ * has these stored cards — deleted, or moved out of the team's project or label — and returns the
+ * keys newly recorded. The rows themselves are kept as they are: nothing disappears from the
+ * dashboard silently, and the audit trail says when and why the card left JIRA. A card is recorded
+ * once until it changes again (its newest change_log row is then no longer `gone`).
+ */
+export async function recordCardsGoneUpstream(
+  q: Queryable,
+  jiraKeys: readonly string[],
+  reason: string,
+  runId?: string | null,
+): Promise<string[]> {
+  if (jiraKeys.length === 0) return [];
+  const r = await q.query<{ entity_key: string }>(
+    `INSERT INTO change_log (entity, entity_key, op, changes, run_id)
+     SELECT 'card', c.jira_key, 'gone',
+            jsonb_build_object('gone_upstream', jsonb_build_array(false, true), 'reason', $2::text), $3::uuid
+     FROM cards c
+     WHERE c.jira_key = ANY($1::text[])
+       AND COALESCE((SELECT l.op FROM change_log l
+                     WHERE l.entity = 'card' AND l.entity_key = c.jira_key
+                     ORDER BY l.id DESC LIMIT 1), '') <> 'gone'
+     RETURNING entity_key`,
+    [jiraKeys, reason, runId ?? null],
+  );
+  return r.rows.map((x) => x.entity_key);
+}

@@ -10,6 +10,8 @@ const stateKey = (source: string) => `webhook.${source}`;
 
 /** Deleted-upstream keys kept (the count is always kept), as the cards full pass keeps its missing keys. */
 const DELETED_KEYS_KEPT = 200;
+/** Ids of comments a webhook deleted, kept so a late or replayed event of one cannot bring it back. */
+const DELETED_COMMENTS_KEPT = 1000;
 /** Cards waiting for their comments to be re-read; beyond this, the next full pass covers the rest. */
 const PENDING_KEPT = 5000;
 
@@ -75,6 +77,8 @@ export interface WebhookReceipt {
   received: number;
   deletedUpstream: number;
   deletedKeys: string[];
+  /** Newest first; JIRA never reuses a comment id. */
+  deletedComments: string[];
   pendingCommentCheck: string[];
 }
 
@@ -92,6 +96,7 @@ function receiptOf(source: string, details: Record<string, unknown> | undefined)
     received: typeof d.received === 'number' ? d.received : 0,
     deletedUpstream: typeof d.deletedUpstream === 'number' ? d.deletedUpstream : 0,
     deletedKeys: strs(d.deletedKeys),
+    deletedComments: strs(d.deletedComments),
     pendingCommentCheck: strs(d.pendingCommentCheck),
   };
 }
@@ -123,6 +128,7 @@ export async function recordWebhookReceipt(
     outcome: string;
     applied: boolean;
     deletedKey?: string;
+    deletedComment?: string;
     pendingCard?: string;
   },
 ): Promise<void> {
@@ -137,6 +143,12 @@ export async function recordWebhookReceipt(
         DELETED_KEYS_KEPT,
       )
     : before.deletedKeys;
+  const deletedComments = delivery.deletedComment
+    ? [delivery.deletedComment, ...before.deletedComments.filter((k) => k !== delivery.deletedComment)].slice(
+        0,
+        DELETED_COMMENTS_KEPT,
+      )
+    : before.deletedComments;
   const pending = delivery.pendingCard
     ? [...new Set([...before.pendingCommentCheck, delivery.pendingCard])].slice(-PENDING_KEPT)
     : before.pendingCommentCheck;
@@ -149,12 +161,18 @@ export async function recordWebhookReceipt(
     received: before.received + 1,
     deletedUpstream: before.deletedUpstream + (delivery.deletedKey ? 1 : 0),
     deletedKeys,
+    deletedComments,
     pendingCommentCheck: pending,
   };
   await q.query(
     `UPDATE sync_state SET details = details || $2::jsonb, updated_at = now() WHERE source = $1`,
     [stateKey(source), JSON.stringify(details)],
   );
+}
+
+/** Whether a webhook deleted this comment (a later event of it is stale). */
+export async function wasCommentDeleted(q: Queryable, source: string, commentId: string): Promise<boolean> {
+  return (await getWebhookReceipt(q, source)).deletedComments.includes(commentId);
 }
 
 /** Cards a webhook changed whose comments are not known to be complete (the cards pass re-reads them). */

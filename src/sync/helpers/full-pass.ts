@@ -2,7 +2,10 @@ import type { JobParams } from '../engine/types.js';
 
 // When a job that normally fetches only what changed should fetch everything instead.
 
-/** Linked issues and bugs have one schedule each (twice a day); one of those runs a day is a full pass. */
+/**
+ * Linked issues and bugs have one schedule each (hourly); the first of those runs 23 hours after
+ * the last full pass is a full pass again, so there is one a day.
+ */
 export const DAILY_FULL_PASS_MS = 23 * 3_600_000;
 
 /**

@@ -1,6 +1,11 @@
 import type { CardBatch, JiraCard, JiraClient, JiraComment } from '../../sources/index.js';
 import { UpstreamConfigError, UpstreamError } from '../../sources/index.js';
-import { listCardKeys, storedUpdateTimes, upsertCards } from '../../store/repositories/cards.js';
+import {
+  listCardKeys,
+  recordCardsGoneUpstream,
+  storedUpdateTimes,
+  upsertCards,
+} from '../../store/repositories/cards.js';
 import type { CaseRef } from '../../store/repositories/case-parents.js';
 import { findCaseRefs } from '../../store/repositories/case-selection.js';
 import { pruneCardComments, upsertJiraComments } from '../../store/repositories/jira-comments.js';
@@ -28,8 +33,9 @@ import { WEBHOOK_SOURCE } from '../webhooks/jira.js';
 //
 // Full pass (`params.full`, daily by `schedules.cardsFull`, and the very first run): every team
 // card. Cards this store holds that the full pass no longer sees (deleted, moved to another
-// project, label removed) are kept as they are and listed in `sync_state.details.lastFullPass`
-// (`missingUpstream`, `missingKeys`) and the log, so nothing silently disappears.
+// project, label removed) are kept as they are, listed in `sync_state.details.lastFullPass`
+// (`missingUpstream`, `missingKeys`) and the log, and recorded once in change_log (op `gone`, on
+// the change feed), as the webhook receiver records a deletion: nothing silently disappears.
 //
 // Nothing is dropped: an unknown JIRA status keeps the card with status "Unknown" and quarantines a
 // note; a card whose `<case#>:` summary prefix names no stored case is kept unlinked (its comments
@@ -42,6 +48,9 @@ import { WEBHOOK_SOURCE } from '../webhooks/jira.js';
 // so a lost comment webhook is still caught by polling.
 
 export const CARDS_SOURCE = 'cards';
+
+/** The change_log reason of a stored card the full pass no longer returned. */
+const GONE_BY_FULL_PASS = 'not returned by the full pass (deleted, moved or unlabelled)';
 
 /** Cards per write transaction; the cursor goes with the last one. */
 const WRITE_CHUNK = 500;
@@ -131,6 +140,11 @@ async function syncCards(ctx: JobContext): Promise<JobOutcome> {
       // Every comment's card was written just before, so none is refused here.
       ctx.counters.quarantined += stored.quarantined;
       if (!last) return;
+      if (missing.length) {
+        const gone = await recordCardsGoneUpstream(tx, missing, GONE_BY_FULL_PASS, ctx.runId);
+        changes.add('card', gone);
+        ctx.counters.changed += gone.length;
+      }
       ctx.counters.quarantined += await quarantineRejections(
         tx,
         changes,

@@ -9,7 +9,7 @@ import {
   type WebhookIssue,
 } from '../../sources/index.js';
 import type { Queryable } from '../../store/db.js';
-import { upsertCards } from '../../store/repositories/cards.js';
+import { recordCardsGoneUpstream, upsertCards } from '../../store/repositories/cards.js';
 import { findCaseRefs } from '../../store/repositories/case-selection.js';
 import { upsertIssues } from '../../store/repositories/issues.js';
 import {
@@ -23,6 +23,7 @@ import {
   lockCardVersion,
   lockIssueVersion,
   recordWebhookReceipt,
+  wasCommentDeleted,
 } from '../../store/repositories/webhooks.js';
 import type { ChangeSet, Store } from '../../store/store.js';
 import { toCardRecord, toIssueRecord, toJiraCommentRecord } from '../helpers/mappers/jira.js';
@@ -38,9 +39,10 @@ import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.j
 // The stored row is locked first, so a sync run writing the same card waits or is waited for.
 //
 //   team card (project + card label)  created/updated → the card (and embedded comments) upserted
-//                                      deleted → kept as it is and listed, as the full pass treats
-//                                      a card it no longer sees
-//   comment on a stored card           created/updated → upserted; deleted → deleted
+//                                      deleted → kept as it is, listed, and recorded in change_log
+//                                      (op gone), as the full pass treats a card it no longer sees
+//   comment on a stored card           created/updated → upserted; deleted → deleted (and its id
+//                                      kept, so a replayed event of it cannot bring it back)
 //   a stored linked issue              created/updated → upserted (its restricted keywords kept)
 //   anything else                      ignored (counted)
 //
@@ -49,6 +51,9 @@ import { QUARANTINE_ENTITY, quarantineRejections } from '../helpers/rejections.j
 // the way is still caught by polling.
 
 export const WEBHOOK_SOURCE = 'jira';
+
+/** The change_log reason of a card a webhook reported deleted. */
+export const GONE_BY_WEBHOOK = 'deleted in JIRA (webhook)';
 
 /** How much older than its stored card a comment event may be and still be applied. */
 const REPLAY_MARGIN_MS = 60_000;
@@ -68,7 +73,11 @@ interface ApplyDeps {
   logger: Logger;
 }
 
-type Step = Omit<WebhookResult, 'event'> & { pendingCard?: string; deletedKey?: string };
+type Step = Omit<WebhookResult, 'event'> & {
+  pendingCard?: string;
+  deletedKey?: string;
+  deletedComment?: string;
+};
 
 export async function applyJiraWebhook(deps: ApplyDeps, event: JiraWebhookEvent): Promise<WebhookResult> {
   const receivedAt = new Date();
@@ -81,6 +90,7 @@ export async function applyJiraWebhook(deps: ApplyDeps, event: JiraWebhookEvent)
       outcome: result.outcome,
       applied: result.outcome === 'applied',
       ...(result.deletedKey ? { deletedKey: result.deletedKey } : {}),
+      ...(result.deletedComment ? { deletedComment: result.deletedComment } : {}),
       ...(result.pendingCard ? { pendingCard: result.pendingCard } : {}),
     });
     return result;
@@ -106,6 +116,8 @@ async function applyEvent(
   if (event.event === 'jira:issue_deleted') {
     const linked = card ? undefined : await lockIssueVersion(tx, issue.key);
     if (!card && !linked) return { outcome: 'ignored', key: issue.key, reason: 'not a stored card or issue' };
+    // The card row stays; change_log and the change feed say it left JIRA, as the full pass does.
+    if (card) changes.add('card', await recordCardsGoneUpstream(tx, [issue.key], GONE_BY_WEBHOOK, null));
     return {
       outcome: 'deleted',
       key: issue.key,
@@ -208,8 +220,11 @@ async function applyComment(
     if (!stored) return { outcome: 'stale', key, reason: 'comment not stored (already deleted)' };
     const deleted = await deleteJiraComments(tx, [comment.id]);
     changes.add('jira_comment', deleted);
-    return { outcome: 'applied', key, reason: 'comment deleted' };
+    return { outcome: 'applied', key, reason: 'comment deleted', deletedComment: comment.id };
   }
+  // A comment deleted by an earlier event stays deleted (its id is never reused), whatever the margin below.
+  if (!stored && (await wasCommentDeleted(tx, WEBHOOK_SOURCE, comment.id)))
+    return { outcome: 'stale', key, reason: 'comment deleted by an earlier event' };
   // Not newer than the stored comment; or clearly older than the stored card, which does not have
   // it (a replay of a deleted comment: the card was read with all its comments after the comment's
   // time, or changed by a webhook and so queued for the next pass to re-read its comments). The
