@@ -243,7 +243,10 @@ export class CachedBodies {
         yield bytes;
       }
       complete = true;
-      settle.resolve(await responses.store(slot, Buffer.concat(parts)));
+      const body = await responses.store(slot, Buffer.concat(parts));
+      settle.resolve(body);
+      // Compressed after this client has its answer; the next ones wait for it at most once.
+      responses.precompress(slot, body).catch(() => undefined);
     } catch (err) {
       settle.reject(err);
       throw err;

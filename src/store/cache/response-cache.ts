@@ -132,8 +132,7 @@ export class ResponseCache {
    */
   async store(slot: string, body: Buffer, opts: { precompress?: boolean } = {}): Promise<CachedBody> {
     const entry: Entry = { etag: etagOf(body), body, builtAt: Date.now(), encoded: new Map() };
-    if (opts.precompress && body.length >= MIN_COMPRESSED_BYTES)
-      for (const encoding of ENCODINGS) await this.encoded(slot, entry, encoding, 9);
+    if (opts.precompress) await this.precompress(slot, entry);
     this.local.set(slot, entry);
     await this.cache.shared?.put(
       slot,
@@ -141,6 +140,12 @@ export class ResponseCache {
       this.opts.ttlSeconds,
     );
     return entry;
+  }
+
+  /** Makes every compressed form of a body now (unless made already), with gzip at its best ratio. */
+  async precompress(slot: string, cached: CachedBody): Promise<void> {
+    if (cached.body.length < MIN_COMPRESSED_BYTES) return;
+    for (const encoding of ENCODINGS) await this.encoded(slot, cached, encoding, 9);
   }
 
   /** The body compressed with `encoding`, made once per body (and shared with other processes). */
