@@ -160,6 +160,8 @@ export interface CachedBodiesOptions {
  * - a body of an older data generation is never served: a request after a write that no
  *   rebuild has caught up with waits for the build under way, or streams the body as it is built
  *   (and keeps it), which is also how the very first request is served.
+ * With Redis, a process that finds a body another one published after the same change keeps that
+ * one instead of building its own.
  */
 export class CachedBodies {
   private readonly wanted = new Map<string, CachedBodySpec>();
