@@ -559,7 +559,7 @@ async function measureUncached(
     const cold = await timedGet(target.base + urlPath);
     // A big uncached map takes seconds per request: few clients, so none times out waiting, and a
     // fixed number of requests rather than a window that none of them may finish in.
-    const slow = cold.ms > SLOW_UNCACHED_MS;
+    const slow = isLegacy(endpoint) && cold.ms > SLOW_UNCACHED_MS;
     const c = isLegacy(endpoint) ? Math.min(2, connections) : connections;
     const started = performance.now();
     const { value: r, cpuMs } = await withCpu(target.pid, target.db, () =>
