@@ -22,6 +22,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** Seconds before a request counts as timed out (default 10). */
+    timeout?: number;
     headers?: Record<string, string>;
     /** Requests sent in turn on each connection; setupRequest may rewrite each one (a new path, say). */
     requests?: { path?: string; setupRequest?: (req: { path: string }) => { path: string } }[];

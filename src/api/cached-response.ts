@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   type CachedBody,
   type Encoding,
   MIN_COMPRESSED_BYTES,
   type ResponseCache,
 } from '../store/cache/response-cache.js';
+import { ANY_ENTITY } from '../store/change-feed.js';
 import type { Store } from '../store/store.js';
 import { wantsCsv } from './csv.js';
 import { stableKey } from './views/deps.js';
@@ -16,8 +17,10 @@ import { stableKey } from './views/deps.js';
 // are the same, and is compressed once per body for clients that accept brotli or gzip.
 //
 // Two ways in: a route that declares `config.cache` is cached by the hooks below (its handler runs
-// only on a miss; the serialised JSON is kept in onSend), and a route that streams a large body
-// calls `sendCached`, which streams while cold and stores what it streamed.
+// only on a miss; the serialised JSON is kept in onSend), and a route that serves a large body
+// goes through `CachedBodies`, which prebuilds it on data changes and streams it only when cold.
+// Either way a cached answer is a Buffer handed to reply.send: Fastify neither serialises nor
+// copies it, and no hook compresses it again.
 
 /** A body is reused for at most this long, since views also depend on the clock (days open, SLA). */
 export const CLOCK_SECONDS = 60;
@@ -125,63 +128,193 @@ export function registerResponseCache(app: FastifyInstance, store: Store) {
   });
 }
 
+/** A large JSON body served through the response cache by `CachedBodies`. */
+export interface CachedBodySpec {
+  /** The change-feed entities it is built from. */
+  entities: readonly string[];
+  key: string;
+  /** For a body that does not depend on the clock: reused until the data changes. */
+  timeless?: boolean;
+  /** Builds the body (reading the clock itself: it also runs off the request path). */
+  chunks: () => AsyncIterable<string>;
+}
+
+export interface CachedBodiesOptions {
+  /** Quiet time after a change before the bodies built from it are rebuilt. */
+  debounceMs?: number;
+  /** Least time between two background builds of one body (at least its last build time). */
+  minIntervalMs?: number;
+  /** Age after which a clock-dependent body is rebuilt (default CLOCK_SECONDS). */
+  maxAgeSeconds?: number;
+}
+
 /**
- * A large JSON body through the cache: served from it when fresh; otherwise built by `chunks`,
- * streamed to this client as it comes and kept once complete. Concurrent misses in this process
- * wait for that one build instead of running their own.
+ * Large JSON bodies (the original's big maps) through the response cache, built off the request
+ * path where possible, as the original served blobs its sync had precomputed:
+ * - a body someone has asked for is rebuilt in the background when the change feed reports a
+ *   change to what it is built from (after `debounceMs` of quiet, at most one build at a time), and
+ *   published with its brotli and gzip forms made, so the next request only sends bytes;
+ * - a clock-dependent body past its age is still served (for at most that age again) while one
+ *   background build replaces it: days open move by the day, so this costs no correctness a
+ *   client can see, and no request waits for a rebuild;
+ * - a body of an older data generation is never served: a request after a write that no
+ *   rebuild has caught up with waits for the build under way, or streams the body as it is built
+ *   (and keeps it), which is also how the very first request is served.
+ * With Redis, a process that finds a body another one published after the same change keeps that
+ * one instead of building its own.
  */
-export async function sendCached(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  store: Store,
-  spec: {
-    entities: readonly string[];
-    key: string;
-    /** For a body that does not depend on the clock: reused until the data changes. */
-    timeless?: boolean;
-  },
-  chunks: () => AsyncIterable<string>,
-): Promise<FastifyReply> {
-  const responses = store.responses;
-  const maxAge = spec.timeless ? Number.POSITIVE_INFINITY : CLOCK_SECONDS;
-  const found = await responses.lookup(spec.entities, spec.key, maxAge);
-  if (!found) return reply.type(JSON_TYPE).send(Readable.from(await primed(chunks())));
-  if (found.hit) return reply.send(await answer(req, reply, responses, found.slot, found.hit));
-  const building = responses.building;
-  const pending = building.get(found.slot);
-  if (pending) {
-    const body = await pending.catch(() => undefined);
-    if (body) return reply.send(await answer(req, reply, responses, found.slot, body));
-    return reply.type(JSON_TYPE).send(Readable.from(await primed(chunks())));
+export class CachedBodies {
+  private readonly wanted = new Map<string, CachedBodySpec>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Background builds under way, by key (at most one each). */
+  private readonly active = new Map<string, Promise<unknown>>();
+  private readonly last = new Map<string, { end: number; ms: number }>();
+  private readonly unsubscribe: () => void;
+  private readonly debounceMs: number;
+  private readonly minIntervalMs: number;
+  private readonly maxAgeSeconds: number;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: FastifyBaseLogger,
+    opts: CachedBodiesOptions = {},
+  ) {
+    this.debounceMs = opts.debounceMs ?? 1000;
+    this.minIntervalMs = opts.minIntervalMs ?? 5000;
+    this.maxAgeSeconds = opts.maxAgeSeconds ?? CLOCK_SECONDS;
+    this.unsubscribe = store.feed.subscribe((event) => {
+      for (const spec of this.wanted.values())
+        if (event.entity === ANY_ENTITY || spec.entities.includes(event.entity)) this.schedule(spec);
+    });
   }
-  let settle!: { resolve: (b: CachedBody) => void; reject: (e: unknown) => void };
-  const done = new Promise<CachedBody>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  done.catch(() => undefined);
-  building.set(found.slot, done);
-  const slot = found.slot;
-  async function* tee() {
+
+  /** Stops rebuilding (builds under way finish; their bodies are kept). */
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Background builds under way, for a caller that closes the store after this. */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.active.values()]);
+  }
+
+  private maxAge(spec: CachedBodySpec) {
+    return spec.timeless ? Number.POSITIVE_INFINITY : this.maxAgeSeconds;
+  }
+
+  async send(req: FastifyRequest, reply: FastifyReply, spec: CachedBodySpec): Promise<FastifyReply> {
+    const responses = this.store.responses;
+    const maxAge = this.maxAge(spec);
+    const found = await responses.lookup(spec.entities, spec.key, maxAge, spec.timeless ? 0 : maxAge);
+    if (!found) return reply.type(JSON_TYPE).send(Readable.from(await primed(spec.chunks())));
+    this.wanted.set(spec.key, spec);
+    if (found.hit) return reply.send(await answer(req, reply, responses, found.slot, found.hit));
+    if (found.stale) {
+      this.build(spec, found.slot);
+      return reply.send(await answer(req, reply, responses, found.slot, found.stale));
+    }
+    const pending = responses.building.get(found.slot);
+    if (pending) {
+      const body = await pending.catch(() => undefined);
+      if (body) return reply.send(await answer(req, reply, responses, found.slot, body));
+      return reply.type(JSON_TYPE).send(Readable.from(await primed(spec.chunks())));
+    }
+    return reply.type(JSON_TYPE).send(Readable.from(await primed(this.tee(spec, found.slot))));
+  }
+
+  /** Streams the body to this client as it is built, and keeps it once complete. */
+  private async *tee(spec: CachedBodySpec, slot: string) {
+    const responses = this.store.responses;
+    let settle!: { resolve: (b: CachedBody) => void; reject: (e: unknown) => void };
+    const done = new Promise<CachedBody>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    done.catch(() => undefined);
+    // Concurrent misses in this process wait for this one build instead of running their own.
+    responses.building.set(slot, done);
     const parts: Buffer[] = [];
     let complete = false;
     try {
-      for await (const chunk of chunks()) {
+      for await (const chunk of spec.chunks()) {
         const bytes = Buffer.from(chunk);
         parts.push(bytes);
         yield bytes;
       }
       complete = true;
-      settle.resolve(await responses.store(slot, Buffer.concat(parts)));
+      const body = await responses.store(slot, Buffer.concat(parts));
+      settle.resolve(body);
+      // Compressed after this client has its answer; the next ones wait for it at most once.
+      responses.precompress(slot, body).catch(() => undefined);
     } catch (err) {
       settle.reject(err);
       throw err;
     } finally {
       // A client that went away ends the stream early: nothing is kept from a partial body.
       if (!complete) settle.reject(new Error('response stream ended early'));
-      building.delete(slot);
+      responses.building.delete(slot);
     }
   }
-  return reply.type(JSON_TYPE).send(Readable.from(await primed(tee())));
+
+  /** Builds the body for `slot` with no client waiting, unless one is being built already. */
+  private build(spec: CachedBodySpec, slot: string): void {
+    const responses = this.store.responses;
+    if (this.closed || responses.building.has(slot) || this.active.has(spec.key)) return;
+    const started = performance.now();
+    const body = (async () => {
+      const parts: Buffer[] = [];
+      for await (const chunk of spec.chunks()) parts.push(Buffer.from(chunk));
+      return responses.store(slot, Buffer.concat(parts), { precompress: true });
+    })();
+    responses.building.set(slot, body);
+    const settled = body
+      .then(
+        () => this.last.set(spec.key, { end: Date.now(), ms: performance.now() - started }),
+        (err: unknown) =>
+          this.log.warn(
+            { err: (err as Error).message, key: spec.key },
+            'background build of a cached body failed',
+          ),
+      )
+      .finally(() => {
+        responses.building.delete(slot);
+        this.active.delete(spec.key);
+      });
+    this.active.set(spec.key, settled);
+  }
+
+  /** A rebuild after a change, once the writes have quietened and not sooner than the last allows. */
+  private schedule(spec: CachedBodySpec): void {
+    if (this.closed || this.timers.has(spec.key)) return;
+    const last = this.last.get(spec.key);
+    const earliest = last ? last.end + Math.max(this.minIntervalMs, last.ms) : 0;
+    const delay = Math.max(this.debounceMs, earliest - Date.now());
+    const timer = setTimeout(() => {
+      this.timers.delete(spec.key);
+      void this.refresh(spec);
+    }, delay);
+    timer.unref();
+    this.timers.set(spec.key, timer);
+  }
+
+  private async refresh(spec: CachedBodySpec): Promise<void> {
+    const running = this.active.get(spec.key);
+    if (running) {
+      // That build may have read the data before the change: look again once it is done.
+      await running;
+      this.schedule(spec);
+      return;
+    }
+    try {
+      const found = await this.store.responses.lookup(spec.entities, spec.key, this.maxAge(spec));
+      if (found && !found.hit) this.build(spec, found.slot);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, key: spec.key }, 'cached body lookup failed');
+    }
+  }
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   openEscalationCaseNumbers,
 } from '../store/queries/legacy.js';
 import { STATS_ENTITIES } from '../store/repositories/stats.js';
-import { registerResponseCache, sendCached } from './cached-response.js';
+import { CachedBodies, type CachedBodiesOptions, registerResponseCache } from './cached-response.js';
 import { responseSchema } from './json-schema.js';
 import {
   legacyBug,
@@ -40,8 +40,10 @@ import './roles.js';
 // The original dashboard's read API, same paths and JSON shapes, for the scripts
 // that use it (bin/cases_to_close.py reads /api/cases and /api/cards). Like the original's
 // precomputed blobs, each answer is serialised once per change of the tables it reads and then
-// served from the response cache (with an ETag, compressed when the client accepts it). A cold
-// big map is built as a stream, one keyset batch at a time, and sent while it is built.
+// served from the response cache (with an ETag, compressed when the client accepts it). Once asked
+// for, a big map is rebuilt in the background when its tables change (cached-response.ts,
+// CachedBodies); a cold one is built as a stream, one keyset batch at a time, and sent while it is
+// built.
 // Cards whose case is not stored are left out, as the original dropped them.
 
 const BATCH = 500;
@@ -115,11 +117,16 @@ const route = (summary: string, response: z.ZodType, cache?: readonly string[]) 
 
 const ENDPOINTS = ['cards', 'cases', 'bugs', 'details', 'escalations', 'issues', 'stats'];
 
-export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
+export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps & { bodies?: CachedBodiesOptions }) {
   const db = deps.store.db;
   const escalationProject = deps.config.jira.escalations?.project;
   const store = deps.store;
   registerResponseCache(app, store);
+  const bodies = new CachedBodies(store, app.log, deps.bodies);
+  app.addHook('onClose', async () => {
+    bodies.close();
+    await bodies.idle();
+  });
 
   app.get('/api/', route('The endpoints of the original API', legacyEndpointsSchema), async (req) => {
     const base = `${req.protocol}://${req.host}/api`;
@@ -130,8 +137,8 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
     '/api/cards',
     route('{KEY: card}: every card, enriched as the original', legacyCardsSchema),
     (req, reply) => {
-      const now = presentContext(deps).now;
       async function* entries() {
+        const now = presentContext(deps).now;
         for await (const cards of keyset(
           (after) => legacyCardBatch(db, after, BATCH),
           (c) => c.jiraKey,
@@ -168,9 +175,11 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           ]);
         }
       }
-      return sendCached(req, reply, store, { entities: LEGACY_ENTITIES.cards, key: 'legacy:cards' }, () =>
-        jsonObject(entries()),
-      );
+      return bodies.send(req, reply, {
+        entities: LEGACY_ENTITIES.cards,
+        key: 'legacy:cards',
+        chunks: () => jsonObject(entries()),
+      });
     },
   );
 
@@ -185,13 +194,12 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
         ))
           yield cases.map((c): [string, unknown] => [c.caseNumber, legacyCase(c)]);
       }
-      return sendCached(
-        req,
-        reply,
-        store,
-        { entities: LEGACY_ENTITIES.cases, key: 'legacy:cases', timeless: true },
-        () => jsonObject(entries()),
-      );
+      return bodies.send(req, reply, {
+        entities: LEGACY_ENTITIES.cases,
+        key: 'legacy:cases',
+        timeless: true,
+        chunks: () => jsonObject(entries()),
+      });
     },
   );
 
@@ -203,13 +211,12 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
       ))
         yield rows.map((d): [string, unknown] => [d.caseNumber, legacyDetail(d)]);
     }
-    return sendCached(
-      req,
-      reply,
-      store,
-      { entities: LEGACY_ENTITIES.details, key: 'legacy:details', timeless: true },
-      () => jsonObject(entries()),
-    );
+    return bodies.send(req, reply, {
+      entities: LEGACY_ENTITIES.details,
+      key: 'legacy:details',
+      timeless: true,
+      chunks: () => jsonObject(entries()),
+    });
   });
 
   app.get(
@@ -228,13 +235,12 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           ]);
         }
       }
-      return sendCached(
-        req,
-        reply,
-        store,
-        { entities: LEGACY_ENTITIES.bugs, key: 'legacy:bugs', timeless: true },
-        () => jsonObject(entries()),
-      );
+      return bodies.send(req, reply, {
+        entities: LEGACY_ENTITIES.bugs,
+        key: 'legacy:bugs',
+        timeless: true,
+        chunks: () => jsonObject(entries()),
+      });
     },
   );
 
@@ -251,13 +257,12 @@ export async function legacyRoutes(app: FastifyInstance, deps: ViewDeps) {
           yield [...issues].map(([n, list]): [string, unknown] => [n, list.map(legacyIssue)]);
         }
       }
-      return sendCached(
-        req,
-        reply,
-        store,
-        { entities: LEGACY_ENTITIES.issues, key: 'legacy:issues', timeless: true },
-        () => jsonObject(entries()),
-      );
+      return bodies.send(req, reply, {
+        entities: LEGACY_ENTITIES.issues,
+        key: 'legacy:issues',
+        timeless: true,
+        chunks: () => jsonObject(entries()),
+      });
     },
   );
 

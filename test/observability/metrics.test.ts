@@ -68,7 +68,7 @@ describe.each(['pglite', 'postgres+redis'] as const)('/metrics after a sync on %
       method: 'PUT',
       body: {
         seed: 4,
-        portal: { rateLimitRate: 1, retryAfterSeconds: 0.01, limit: 2, invalidRecordRate: 0.05 },
+        portal: { rateLimitRate: 1, retryAfterSeconds: 0.01, limit: 2, invalidRecordRate: 0.2 },
         jira: { errorRate: 1, limit: 2 },
       },
     });

@@ -13,7 +13,9 @@ import type { Cache } from './cache.js';
 // comes from the shared cache on every lookup, so processes agree on what is current.
 //
 // Bodies also depend on the clock (days open, SLA badges, "updated within"), so one is reused for
-// at most `maxAgeSeconds` after it was built; a rebuild with the same bytes keeps its ETag.
+// at most `maxAgeSeconds` after it was built; a rebuild with the same bytes keeps its ETag. A caller
+// may also ask for a body past that age (never one of an older generation) to serve while it
+// rebuilds in the background.
 
 export type Encoding = 'br' | 'gzip';
 
@@ -29,7 +31,11 @@ export interface Lookup {
   /** Key + stamp: where a body built now belongs. */
   readonly slot: string;
   readonly hit?: CachedBody;
+  /** Without a hit: the body of this generation that is past its age but within the stale window. */
+  readonly stale?: CachedBody;
 }
+
+export const ENCODINGS: readonly Encoding[] = ['br', 'gzip'];
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -37,9 +43,11 @@ const brotliAsync = promisify(brotliCompress);
 /** Below this a compressed body saves less than its headers cost. */
 export const MIN_COMPRESSED_BYTES = 1024;
 
-// Brotli's default (quality 11) takes seconds per megabyte; 5 compresses JSON about as well as
-// gzip -9 at gzip's speed, and runs once per generation.
-const compress = (body: Buffer, encoding: Encoding) =>
+// Brotli's default (quality 11) takes seconds per megabyte; 5 compresses JSON better than gzip -9
+// at about gzip's speed, and runs once per generation. gzip -9 costs about what -6 does on JSON and
+// saves 6-7 % of the bytes (13.3 MB of cards: 779 KB against 835 KB), so it is used where nobody
+// waits for it: bodies compressed before they are published.
+const compress = (body: Buffer, encoding: Encoding, gzipLevel = 6) =>
   encoding === 'br'
     ? brotliAsync(body, {
         params: {
@@ -48,7 +56,7 @@ const compress = (body: Buffer, encoding: Encoding) =>
           [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
         },
       })
-    : gzipAsync(body, { level: 6 });
+    : gzipAsync(body, { level: gzipLevel });
 
 export const etagOf = (body: Buffer) =>
   `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
@@ -74,8 +82,16 @@ export class ResponseCache {
     });
   }
 
-  /** The slot for `key` at the current generation of `entities`, and its body if one is fresh; undefined: do not cache now. */
-  async lookup(entities: readonly string[], key: string, maxAgeSeconds: number): Promise<Lookup | undefined> {
+  /**
+   * The slot for `key` at the current generation of `entities`, and its body if one is fresh (or,
+   * as `stale`, one at most `staleSeconds` past `maxAgeSeconds`); undefined: do not cache now.
+   */
+  async lookup(
+    entities: readonly string[],
+    key: string,
+    maxAgeSeconds: number,
+    staleSeconds = 0,
+  ): Promise<Lookup | undefined> {
     if (this.opts.maxBytes === 0) return undefined;
     const stamp = await this.cache.stamp(entities);
     if (stamp === undefined) return undefined;
@@ -83,33 +99,40 @@ export class ResponseCache {
     // Counted with the cache's other lookups: a whole answer served is a cache hit.
     const count = (result: 'hit' | 'miss') =>
       this.opts.metrics?.cacheRequests.inc({ backend: this.cache.backend, result });
-    const fresh = (builtAt: number) => Date.now() - builtAt < maxAgeSeconds * 1000;
-    const local = this.local.get(slot);
-    if (local && fresh(local.builtAt)) {
-      count('hit');
-      return { slot, hit: local };
-    }
-    if (this.cache.shared) {
-      const [etag, built, body] = await this.cache.shared.get(slot, ['etag', 'built', 'body']);
-      if (etag && built && body && fresh(Number(built.toString()))) {
-        const entry: Entry = {
-          etag: etag.toString(),
-          builtAt: Number(built.toString()),
-          body,
-          encoded: new Map(),
-        };
-        this.local.set(slot, entry);
-        count('hit');
-        return { slot, hit: entry };
+    const age = (builtAt: number) => Date.now() - builtAt;
+    const fresh = (builtAt: number) => age(builtAt) < maxAgeSeconds * 1000;
+    const usable = (builtAt: number) => age(builtAt) < (maxAgeSeconds + staleSeconds) * 1000;
+    let entry = this.local.get(slot);
+    const shared = this.cache.shared;
+    // Another process may have (re)built it: the newer body counts. With an old one here, its
+    // build time is asked first, so a body shared by nobody newer is not fetched again.
+    if (shared && !(entry && fresh(entry.builtAt))) {
+      const newer = (built: Buffer | null | undefined) =>
+        !!built && Number(built.toString()) > (entry?.builtAt ?? 0);
+      if (!entry || newer((await shared.get(slot, ['built']))[0])) {
+        const [etag, built, body] = await shared.get(slot, ['etag', 'built', 'body']);
+        if (etag && body && newer(built)) {
+          entry = { etag: etag.toString(), builtAt: Number(built!.toString()), body, encoded: new Map() };
+          this.local.set(slot, entry);
+        }
       }
     }
+    if (entry && fresh(entry.builtAt)) {
+      count('hit');
+      return { slot, hit: entry };
+    }
+    // A stale body is served only while a rebuild is on its way, so it still counts as a miss.
     count('miss');
-    return { slot };
+    return entry && usable(entry.builtAt) ? { slot, stale: entry } : { slot };
   }
 
-  /** Keeps `body` in `slot` (here, and shared when there is Redis). */
-  async store(slot: string, body: Buffer): Promise<CachedBody> {
+  /**
+   * Keeps `body` in `slot` (here, and shared when there is Redis). With `precompress`, its brotli
+   * and gzip forms are made first, so no request waits for them once it is found.
+   */
+  async store(slot: string, body: Buffer, opts: { precompress?: boolean } = {}): Promise<CachedBody> {
     const entry: Entry = { etag: etagOf(body), body, builtAt: Date.now(), encoded: new Map() };
+    if (opts.precompress) await this.precompress(slot, entry);
     this.local.set(slot, entry);
     await this.cache.shared?.put(
       slot,
@@ -119,8 +142,14 @@ export class ResponseCache {
     return entry;
   }
 
+  /** Makes every compressed form of a body now (unless made already), with gzip at its best ratio. */
+  async precompress(slot: string, cached: CachedBody): Promise<void> {
+    if (cached.body.length < MIN_COMPRESSED_BYTES) return;
+    for (const encoding of ENCODINGS) await this.encoded(slot, cached, encoding, 9);
+  }
+
   /** The body compressed with `encoding`, made once per body (and shared with other processes). */
-  encoded(slot: string, cached: CachedBody, encoding: Encoding): Promise<Buffer> {
+  encoded(slot: string, cached: CachedBody, encoding: Encoding, gzipLevel?: number): Promise<Buffer> {
     const entry = cached as Entry;
     let p = entry.encoded.get(encoding);
     if (!p) {
@@ -129,7 +158,7 @@ export class ResponseCache {
         const field = `${encoding}:${entry.etag}`;
         const [shared] = (await this.cache.shared?.get(slot, [field])) ?? [null];
         if (shared) return shared;
-        const out = await compress(entry.body, encoding);
+        const out = await compress(entry.body, encoding, gzipLevel);
         await this.cache.shared?.put(slot, { [field]: out }, this.opts.ttlSeconds);
         return out;
       })();
