@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CounterSnapshot,
-  type RunningSimulator,
-  type SimCase,
-  type SimIssue,
-  startSimulator,
-} from '@t5g/simulators';
+import type { CounterSnapshot, RunningSimulator, SimCase, SimIssue } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -20,7 +14,7 @@ import {
 } from '../../src/sync/upstream-writes/card-creation/job.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import {
   caseRecord,
   casesWithoutCard,
@@ -59,7 +53,7 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
   }
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 150, seed: 11, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 150, seed: 11, smtpPort: 0 });
     ts = await openTestStore(backend, 'card-creation');
     config = simulatorConfig(sim, {
       READ_ONLY: 'false',

@@ -147,6 +147,24 @@ export async function releaseClaim(
 }
 
 /**
+ * Finishes a claim that cannot get further (JIRA's workflow has no transition for it), keeping the
+ * error: trying again every run would change nothing. False when this run no longer held it.
+ */
+export async function abandonClaim(
+  q: Queryable,
+  caseNumber: string,
+  runId: string,
+  error: string,
+): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE card_creations SET step = 'done', last_error = $3, updated_at = now()
+     WHERE case_number = $1 AND run_id = $2`,
+    [caseNumber, runId, error.slice(0, 2000)],
+  );
+  return r.rowCount > 0;
+}
+
+/**
  * Drops a claim that never reached JIRA (READ_ONLY blocked the create): nothing was created, so
  * nothing may look created. A claim with a JIRA key is never dropped.
  */

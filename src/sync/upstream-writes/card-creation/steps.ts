@@ -1,6 +1,12 @@
 import type { Config, TeamMember } from '../../../config/config.js';
 import { jiraBrowseUrl } from '../../../shared/rules.js';
-import { expectWritten, type JiraClient, type JiraSprint, type Upstreams } from '../../../sources/index.js';
+import {
+  expectWritten,
+  type JiraClient,
+  type JiraSprint,
+  TransitionUnavailableError,
+  type Upstreams,
+} from '../../../sources/index.js';
 import { andJql, jqlString } from '../../../sources/jira/jql.js';
 import type { CaseForCard, ReopenCandidate } from '../../../store/queries/card-creation.js';
 import {
@@ -38,6 +44,8 @@ export interface CreationEnv {
   jira: JiraClient;
   up: Upstreams;
   sprint: JiraSprint | undefined;
+  /** Cards created whose workflow had no transition to To Do: kept where JIRA put them, reported. */
+  stuck?: { case: string; error: string }[];
 }
 
 export interface CardDone {
@@ -128,9 +136,18 @@ export async function createCard(
   await step(env, claim, 'sprint', async () => {
     if (sprint) expectWritten(await jira.addToSprint(sprint.id, [key]));
   });
+  let statusRaw = config.jira.transitions.todo;
   await step(env, claim, 'transitioned', async () => {
-    if (status.toLowerCase() !== config.jira.transitions.todo.toLowerCase())
+    if (status.toLowerCase() === config.jira.transitions.todo.toLowerCase()) return;
+    try {
       expectWritten(await jira.transitionIssue(key, config.jira.transitions.todo));
+    } catch (err) {
+      // The card exists: it keeps its links, watcher and notification, in the status it has.
+      if (!(err instanceof TransitionUnavailableError)) throw err;
+      ctx.logger.error({ case: c.caseNumber, key }, err.message);
+      env.stuck?.push({ case: c.caseNumber, error: err.message });
+      statusRaw = err.currentStatus;
+    }
   });
   await step(env, claim, 'linked', async () => {
     expectWritten(await jira.addRemoteLink(key, { url: caseUrl(c.caseNumber), title: 'Support Case' }));
@@ -142,7 +159,7 @@ export async function createCard(
       expectWritten(await up.portal.addNotifiedUser(c.caseNumber, assignee.jira_user));
   });
   if (!reached(claim.step, 'stored')) {
-    await storeCard(env, c, key, assignee);
+    await storeCard(env, c, key, assignee, statusRaw);
     claim.step = 'stored';
   }
   return { case: c, key, url: browseUrl(config, key), assignee };
@@ -153,9 +170,14 @@ export async function createCard(
  * overwrites it with JIRA's full record), and the case's `fe_jira_card`; in the transaction that
  * moves the claim to `stored`.
  */
-async function storeCard(env: CreationEnv, c: CaseForCard, key: string, assignee: TeamMember | undefined) {
+async function storeCard(
+  env: CreationEnv,
+  c: CaseForCard,
+  key: string,
+  assignee: TeamMember | undefined,
+  statusRaw: string,
+) {
   const { config, ctx } = env;
-  const statusRaw = config.jira.transitions.todo;
   const now = new Date();
   const record: CardRecord = {
     jiraKey: key,
