@@ -252,4 +252,54 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
     expect(again.report.reopened).toHaveLength(0);
     expect((await counters()).totals.writes).toBe(0);
   }, 30_000);
+
+  it('restricted workflow: a card with no transition back to To Do fails clearly on the run; the other is reopened', async () => {
+    const olds = sim.state.cases.filter(
+      (c) =>
+        c.status === 'Closed' &&
+        sim.state.now() - c.created > 30 * DAY &&
+        cardsOf(c.number).length === 1 &&
+        cardsOf(c.number)[0]?.status !== 'To Do',
+    );
+    const [stuck, fine] = olds;
+    if (!stuck || !fine) throw new Error('need two old closed cases with a card');
+    const stuckCard = cardsOf(stuck.number)[0] as SimIssue;
+    const fineCard = cardsOf(fine.number)[0] as SimIssue;
+    // "Won't Fix / Obsolete" is terminal in the restricted workflow: no transition leads out of it.
+    stuckCard.status = "Won't Fix / Obsolete";
+    fineCard.status = 'Closed';
+    for (const [card, raw] of [
+      [stuckCard, "Won't Fix / Obsolete"],
+      [fineCard, 'Closed'],
+    ] as const)
+      await ts.store.db.query(`UPDATE cards SET status = 'Done', status_raw = $2 WHERE jira_key = $1`, [
+        card.key,
+        raw,
+      ]);
+    await ts.store.write((tx) =>
+      upsertCases(
+        tx,
+        [stuck, fine].map((c) => ({ ...caseRecord(c), status: 'Waiting on Red Hat', closedDate: null })),
+      ),
+    );
+    const { outcome, report } = await run();
+    const message = `jira: ${stuckCard.key} is in status "Won't Fix / Obsolete", and its workflow has no transition from there to "To Do" (available: none)`;
+    expect(report.failed).toEqual([{ case: stuck.number, error: message }]);
+    expect(outcome.outcome?.failed).toEqual([{ action: 'card', target: stuck.number, detail: message }]);
+    expect(outcome.summary).toContain('1 failed');
+    expect(report.reopened).toEqual([{ case: fine.number, key: fineCard.key }]);
+    expect(fineCard.status).toBe('To Do');
+    expect(stuckCard.status).toBe("Won't Fix / Obsolete");
+    expect(stuckCard.extraComments.some((c) => c.body.includes('seems to have been reopened'))).toBe(false);
+    // Recorded once, not retried every run: the next run leaves it alone.
+    await resetCounters();
+    const again = await run();
+    expect(again.report.failed).toHaveLength(0);
+    expect((await counters()).totals.writes).toBe(0);
+    const claim = await rows<{ step: string; last_error: string }>(
+      'SELECT step, last_error FROM card_creations WHERE case_number = $1',
+      [stuck.number],
+    );
+    expect(claim).toEqual([{ step: 'done', last_error: message }]);
+  }, 30_000);
 });
