@@ -42,6 +42,8 @@ describe.each(['pglite', 'postgres'] as const)('a paused card-creation worker on
     config = simulatorConfig(sim, { READ_ONLY: 'false', MAX_CARDS_PER_RUN: '50' });
     await seedCasesAndCards(ts.store, sim.state, config);
     expected = casesWithoutCard(sim.state);
+    // JIRA Cloud's search is eventually consistent: just-created cards are missing from it for a while.
+    await simControl(sim, 'faults', { method: 'PUT', body: { jira: { consistencyLagMs: 1_500 } } });
   }, 60_000);
 
   afterAll(async () => {

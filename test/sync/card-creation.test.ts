@@ -29,6 +29,9 @@ import {
 // the create), READ_ONLY writes nothing, the mass-creation guard, and the reopen flow.
 
 const DAY = 86_400_000;
+const SEARCH_LAG_MS = 1_500;
+/** Card creation's wait for the search to see an earlier create: longer than the lag. */
+const SEARCH_SETTLE_S = 3;
 
 describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) => {
   let sim: RunningSimulator;
@@ -59,9 +62,13 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
       READ_ONLY: 'false',
       MAX_CARDS_PER_RUN: '50',
       ALERT_EMAIL: 'alerts@example.com',
+      JIRA_SEARCH_SETTLE_SECONDS: String(SEARCH_SETTLE_S),
     });
     await seedCasesAndCards(ts.store, sim.state, config);
     expected = casesWithoutCard(sim.state);
+    // JIRA Cloud's search is eventually consistent: an issue created less than this long ago is
+    // missing from search results, as it may be upstream.
+    await simControl(sim, 'faults', { method: 'PUT', body: { jira: { consistencyLagMs: SEARCH_LAG_MS } } });
   }, 60_000);
 
   afterAll(async () => {
@@ -109,9 +116,10 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
   it('two concurrent runs, after crashes before and after the create, give each case exactly one card', async () => {
     const [adopted, orphanClaim] = expected;
     if (!adopted || !orphanClaim) throw new Error('need two cases');
-    // A run that died after JIRA created the card but before it recorded the key …
+    // A run that died after JIRA created the card but before it recorded the key (it had marked the
+    // claim `creating` just before sending): the card is not in JIRA's search yet (SEARCH_LAG_MS) …
     await ts.store.db.query(
-      `INSERT INTO card_creations (case_number, run_id, claimed_at) VALUES ($1, 'dead-run', now() - interval '1 hour')`,
+      `INSERT INTO card_creations (case_number, run_id, claimed_at, step) VALUES ($1, 'dead-run', now() - interval '1 hour', 'creating')`,
       [adopted.number],
     );
     const jira = createJiraClient(config, { logger: silentLogger, metrics: noopUpstreamMetrics });

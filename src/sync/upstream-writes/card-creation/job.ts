@@ -189,7 +189,15 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
         const member =
           config.team.find((m) => m.name === claim.assignee) ??
           (claim.jiraKey ? undefined : assignCases([c], config.team, loads).get(c.caseNumber)?.member);
-        const done = await attempt(env, report, claim, () => createCard(env, c, claim, member), 'create');
+        // The row as it was before this run took it: its last change is when the create went out.
+        const sentAt = old.updatedAt;
+        const done = await attempt(
+          env,
+          report,
+          claim,
+          () => createCard(env, c, claim, member, sentAt),
+          'create',
+        );
         if (done) created.push(done);
       }
     }

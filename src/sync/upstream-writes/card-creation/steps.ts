@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, TeamMember } from '../../../config/config.js';
 import { jiraBrowseUrl } from '../../../shared/rules.js';
 import {
@@ -96,16 +97,35 @@ async function step(
   claim.step = name;
 }
 
-/** Creates (or adopts, or resumes) the card of a new case through every step up to `stored`. */
+/**
+ * Waits until a create sent at `sentAt` would show in JIRA's search. JIRA Cloud's search is eventually
+ * consistent: searching for the card at once could miss an issue that create made, and create a second.
+ */
+async function searchSettled(env: CreationEnv, caseNumber: string, sentAt: Date): Promise<void> {
+  const wait = sentAt.getTime() + env.config.cardCreation.searchSettleSeconds * 1000 - Date.now();
+  if (wait <= 0) return;
+  env.ctx.logger.info(
+    { case: caseNumber, waitMs: wait },
+    'an earlier create may not be searchable yet; waiting',
+  );
+  await sleep(wait, undefined, { signal: env.ctx.signal });
+}
+
+/**
+ * Creates (or adopts, or resumes) the card of a new case through every step up to `stored`.
+ * `sentAt`: for a resumed claim at `creating`, when the earlier attempt sent its create.
+ */
 export async function createCard(
   env: CreationEnv,
   c: CaseForCard,
   claim: CardCreationClaim,
   assignee: TeamMember | undefined,
+  sentAt?: Date,
 ): Promise<CardDone> {
   const { config, jira, up, ctx } = env;
   let status = 'New';
   if (!claim.jiraKey) {
+    if (claim.step === 'creating') await searchSettled(env, c.caseNumber, sentAt ?? claim.updatedAt);
     const found = await findCardInJira(env, c.caseNumber);
     let key: string;
     if (found) {
@@ -113,6 +133,9 @@ export async function createCard(
       key = found.key;
       status = found.status;
     } else {
+      // Marked before sending: should the answer be lost, whoever resumes knows JIRA may have the issue.
+      await advanceClaim(ctx.store.db, c.caseNumber, claimHolder(ctx), { step: 'creating' });
+      claim.step = 'creating';
       const labels = [...new Set([config.jira.cardLabel, ...config.jira.newCardLabels])];
       const user = jiraAssignee(config, assignee);
       const created = expectWritten(
