@@ -119,6 +119,17 @@ export class SimulatorState {
     this.touch();
   }
 
+  /** Deletes an issue (as a JIRA admin would): gone from search, reads and key lookups. */
+  removeIssue(key: string): boolean {
+    const issue = this.findIssue(key);
+    if (!issue) return false;
+    this.issues.splice(this.issues.indexOf(issue), 1);
+    this.issueByKey.delete(issue.key);
+    this.issueById.delete(issue.id);
+    this.touch();
+    return true;
+  }
+
   addCase(c: SimCase): void {
     this.cases.push(c);
     this.caseByNumber.set(c.number, c);
