@@ -13,7 +13,7 @@ import { createWriteGuard, type WriteOutcome } from '../read-only.js';
 import { mapWithConcurrency } from '../semaphore.js';
 import type { Batch, Rejection, SourceDeps } from '../types.js';
 import { formatIssues, parseEach, parseTimestamp } from '../validation.js';
-import { flavorOf, type JiraFlavor } from './flavor.js';
+import { flavorOf, type JiraFlavor, type SearchRequest } from './flavor.js';
 import { andJql, isKnownTimeZone, jqlString, updatedSinceClause } from './jql.js';
 import {
   boardPageSchema,
@@ -242,7 +242,7 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
   function searchIssuePages(
     jql: string,
     fields: readonly string[],
-    options: { expand?: string[]; signal?: AbortSignal } = {},
+    options: Pick<SearchRequest, 'lenientKeys'> & { expand?: string[]; signal?: AbortSignal } = {},
   ) {
     return flavor.searchPages(http, {
       jql,
@@ -250,6 +250,7 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
       pageSize: jira.pageSize,
       ...(options.expand ? { expand: options.expand } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.lenientKeys ? { lenientKeys: options.lenientKeys } : {}),
     });
   }
 
@@ -411,8 +412,17 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
     const clause = updatedSinceClause(since, await jqlTimeZone());
     const search = async (batch: string[]): Promise<void> => {
       const jql = andJql(`key in (${batch.map(jqlString).join(', ')})`, clause);
+      // Data Center names the keys that no longer exist in warnings instead of refusing the search:
+      // those are listed without a time, so reading them says what became of them.
+      const lenientKeys = {
+        onWarnings: (messages: string[]) => {
+          for (const key of batch)
+            if (messages.some((m) => m.includes(`'${key}'`)) && !changed.has(key))
+              changed.set(key, undefined);
+        },
+      };
       try {
-        for await (const page of searchIssuePages(jql, ['updated'], withSignal(signal))) {
+        for await (const page of searchIssuePages(jql, ['updated'], { lenientKeys, ...withSignal(signal) })) {
           for (const raw of page) {
             const found = raw as { key?: unknown; fields?: { updated?: unknown } } | null;
             if (typeof found?.key !== 'string') continue;
@@ -421,7 +431,7 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
           }
         }
       } catch (err) {
-        // JIRA refuses the whole search when one listed key does not exist or is hidden (400): halve the
+        // Cloud refuses the whole search when one listed key does not exist or is hidden (400): halve the
         // batch until the key is alone, and hand that one to getIssue, whose 404/403 says what became of it.
         if (!(err instanceof UpstreamError && err.kind === 'http' && err.status === 400)) throw err;
         if (batch.length === 1) {
