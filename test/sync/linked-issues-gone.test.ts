@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { JQL_KEY_LIST_MAX_CHARS } from '../../src/sources/jira/client.js';
 import { jqlString } from '../../src/sources/jira/jql.js';
+import type { JobOutcome } from '../../src/sync/engine/types.js';
 import { issuesJob } from '../../src/sync/jobs/issues.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
@@ -36,7 +37,7 @@ describe.each([
     (await t.store.db.query<T>(sql, params)).rows;
   const runIssues = async () => {
     const ctx = makeJobContext(t.store, config, { job: 'issues' });
-    return { ctx, outcome: await issuesJob.handler(ctx) };
+    return { ctx, outcome: (await issuesJob.handler(ctx)) as JobOutcome };
   };
 
   beforeAll(async () => {
