@@ -42,6 +42,8 @@ export async function startDemoUpstreams(
       // Only the credentials demo mode uses, as a real upstream would check them.
       strictAuth: true,
       credentials: { ...DEMO_CREDENTIALS },
+      // A real-looking JIRA workflow: only the transitions the current status allows.
+      workflow: 'restricted',
     });
   let sim: RunningSimulator;
   try {

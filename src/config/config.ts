@@ -161,7 +161,12 @@ export interface Config {
   bugzilla: { url: string; apiKey: string | undefined; batchSize: number };
   team: TeamMember[];
   sla: { days: Record<Severity, number>; partners: string[] };
-  cardCreation: { maxPerRun: number; reopenAfterDays: number };
+  cardCreation: {
+    maxPerRun: number;
+    reopenAfterDays: number;
+    /** How long JIRA's search may miss a just-created issue (Cloud's search is eventually consistent). */
+    searchSettleSeconds: number;
+  };
   email: {
     smtpHost: string;
     smtpPort: number;
@@ -510,7 +515,11 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
     },
     team,
     sla: env.SLA_SETTINGS ?? { days: { Urgent: 14, High: 20, Normal: 90, Low: 180 }, partners: [] },
-    cardCreation: { maxPerRun: env.MAX_CARDS_PER_RUN, reopenAfterDays: env.REOPEN_AFTER_DAYS },
+    cardCreation: {
+      maxPerRun: env.MAX_CARDS_PER_RUN,
+      reopenAfterDays: env.REOPEN_AFTER_DAYS,
+      searchSettleSeconds: env.JIRA_SEARCH_SETTLE_SECONDS,
+    },
     email: {
       smtpHost: env.SMTP_HOST,
       smtpPort: env.SMTP_PORT,

@@ -322,6 +322,7 @@ export const envSchema = z.object({
   }),
   MAX_CARDS_PER_RUN: int(10, 0, 10_000),
   REOPEN_AFTER_DAYS: int(15, 0, 3650),
+  JIRA_SEARCH_SETTLE_SECONDS: int(30, 0, 3600),
 
   // E-mail
   SMTP_HOST: z.string().default('localhost'),

@@ -84,6 +84,27 @@ export class UpstreamContractError extends Error {
   }
 }
 
+/**
+ * The issue's workflow offers no transition to the wanted status from the one it is in (a restricted
+ * workflow, or a status renamed upstream). Permanent: trying again changes nothing until someone
+ * moves the issue or changes the workflow.
+ */
+export class TransitionUnavailableError extends UpstreamContractError {
+  constructor(
+    readonly key: string,
+    readonly currentStatus: string,
+    readonly wanted: string,
+    readonly available: readonly string[],
+  ) {
+    super(
+      'jira',
+      `${key} is in status "${currentStatus}", and its workflow has no transition from there to "${wanted}" ` +
+        `(available: ${available.join(', ') || 'none'})`,
+    );
+    this.name = 'TransitionUnavailableError';
+  }
+}
+
 /** A record fetched on its own failed validation; `rejection` is what goes to quarantine. */
 export class RecordRejectedError extends UpstreamContractError {
   constructor(

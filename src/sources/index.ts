@@ -65,7 +65,13 @@ export type { Bug, BugBatch, BugRecord, BugUpdate, BugzillaClient, UnavailableBu
 export { createBugzillaClient } from './bugzilla.js';
 export type { EmailClient, OutgoingMail, SentMail } from './email.js';
 export { createEmailClient } from './email.js';
-export { RecordRejectedError, UpstreamConfigError, UpstreamContractError, UpstreamError } from './errors.js';
+export {
+  RecordRejectedError,
+  TransitionUnavailableError,
+  UpstreamConfigError,
+  UpstreamContractError,
+  UpstreamError,
+} from './errors.js';
 export * from './jira/index.js';
 export { createPromUpstreamMetrics, noopUpstreamMetrics, type UpstreamMetrics } from './metrics.js';
 export * from './portal/index.js';

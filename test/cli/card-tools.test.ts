@@ -1,4 +1,4 @@
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedCasesCommand } from '../../src/cli/commands/closed-cases.js';
 import { previousSprintName, sprintSummary } from '../../src/cli/commands/sprint-summary.js';
@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/lib/logger.js';
 import { createUpstreams, type JiraClient } from '../../src/sources/index.js';
 import { listOpenCardsOfClosedCases } from '../../src/store/repositories/cards.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { seedCasesAndCards, teamCards } from '../sync/fixtures/card-creation-seed.js';
 
 // The original's command-line helpers as t5g subcommands, against the simulator.
@@ -19,7 +19,7 @@ describe('t5g sprint-summary, closed-cases, watchers', () => {
   let config: Config;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 120, seed: 9 });
+    sim = await strictSimulator({ cases: 120, seed: 9 });
     ts = await openTestStore('pglite');
     config = simulatorConfig(sim, { READ_ONLY: 'false' });
     await seedCasesAndCards(ts.store, sim.state, config);

@@ -2,6 +2,7 @@ import { SIM_DEFAULTS } from '@t5g/simulators';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
+import { TransitionUnavailableError } from '../../src/sources/errors.js';
 import { createJiraClient } from '../../src/sources/jira/client.js';
 import { createPromUpstreamMetrics } from '../../src/sources/metrics.js';
 import type { SourceDeps } from '../../src/sources/types.js';
@@ -153,7 +154,9 @@ describe.each(['cloud', 'dc'] as const)('JIRA %s', (flavor) => {
     });
     expect(cards.items[0]?.description).toContain('Second paragraph with a link https://example.com');
     expect(cards.items[0]?.sprints.map((s) => s.id)).toContain(sprint?.id);
-    await expect(jira.transitionIssue(key, 'Teleport')).rejects.toThrow(/no transition named "Teleport"/);
+    await expect(jira.transitionIssue(key, 'Teleport')).rejects.toThrow(
+      new RegExp(`${key} is in status "To Do", and its workflow has no transition from there to "Teleport"`),
+    );
   });
 });
 
@@ -223,3 +226,45 @@ describe.each(['Asia/Kolkata', 'America/Los_Angeles'] as const)(
     });
   },
 );
+
+describe.each(['cloud', 'dc'] as const)('JIRA %s on a restricted workflow', (flavor) => {
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await startSim({ cases: 60, seed: 5, workflow: 'restricted' });
+  });
+  afterAll(() => sim.close());
+  const jira = () =>
+    createJiraClient(testConfig(simEnv(sim, flavor)), { logger: silentLogger, retry: FAST_RETRY });
+  const cardIn = (status: string) => {
+    const card = sim.state.issues.find(
+      (i) => i.projectKey === SIM_DEFAULTS.jiraProject && i.status === status,
+    );
+    if (!card) throw new Error(`no card in ${status}`);
+    return card;
+  };
+
+  it('moves by target status, sending the resolution the Done screen requires', async () => {
+    const card = cardIn('In Progress');
+    const moved = await jira().transitionIssue(card.key, 'Done');
+    expect(moved.blocked).toBe(false);
+    expect(card.status).toBe('Done');
+    expect(card.resolution).toBe('Done');
+    const other = cardIn('In Progress');
+    await jira().transitionIssue(other.key, 'Done', { resolution: "Won't Do" });
+    expect(other.resolution).toBe("Won't Do");
+  });
+
+  it('names the card, its status and the wanted one when its workflow has no way there', async () => {
+    const card = cardIn('To Do');
+    card.status = 'New';
+    const err = await jira()
+      .transitionIssue(card.key, 'QE Review')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransitionUnavailableError);
+    expect(err).toMatchObject({ key: card.key, currentStatus: 'New', wanted: 'QE Review' });
+    expect((err as Error).message).toContain(
+      `${card.key} is in status "New", and its workflow has no transition from there to "QE Review" (available: `,
+    );
+    expect(card.status).toBe('New');
+  });
+});

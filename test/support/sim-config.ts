@@ -5,13 +5,15 @@ import { DEMO_CREDENTIALS } from '../../src/config/demo-upstreams.js';
 import { WITHOUT_SIGN_IN } from './env.js';
 
 /**
- * A simulator on a free port with strict authentication: only the credentials `simulatorConfig` signs in
- * with are accepted (or those `opts.credentials` names instead), as the real services accept only
- * valid ones.
+ * A simulator on a free port as strict as the real services: only the credentials `simulatorConfig`
+ * signs in with are accepted (or those `opts.credentials` names instead), and JIRA follows a restricted
+ * workflow (transitions only from the statuses a real workflow allows them, a resolution required on
+ * Done) unless `opts.workflow` says otherwise.
  */
 export function strictSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
   return startSimulator({
     port: 0,
+    workflow: 'restricted',
     ...opts,
     strictAuth: true,
     credentials: { ...DEMO_CREDENTIALS, ...opts.credentials },

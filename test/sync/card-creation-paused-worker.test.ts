@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningSimulator, type SimCase, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator, SimCase } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import type { JobOutcome } from '../../src/sync/engine/types.js';
 import { cardCreationJob } from '../../src/sync/upstream-writes/card-creation/job.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { casesWithoutCard, seedCasesAndCards, teamCards } from './fixtures/card-creation-seed.js';
 import { Latch } from './support.js';
 
@@ -37,11 +37,13 @@ describe.each(['pglite', 'postgres'] as const)('a paused card-creation worker on
     (await ts.store.db.query<T>(sql, params)).rows;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 150, seed: 11, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 150, seed: 11, smtpPort: 0 });
     ts = await openTestStore(backend, 'card-creation-paused');
     config = simulatorConfig(sim, { READ_ONLY: 'false', MAX_CARDS_PER_RUN: '50' });
     await seedCasesAndCards(ts.store, sim.state, config);
     expected = casesWithoutCard(sim.state);
+    // JIRA Cloud's search is eventually consistent: just-created cards are missing from it for a while.
+    await simControl(sim, 'faults', { method: 'PUT', body: { jira: { consistencyLagMs: 1_500 } } });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CounterSnapshot,
-  type RunningSimulator,
-  type SimCase,
-  type SimIssue,
-  startSimulator,
-} from '@t5g/simulators';
+import type { CounterSnapshot, RunningSimulator, SimCase, SimIssue } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -20,7 +14,7 @@ import {
 } from '../../src/sync/upstream-writes/card-creation/job.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import {
   caseRecord,
   casesWithoutCard,
@@ -35,6 +29,9 @@ import {
 // the create), READ_ONLY writes nothing, the mass-creation guard, and the reopen flow.
 
 const DAY = 86_400_000;
+const SEARCH_LAG_MS = 1_500;
+/** Card creation's wait for the search to see an earlier create: longer than the lag. */
+const SEARCH_SETTLE_S = 3;
 
 describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) => {
   let sim: RunningSimulator;
@@ -59,15 +56,19 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
   }
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 150, seed: 11, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 150, seed: 11, smtpPort: 0 });
     ts = await openTestStore(backend, 'card-creation');
     config = simulatorConfig(sim, {
       READ_ONLY: 'false',
       MAX_CARDS_PER_RUN: '50',
       ALERT_EMAIL: 'alerts@example.com',
+      JIRA_SEARCH_SETTLE_SECONDS: String(SEARCH_SETTLE_S),
     });
     await seedCasesAndCards(ts.store, sim.state, config);
     expected = casesWithoutCard(sim.state);
+    // JIRA Cloud's search is eventually consistent: an issue created less than this long ago is
+    // missing from search results, as it may be upstream.
+    await simControl(sim, 'faults', { method: 'PUT', body: { jira: { consistencyLagMs: SEARCH_LAG_MS } } });
   }, 60_000);
 
   afterAll(async () => {
@@ -115,9 +116,10 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
   it('two concurrent runs, after crashes before and after the create, give each case exactly one card', async () => {
     const [adopted, orphanClaim] = expected;
     if (!adopted || !orphanClaim) throw new Error('need two cases');
-    // A run that died after JIRA created the card but before it recorded the key …
+    // A run that died after JIRA created the card but before it recorded the key (it had marked the
+    // claim `creating` just before sending): the card is not in JIRA's search yet (SEARCH_LAG_MS) …
     await ts.store.db.query(
-      `INSERT INTO card_creations (case_number, run_id, claimed_at) VALUES ($1, 'dead-run', now() - interval '1 hour')`,
+      `INSERT INTO card_creations (case_number, run_id, claimed_at, step) VALUES ($1, 'dead-run', now() - interval '1 hour', 'creating')`,
       [adopted.number],
     );
     const jira = createJiraClient(config, { logger: silentLogger, metrics: noopUpstreamMetrics });
@@ -257,5 +259,55 @@ describe.each(['pglite', 'postgres'] as const)('card creation on %s', (backend) 
     const again = await run();
     expect(again.report.reopened).toHaveLength(0);
     expect((await counters()).totals.writes).toBe(0);
+  }, 30_000);
+
+  it('restricted workflow: a card with no transition back to To Do fails clearly on the run; the other is reopened', async () => {
+    const olds = sim.state.cases.filter(
+      (c) =>
+        c.status === 'Closed' &&
+        sim.state.now() - c.created > 30 * DAY &&
+        cardsOf(c.number).length === 1 &&
+        cardsOf(c.number)[0]?.status !== 'To Do',
+    );
+    const [stuck, fine] = olds;
+    if (!stuck || !fine) throw new Error('need two old closed cases with a card');
+    const stuckCard = cardsOf(stuck.number)[0] as SimIssue;
+    const fineCard = cardsOf(fine.number)[0] as SimIssue;
+    // "Won't Fix / Obsolete" is terminal in the restricted workflow: no transition leads out of it.
+    stuckCard.status = "Won't Fix / Obsolete";
+    fineCard.status = 'Closed';
+    for (const [card, raw] of [
+      [stuckCard, "Won't Fix / Obsolete"],
+      [fineCard, 'Closed'],
+    ] as const)
+      await ts.store.db.query(`UPDATE cards SET status = 'Done', status_raw = $2 WHERE jira_key = $1`, [
+        card.key,
+        raw,
+      ]);
+    await ts.store.write((tx) =>
+      upsertCases(
+        tx,
+        [stuck, fine].map((c) => ({ ...caseRecord(c), status: 'Waiting on Red Hat', closedDate: null })),
+      ),
+    );
+    const { outcome, report } = await run();
+    const message = `jira: ${stuckCard.key} is in status "Won't Fix / Obsolete", and its workflow has no transition from there to "To Do" (available: none)`;
+    expect(report.failed).toEqual([{ case: stuck.number, error: message }]);
+    expect(outcome.outcome?.failed).toEqual([{ action: 'card', target: stuck.number, detail: message }]);
+    expect(outcome.summary).toContain('1 failed');
+    expect(report.reopened).toEqual([{ case: fine.number, key: fineCard.key }]);
+    expect(fineCard.status).toBe('To Do');
+    expect(stuckCard.status).toBe("Won't Fix / Obsolete");
+    expect(stuckCard.extraComments.some((c) => c.body.includes('seems to have been reopened'))).toBe(false);
+    // Recorded once, not retried every run: the next run leaves it alone.
+    await resetCounters();
+    const again = await run();
+    expect(again.report.failed).toHaveLength(0);
+    expect((await counters()).totals.writes).toBe(0);
+    const claim = await rows<{ step: string; last_error: string }>(
+      'SELECT step, last_error FROM card_creations WHERE case_number = $1',
+      [stuck.number],
+    );
+    expect(claim).toEqual([{ step: 'done', last_error: message }]);
   }, 30_000);
 });

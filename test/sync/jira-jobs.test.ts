@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type CounterSnapshot,
-  type MutateResult,
-  type RunningSimulator,
-  type SimIssue,
-  startSimulator,
-} from '@t5g/simulators';
+import type { CounterSnapshot, MutateResult, RunningSimulator, SimIssue } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import type { Queryable } from '../../src/store/db.js';
@@ -21,7 +15,7 @@ import { escalationsJob } from '../../src/sync/jobs/escalations.js';
 import { issuesJob } from '../../src/sync/jobs/issues.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { seedFromSimulator, simIssueLinks } from './fixtures/sim-seed.js';
 import { syncConfig } from './support.js';
 
@@ -88,7 +82,7 @@ describe.each(['pglite', 'postgres'] as const)('JIRA and Bugzilla jobs on %s', (
     ).map((r) => r.entity_key);
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: CASES, seed: 11 });
+    sim = await strictSimulator({ cases: CASES, seed: 11 });
     ts = await openTestStore(backend, 'jira-jobs');
     config = simulatorConfig(sim, { BUGZILLA_BATCH_SIZE: String(BATCH) });
     const withCase = teamCards().filter((c) => c.caseNumber && sim.state.issueCommentCount(c) > 0);

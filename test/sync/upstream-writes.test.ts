@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type CounterSnapshot, type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { CounterSnapshot, RunningSimulator } from '@t5g/simulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import type { ChangeEvent } from '../../src/store/change-feed.js';
@@ -12,7 +12,7 @@ import { TAGGING_SUBJECT } from '../../src/sync/upstream-writes/bug-tagging/tags
 import { listPriorityMismatches, prioritySyncJob } from '../../src/sync/upstream-writes/priority-sync.js';
 import { openTestStore, type TestStore } from '../support/backends.js';
 import { makeJobContext } from '../support/job-context.js';
-import { simControl, simulatorConfig } from '../support/sim-config.js';
+import { simControl, simulatorConfig, strictSimulator } from '../support/sim-config.js';
 import { changeLogOf } from '../support/store-reads.js';
 import { seedCasesAndCards } from './fixtures/card-creation-seed.js';
 
@@ -34,7 +34,7 @@ describe.each(['pglite', 'postgres'] as const)('priority sync and bug tagging on
     (await job.handler(makeJobContext(ts.store, cfg, { job: job.name, runId: randomUUID() }))) as JobOutcome;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, cases: 120, seed: 5, smtpPort: 0 });
+    sim = await strictSimulator({ cases: 120, seed: 5, smtpPort: 0 });
     ts = await openTestStore(backend, 'upstream-writes');
     config = simulatorConfig(sim, { READ_ONLY: 'false', BUG_EMAIL: 'bugs@example.com' });
     readOnly = simulatorConfig(sim, { READ_ONLY: 'true', BUG_EMAIL: 'bugs@example.com' });

@@ -6,7 +6,7 @@ import { startSimulator } from './index.js';
 import { resolveOptions, type SimulatorCredentials, type SimulatorOptions } from './options.js';
 
 const USAGE = `Usage: t5g simulate [--port P] [--host H] [--cases N] [--seed S] [--smtp-port P]
-                    [--strict-auth] [--jira-time-zone Z] [--offline-token T] [--jira-user U] [--jira-token T]
+                    [--strict-auth] [--jira-time-zone Z] [--workflow open|restricted] [--offline-token T] [--jira-user U] [--jira-token T]
                     [--bugzilla-key K] [--slack-token T]
                     [--webhook-url URL] [--webhook-secret S] [--webhook-flavor cloud|dc]`;
 
@@ -20,6 +20,7 @@ const FLAGS = {
   'smtp-port': { type: 'string' },
   'strict-auth': { type: 'boolean' },
   'jira-time-zone': { type: 'string' },
+  workflow: { type: 'string' },
   'offline-token': { type: 'string' },
   'jira-user': { type: 'string' },
   'jira-token': { type: 'string' },
@@ -94,6 +95,11 @@ export function parseSimulateArgs(args: string[]): SimulateRequest {
   if (smtpPort !== undefined) options.smtpPort = smtpPort;
   if (values['strict-auth']) options.strictAuth = true;
   if (values['jira-time-zone'] !== undefined) options.jiraBotTimeZone = values['jira-time-zone'];
+  if (values.workflow !== undefined) {
+    if (values.workflow !== 'open' && values.workflow !== 'restricted')
+      throw new SimulateUsageError('--workflow is open or restricted');
+    options.workflow = values.workflow;
+  }
   const credentials: SimulatorCredentials = {};
   for (const [flag, key] of Object.entries(CREDENTIAL_FLAGS)) {
     const value = values[flag as keyof typeof CREDENTIAL_FLAGS];
@@ -148,6 +154,9 @@ export async function simulateCommand(args: string[]): Promise<void> {
     opts.strictAuth
       ? '  Auth            strict: only the configured credentials are accepted'
       : '  Auth            any non-empty credential is accepted',
+    opts.workflow === 'restricted'
+      ? '  JIRA workflow   restricted: transitions from the current status only, resolution required on Done'
+      : '  JIRA workflow   open: any status to any other (use --workflow restricted)',
     'Press Ctrl+C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -31,7 +31,7 @@ export {
   type WebhookStats,
 } from './jira-webhooks.js';
 // What a caller needs to plant or predict records the way the generator makes them.
-export { isDoneStatus } from './jira-workflow.js';
+export { isDoneStatus, type WorkflowMode } from './jira-workflow.js';
 export type * from './model.js';
 export type { MutateRequest, MutateResult } from './mutate.js';
 export type { SimulatorCredentials, SimulatorOptions } from './options.js';

@@ -50,6 +50,7 @@ export function jiraRoute(apiVersion: '2' | '3', handler: JiraHandler): Handler 
       apiVersion,
       origin: req.origin,
       state: ctx.state,
+      workflow: ctx.options.workflow,
       caller,
     });
     if (caller.flavor === 'dc') res.headers = { ...DC_RATE_HEADERS, ...res.headers };

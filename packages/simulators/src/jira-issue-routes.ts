@@ -26,7 +26,7 @@ import {
   transitionsJson,
   userJson,
 } from './jira-json.js';
-import { isDoneStatus, transitionsFor } from './jira-workflow.js';
+import { isDoneStatus, RESOLUTIONS, transitionsFor, workflowOf } from './jira-workflow.js';
 import { checkFields, checkUpdate } from './jira-write.js';
 import type { SimIssue, SimJiraComment } from './model.js';
 import type { SimulatorState } from './state.js';
@@ -148,6 +148,20 @@ function editIssue(req: SimRequest, view: JiraRequestView, issue: SimIssue): Sim
   return noContent(true);
 }
 
+/** The resolution a transition body sets (`fields.resolution` by name or id), or an error message. */
+function requestedResolution(body: Record<string, unknown>): { name?: string } | { error: string } {
+  const fields = isRecord(body.fields) ? body.fields : {};
+  const r = fields.resolution;
+  if (r === undefined || r === null) return {};
+  const ref = isRecord(r) ? r : undefined;
+  const def = RESOLUTIONS.find(
+    (x) =>
+      (typeof ref?.name === 'string' && x.name === ref.name) ||
+      (ref?.id !== undefined && x.id === String(ref.id)),
+  );
+  return def ? { name: def.name } : { error: `Could not find a resolution matching ${JSON.stringify(r)}.` };
+}
+
 function doTransition(req: SimRequest, view: JiraRequestView, issue: SimIssue): SimResponse {
   const parsed = jsonBody(req);
   if ('error' in parsed) return parsed.error;
@@ -155,18 +169,41 @@ function doTransition(req: SimRequest, view: JiraRequestView, issue: SimIssue): 
   const t = isRecord(body.transition) ? body.transition : undefined;
   const id = t && (typeof t.id === 'string' || typeof t.id === 'number') ? String(t.id) : undefined;
   if (!id) return jiraError(400, ['Missing transition id.'], {});
-  const available = transitionsFor(
-    issue.projectKey,
-    SIM_DEFAULTS.jiraProject,
-    SIM_DEFAULTS.escalationsProject,
-    issue.status,
-  );
-  const target = available.find((x) => x.id === id);
-  if (!target) return jiraError(400, [`Transition id '${id}' is not valid for this issue.`], {});
+  const args = [issue.projectKey, SIM_DEFAULTS.jiraProject, SIM_DEFAULTS.escalationsProject] as const;
+  const target = transitionsFor(...args, issue.status, view.workflow).find((x) => x.id === id);
+  if (!target) {
+    // Data Center names a workflow action that exists but not from here; Cloud only says the id is invalid.
+    const known = view.flavor === 'dc' && workflowOf(...args).find((x) => x.id === id);
+    return jiraError(
+      400,
+      [
+        known
+          ? `It seems that you have tried to perform a workflow operation (${known.name}) that is not valid for the current state of this issue (${issue.key}). The likely cause is that somebody has changed the issue recently, please look at the issue history for details.`
+          : `Transition id '${id}' is not valid for this issue.`,
+      ],
+      {},
+    );
+  }
+  const resolution = requestedResolution(body);
+  if ('error' in resolution) return jiraError(400, [], { resolution: resolution.error });
+  if (view.workflow === 'restricted') {
+    if (target.needsResolution && !resolution.name)
+      return jiraError(400, [], { resolution: 'Resolution is required.' });
+    if (!target.needsResolution && resolution.name)
+      return jiraError(400, [], {
+        resolution: "Field 'resolution' cannot be set. It is not on the appropriate screen, or unknown.",
+      });
+  }
   const from = issue.status;
   issue.status = target.to;
-  if (isDoneStatus(target.to)) issue.resolutionDate = view.state.now();
-  else delete issue.resolutionDate;
+  if (isDoneStatus(target.to)) {
+    issue.resolutionDate = view.state.now();
+    if (resolution.name) issue.resolution = resolution.name;
+    else delete issue.resolution;
+  } else {
+    delete issue.resolutionDate;
+    delete issue.resolution;
+  }
   issue.history.push({
     id: String(issue.id * 100 + issue.history.length + 50),
     author: view.caller.user,
@@ -344,9 +381,10 @@ export function addJiraIssueRoutes(routes: RouteTable): void {
     routes.add(
       'GET',
       `${base}/issue/:key/transitions`,
-      withIssue(v, (_req, view, issue) =>
-        json(200, { expand: 'transitions', transitions: transitionsJson(view, issue) }),
-      ),
+      withIssue(v, (req, view, issue) => {
+        const withFields = paramList(req, undefined, 'expand').includes('transitions.fields');
+        return json(200, { expand: 'transitions', transitions: transitionsJson(view, issue, withFields) });
+      }),
     );
     routes.add('POST', `${base}/issue/:key/transitions`, withIssue(v, doTransition));
     routes.add('GET', `${base}/issue/:key/comment`, withIssue(v, listComments));

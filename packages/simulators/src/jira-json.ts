@@ -4,7 +4,15 @@
  */
 import { type CustomFieldName, customFieldId, type JiraFlavor, SIM_DEFAULTS } from './constants.js';
 import { escapeHtml, jiraDate, jiraRenderedDate, wikiToAdf, wikiToHtml } from './formats.js';
-import { ISSUE_TYPES, PRIORITIES, SEVERITY_OPTIONS, statusJson, transitionsFor } from './jira-workflow.js';
+import {
+  ISSUE_TYPES,
+  PRIORITIES,
+  RESOLUTIONS,
+  SEVERITY_OPTIONS,
+  statusJson,
+  transitionsFor,
+  type WorkflowMode,
+} from './jira-workflow.js';
 import type { SimIssue, SimJiraComment, SimProject, SimSprint, SimUser } from './model.js';
 import type { SimulatorState } from './state.js';
 
@@ -13,6 +21,8 @@ export interface JiraView {
   apiVersion: '2' | '3';
   origin: string;
   state: SimulatorState;
+  /** Which workflow transitions follow; default open. */
+  workflow?: WorkflowMode;
 }
 
 const api = (v: JiraView): string => `${v.origin}/jira/rest/api/${v.apiVersion}`;
@@ -308,9 +318,7 @@ function fieldValue(view: JiraView, issue: SimIssue, id: string, commentLimit: n
     case 'updated':
       return jiraDate(issue.updated);
     case 'resolution':
-      return issue.resolutionDate === undefined
-        ? null
-        : nameRef(view, 'resolution', '1', issue.status === "Won't Fix / Obsolete" ? "Won't Do" : 'Done');
+      return issue.resolutionDate === undefined ? null : resolutionJson(view, issue);
     case 'resolutiondate':
       return issue.resolutionDate === undefined ? null : jiraDate(issue.resolutionDate);
     case 'duedate':
@@ -371,22 +379,57 @@ function renderedValue(
   }
 }
 
-export function transitionsJson(view: JiraView, issue: SimIssue): Record<string, unknown>[] {
+function resolutionJson(view: JiraView, issue: SimIssue): Record<string, unknown> {
+  const name = issue.resolution ?? (issue.status === "Won't Fix / Obsolete" ? "Won't Do" : 'Done');
+  const def = RESOLUTIONS.find((r) => r.name === name) ?? { id: '10000', name };
+  return nameRef(view, 'resolution', def.id, def.name);
+}
+
+/** The transitions available from the issue's status; with `withFields`, each one's screen fields. */
+export function transitionsJson(
+  view: JiraView,
+  issue: SimIssue,
+  withFields = false,
+): Record<string, unknown>[] {
+  const restricted = view.workflow === 'restricted';
   return transitionsFor(
     issue.projectKey,
     SIM_DEFAULTS.jiraProject,
     SIM_DEFAULTS.escalationsProject,
     issue.status,
+    view.workflow,
   ).map((t) => ({
     id: t.id,
-    name: t.to,
+    name: t.name,
     to: statusJson(view.origin, view.apiVersion, t.to),
-    hasScreen: false,
-    isGlobal: true,
+    hasScreen: t.needsResolution,
+    isGlobal: !restricted,
     isInitial: false,
     isAvailable: true,
     isConditional: false,
     isLooped: false,
+    ...(withFields
+      ? {
+          fields: t.needsResolution
+            ? {
+                resolution: {
+                  required: true,
+                  schema: { type: 'resolution', system: 'resolution' },
+                  name: 'Resolution',
+                  key: 'resolution',
+                  hasDefaultValue: false,
+                  operations: ['set'],
+                  allowedValues: RESOLUTIONS.map((r) => ({
+                    self: `${api(view)}/resolution/${r.id}`,
+                    id: r.id,
+                    name: r.name,
+                    description: '',
+                  })),
+                },
+              }
+            : {},
+        }
+      : {}),
   }));
 }
 
@@ -435,7 +478,8 @@ export function issueJson(view: JiraView, issue: SimIssue, opts: IssueJsonOption
     const names = allFieldNames(view);
     out.names = Object.fromEntries(selected.map((f) => [f, names[f] ?? f]));
   }
-  if (opts.expand.has('transitions')) out.transitions = transitionsJson(view, issue);
+  if (opts.expand.has('transitions') || opts.expand.has('transitions.fields'))
+    out.transitions = transitionsJson(view, issue, opts.expand.has('transitions.fields'));
   if (opts.expand.has('changelog')) out.changelog = changelogJson(view, issue);
   return out;
 }

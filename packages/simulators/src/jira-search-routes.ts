@@ -24,29 +24,58 @@ import {
   paramString,
 } from './jira-common.js';
 import { issueFieldIds, issueJson, selectFields } from './jira-json.js';
-import { compileJql, JqlError, parseJql, sorterFor } from './jql.js';
+import { compileJql, JqlError, type JqlValidation, parseJql, sorterFor } from './jql.js';
 import type { SimIssue } from './model.js';
 import { hashParts } from './rng.js';
 
 const CLOUD_GONE =
   'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046';
 
-type SearchCache = LRUCache<string, SimIssue[]>;
+interface JqlResult {
+  issues: SimIssue[];
+  /** `validateQuery=warn`: what strict validation would have refused (e.g. keys that do not exist). */
+  warnings: string[];
+}
 
-function runJql(view: JiraRequestView, cache: SearchCache, jql: string): SimIssue[] {
-  const key = `${view.state.version}\u0000${view.flavor}\u0000${view.caller.user.accountId}\u0000${jql}`;
+type SearchCache = LRUCache<string, JqlResult>;
+
+function runJql(
+  view: JiraRequestView,
+  cache: SearchCache,
+  jql: string,
+  validation: JqlValidation = 'strict',
+): JqlResult {
+  const key = `${view.state.version}\u0000${view.flavor}\u0000${view.caller.user.accountId}\u0000${validation}\u0000${jql}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const parsed = parseJql(jql);
+  const warnings: string[] = [];
   const predicate = compileJql(parsed.where, {
     state: view.state,
     flavor: view.flavor,
     currentUser: view.caller.user,
     now: view.state.now(),
+    validation,
+    warnings,
   });
-  const result = view.state.issues.filter(predicate).sort(sorterFor(parsed.orderBy));
+  const result = { issues: view.state.issues.filter(predicate).sort(sorterFor(parsed.orderBy)), warnings };
   cache.set(key, result);
   return result;
+}
+
+/** Data Center's `validateQuery`: `strict`/`true` (default), `warn`, `none`/`false`. */
+function validationParam(
+  req: SimRequest,
+  body: Record<string, unknown> | undefined,
+): JqlValidation | undefined {
+  const raw = body?.validateQuery;
+  const value =
+    typeof raw === 'boolean' ? String(raw) : (paramString(req, body, 'validateQuery') ?? 'strict');
+  const v = value.toLowerCase();
+  if (v === 'strict' || v === 'true') return 'strict';
+  if (v === 'warn') return 'warn';
+  if (v === 'none' || v === 'false') return 'none';
+  return undefined;
 }
 
 /** POST searches carry their parameters in a JSON body; GET ones in the query string. */
@@ -111,7 +140,7 @@ function cloudSearch(
   try {
     parsedWhere = parseJql(jql).where !== null;
   } catch (err) {
-    if (err instanceof JqlError) return jiraError(400, [err.message]);
+    if (err instanceof JqlError) return jiraError(400, err.messages);
     throw err;
   }
   // Cloud refuses queries without any restriction on the enhanced search endpoint.
@@ -142,11 +171,12 @@ function cloudSearch(
       return jiraError(400, ['The provided next page token is invalid or expired.']);
     }
   }
+  // No validateQuery here: the enhanced search always validates strictly.
   let all: SimIssue[];
   try {
-    all = runJql(view, cache, jql);
+    all = runJql(view, cache, jql).issues;
   } catch (err) {
-    if (err instanceof JqlError) return jiraError(400, [err.message]);
+    if (err instanceof JqlError) return jiraError(400, err.messages);
     throw err;
   }
   // Eventual consistency (fault setting): fresh issues are missing unless reconciled by id.
@@ -185,11 +215,15 @@ function dcSearch(
     return jiraError(400, ['startAt and maxResults must be non-negative integers.']);
   }
   const maxResults = Math.min(requestedMax, 1000);
+  const validation = validationParam(req, b);
+  if (!validation)
+    return jiraError(400, ["The value for 'validateQuery' must be one of strict, warn, none, true, false."]);
   let all: SimIssue[];
+  let warnings: string[];
   try {
-    all = runJql(view, cache, jql);
+    ({ issues: all, warnings } = runJql(view, cache, jql, validation));
   } catch (err) {
-    if (err instanceof JqlError) return jiraError(400, [err.message]);
+    if (err instanceof JqlError) return jiraError(400, err.messages);
     throw err;
   }
   const selection = selectionFor(view, paramList(req, b, 'fields'), '*navigable');
@@ -200,6 +234,7 @@ function dcSearch(
     maxResults,
     total: all.length,
     issues: serializePage(view, ctx, { issues: all.slice(startAt, startAt + maxResults), selection, expand }),
+    ...(warnings.length ? { warningMessages: warnings } : {}),
   });
 }
 
@@ -230,9 +265,9 @@ export function addJiraSearchRoutes(routes: RouteTable): void {
       const body = parseJsonBody(req);
       const jql = isRecord(body) && typeof body.jql === 'string' ? body.jql : '';
       try {
-        return json(200, { count: runJql(view, cache, jql).length });
+        return json(200, { count: runJql(view, cache, jql).issues.length });
       } catch (err) {
-        if (err instanceof JqlError) return jiraError(400, [err.message]);
+        if (err instanceof JqlError) return jiraError(400, err.messages);
         throw err;
       }
     }),

@@ -60,56 +60,106 @@ export function statusJson(origin: string, apiVersion: string, name: string): Re
   };
 }
 
+/**
+ * `open`: every status to every other, no screens (lenient, the default of a plain simulator).
+ * `restricted`: a real-looking workflow: each transition is available only from some statuses, the
+ * terminal "Won't Fix / Obsolete" has no way out, and transitions into a done status have a screen
+ * on which the resolution is required.
+ */
+export type WorkflowMode = 'open' | 'restricted';
+export const WORKFLOW_MODES: readonly WorkflowMode[] = ['open', 'restricted'];
+
 export interface TransitionDef {
   id: string;
+  /** The transition's own name (on a restricted workflow not always the target status's). */
+  name: string;
   to: string;
+  /** Restricted workflow: the statuses it is available from. */
+  from: readonly string[];
+  /** Restricted workflow: its screen requires a resolution. */
+  needsResolution: boolean;
 }
 
-const CARD_TRANSITIONS: readonly TransitionDef[] = [
-  { id: '11', to: 'To Do' },
-  { id: '21', to: 'In Progress' },
-  { id: '31', to: 'Done' },
-  { id: '41', to: 'Open' },
-  { id: '51', to: 'Code Review' },
-  { id: '61', to: 'QE Review' },
-  { id: '71', to: 'Blocked' },
-  { id: '81', to: 'Closed' },
-  { id: '91', to: "Won't Fix / Obsolete" },
-  { id: '101', to: 'New' },
+type Edge = [id: string, name: string, to: string, from: readonly string[]];
+
+const t = (...[id, name, to, from]: Edge): TransitionDef => ({
+  id,
+  name,
+  to,
+  from,
+  needsResolution: isDoneStatus(to),
+});
+
+// "11" leads to To Do, from a finished card too: the original reopens cards with that hard-coded id.
+const CARD_WORKFLOW: readonly TransitionDef[] = [
+  t('11', 'To Do', 'To Do', ['New', 'Open', 'In Progress', 'Blocked', 'Done', 'Closed']),
+  t('21', 'Start Progress', 'In Progress', ['To Do', 'Open', 'Blocked', 'Code Review', 'QE Review']),
+  t('31', 'Done', 'Done', ['In Progress', 'Code Review', 'QE Review']),
+  t('41', 'Open', 'Open', ['New']),
+  t('51', 'Code Review', 'Code Review', ['In Progress']),
+  t('61', 'QE Review', 'QE Review', ['Code Review']),
+  t('71', 'Blocked', 'Blocked', ['To Do', 'Open', 'In Progress']),
+  t('81', 'Close', 'Closed', ['New', 'To Do', 'Open', 'In Progress', 'Blocked', 'Done']),
+  t('91', "Won't Fix", "Won't Fix / Obsolete", ['New', 'To Do', 'Open', 'In Progress', 'Blocked']),
+  t('101', 'Back to New', 'New', ['To Do']),
 ];
 
-const BUG_TRANSITIONS: readonly TransitionDef[] = [
-  { id: '11', to: 'New' },
-  { id: '21', to: 'ASSIGNED' },
-  { id: '31', to: 'POST' },
-  { id: '41', to: 'MODIFIED' },
-  { id: '51', to: 'ON_QA' },
-  { id: '61', to: 'Verified' },
-  { id: '71', to: 'Closed' },
+const BUG_WORKFLOW: readonly TransitionDef[] = [
+  t('11', 'New', 'New', ['Verified', 'Closed']),
+  t('21', 'ASSIGNED', 'ASSIGNED', ['New']),
+  t('31', 'POST', 'POST', ['ASSIGNED']),
+  t('41', 'MODIFIED', 'MODIFIED', ['POST']),
+  t('51', 'ON_QA', 'ON_QA', ['MODIFIED']),
+  t('61', 'Verified', 'Verified', ['ON_QA']),
+  t('71', 'Closed', 'Closed', ['New', 'ASSIGNED', 'POST', 'MODIFIED', 'ON_QA', 'Verified']),
 ];
 
-const ESCALATION_TRANSITIONS: readonly TransitionDef[] = [
-  { id: '11', to: 'New' },
-  { id: '21', to: 'In Progress' },
-  { id: '31', to: 'Blocked' },
-  { id: '41', to: 'Closed' },
+const ESCALATION_WORKFLOW: readonly TransitionDef[] = [
+  t('11', 'New', 'New', ['Closed']),
+  t('21', 'In Progress', 'In Progress', ['New', 'Blocked']),
+  t('31', 'Blocked', 'Blocked', ['In Progress']),
+  t('41', 'Closed', 'Closed', ['New', 'In Progress', 'Blocked']),
 ];
 
-/** Global transitions to every other status of the project's workflow. */
+/** Every transition of the workflow of `projectKey`'s issues, from whichever status. */
+export function workflowOf(
+  projectKey: string,
+  cardProject: string,
+  escalationProject: string,
+): readonly TransitionDef[] {
+  return projectKey === cardProject
+    ? CARD_WORKFLOW
+    : projectKey === escalationProject
+      ? ESCALATION_WORKFLOW
+      : BUG_WORKFLOW;
+}
+
+/** The transitions available to an issue of `projectKey` in status `current`. */
 export function transitionsFor(
   projectKey: string,
   cardProject: string,
   escalationProject: string,
   current: string,
+  mode: WorkflowMode = 'open',
 ): TransitionDef[] {
-  const all =
-    projectKey === cardProject
-      ? CARD_TRANSITIONS
-      : projectKey === escalationProject
-        ? ESCALATION_TRANSITIONS
-        : BUG_TRANSITIONS;
-  return all.filter((t) => t.to !== current);
+  const all = workflowOf(projectKey, cardProject, escalationProject);
+  if (mode === 'restricted') {
+    const here = current.toLowerCase();
+    return all.filter((x) => x.from.some((f) => f.toLowerCase() === here));
+  }
+  // Open: global transitions to every other status, named after it, without screens.
+  return all
+    .filter((x) => x.to !== current)
+    .map((x) => ({ ...x, name: x.to, from: [], needsResolution: false }));
 }
+
+/** Resolutions a transition screen offers; the first is the default of a Done transition. */
+export const RESOLUTIONS: readonly { id: string; name: string }[] = [
+  { id: '10000', name: 'Done' },
+  { id: '10001', name: "Won't Do" },
+  { id: '10002', name: 'Duplicate' },
+  { id: '10003', name: 'Cannot Reproduce' },
+];
 
 export const PRIORITIES: readonly { id: string; name: string }[] = [
   { id: '1', name: 'Blocker' },

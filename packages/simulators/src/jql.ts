@@ -10,7 +10,20 @@ import { STATUSES, statusByName } from './jira-workflow.js';
 import type { SimIssue, SimUser } from './model.js';
 import type { SimulatorState } from './state.js';
 
-export class JqlError extends Error {}
+/** A query JIRA refuses with 400; `messages` are its `errorMessages` (one per problem). */
+export class JqlError extends Error {
+  readonly messages: string[];
+  constructor(message: string, messages: string[] = [message]) {
+    super(message);
+    this.messages = messages;
+  }
+}
+
+/**
+ * How JIRA treats values that name nothing (`validateQuery`): `strict` refuses the query (400),
+ * `warn` runs it and reports them as `warningMessages`, `none` runs it silently.
+ */
+export type JqlValidation = 'strict' | 'warn' | 'none';
 
 type Tok =
   | { t: 'word'; v: string }
@@ -239,6 +252,26 @@ export interface JqlContext {
   flavor: JiraFlavor;
   currentUser: SimUser;
   now: number;
+  /** Default strict. */
+  validation?: JqlValidation;
+  /** Where `warn` puts its messages. */
+  warnings?: string[];
+}
+
+const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-\d+$/i;
+
+/** JIRA checks every key a query names: a malformed or unknown one fails the query (or warns). */
+function checkKeys(keys: string[], ctx: JqlContext): void {
+  const problems = keys.flatMap((k) =>
+    !ISSUE_KEY.test(k)
+      ? [`The issue key '${k}' for field 'key' is invalid.`]
+      : ctx.state.findIssue(k)
+        ? []
+        : [`An issue with key '${k}' does not exist for field 'key'.`],
+  );
+  if (problems.length === 0 || ctx.validation === 'none') return;
+  if (ctx.validation === 'warn') ctx.warnings?.push(...problems);
+  else throw new JqlError(problems[0] as string, problems);
 }
 
 type Pred = (issue: SimIssue) => boolean;
@@ -401,8 +434,11 @@ function compileClause(field: string, op: string, values: JqlValue[], ctx: JqlCo
       ]);
     }
     case 'key':
-    case 'issuekey':
-      return setClause(field, op, lowerSet(literals(field, values)), (i) => [i.key]);
+    case 'issuekey': {
+      const keys = literals(field, values);
+      checkKeys(keys, ctx);
+      return setClause(field, op, lowerSet(keys), (i) => [i.key]);
+    }
     case 'id':
       return setClause(field, op, lowerSet(literals(field, values)), (i) => [String(i.id)]);
     case 'issuetype':

@@ -141,6 +141,8 @@ export interface SimIssue {
   created: number;
   updated: number;
   resolutionDate?: number;
+  /** Resolution a transition screen set; without one a done issue reads as Done (Won't Do when obsolete). */
+  resolution?: string;
   /** Values of the custom fields (see constants.ts for ids); undefined means unset. */
   contributors: SimUser[];
   qaContact?: SimUser;

@@ -1,4 +1,5 @@
 import type { JiraWebhookSettings } from './jira-webhooks.js';
+import { WORKFLOW_MODES, type WorkflowMode } from './jira-workflow.js';
 
 /**
  * Public options of `startSimulator` and their resolved form. Kept apart from index.ts so route
@@ -41,6 +42,12 @@ export interface SimulatorOptions {
   now?: number | Date;
   /** JIRA webhooks: where to POST the events of JIRA changes, the signing secret, the flavor. */
   jiraWebhook?: JiraWebhookSettings;
+  /**
+   * JIRA workflow: `open` (default) lets any status go to any other without screens; `restricted`
+   * offers only the transitions a real workflow has from the current status, and requires a
+   * resolution on the way to a done status.
+   */
+  workflow?: WorkflowMode;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +62,7 @@ export interface ResolvedOptions {
   jiraBotTimeZone: string;
   anchor: number;
   jiraWebhook: JiraWebhookSettings;
+  workflow: WorkflowMode;
 }
 
 export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
@@ -70,6 +78,9 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
   } catch {
     throw new RangeError(`jiraBotTimeZone is not a known time zone: ${jiraBotTimeZone}`);
   }
+  const workflow = opts.workflow ?? 'open';
+  if (!WORKFLOW_MODES.includes(workflow))
+    throw new RangeError(`workflow is open or restricted (got ${workflow})`);
   const now = opts.now instanceof Date ? opts.now.getTime() : (opts.now ?? Date.now());
   return {
     port: opts.port ?? 0,
@@ -84,5 +95,6 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedOptions {
     // Whole seconds: every upstream format drops milliseconds somewhere.
     anchor: Math.floor(now / 1000) * 1000,
     jiraWebhook: { ...opts.jiraWebhook },
+    workflow,
   };
 }

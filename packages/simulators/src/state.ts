@@ -119,14 +119,17 @@ export class SimulatorState {
     this.touch();
   }
 
-  /** Deletes an issue (JIRA deletes for good: it leaves search, lookups and boards). */
-  removeIssue(issue: SimIssue): void {
-    const at = this.issues.indexOf(issue);
-    if (at >= 0) this.issues.splice(at, 1);
+  /** Deletes an issue, named by key or itself (JIRA deletes for good: it leaves search, lookups and boards). */
+  removeIssue(issueOrKey: SimIssue | string): boolean {
+    const issue = typeof issueOrKey === 'string' ? this.findIssue(issueOrKey) : issueOrKey;
+    const at = issue ? this.issues.indexOf(issue) : -1;
+    if (!issue || at < 0) return false;
+    this.issues.splice(at, 1);
     this.issueByKey.delete(issue.key);
     this.issueById.delete(issue.id);
     this.issueCommentCache.delete(issue.key);
     this.touch();
+    return true;
   }
 
   addCase(c: SimCase): void {

@@ -29,6 +29,18 @@ describe('t5g simulate command line', () => {
     );
   });
 
+  it('reads the JIRA workflow, open or restricted', () => {
+    expect(parseSimulateArgs(['--workflow', 'restricted'])).toEqual({
+      help: false,
+      options: { port: 9900, workflow: 'restricted' },
+    });
+    expect(parseSimulateArgs(['--workflow=open'])).toEqual({
+      help: false,
+      options: { port: 9900, workflow: 'open' },
+    });
+    expect(() => parseSimulateArgs(['--workflow', 'strict'])).toThrow(/open or restricted/);
+  });
+
   it('reads every flag, as --flag value or --flag=value', () => {
     const request = parseSimulateArgs([
       '--port=0',

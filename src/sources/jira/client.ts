@@ -1,13 +1,19 @@
 import type { Config, Severity } from '../../config/config.js';
 import { jiraBrowseUrl } from '../../shared/rules.js';
 import { resolveDeps } from '../deps.js';
-import { RecordRejectedError, UpstreamConfigError, UpstreamContractError, UpstreamError } from '../errors.js';
+import {
+  RecordRejectedError,
+  TransitionUnavailableError,
+  UpstreamConfigError,
+  UpstreamContractError,
+  UpstreamError,
+} from '../errors.js';
 import { createHttpClient } from '../http.js';
 import { createWriteGuard, type WriteOutcome } from '../read-only.js';
 import { mapWithConcurrency } from '../semaphore.js';
 import type { Batch, Rejection, SourceDeps } from '../types.js';
 import { formatIssues, parseEach, parseTimestamp } from '../validation.js';
-import { flavorOf, type JiraFlavor } from './flavor.js';
+import { flavorOf, type JiraFlavor, type SearchRequest } from './flavor.js';
 import { andJql, isKnownTimeZone, jqlString, updatedSinceClause } from './jql.js';
 import {
   boardPageSchema,
@@ -113,8 +119,17 @@ export interface JiraClient {
   findActiveSprint(boardId: number, signal?: AbortSignal): Promise<JiraSprint | undefined>;
 
   createIssue(input: NewIssueInput): Promise<WriteOutcome<CreatedIssue>>;
-  /** Applies the transition whose name (or target status) is `name`, looked up in `GET …/transitions`. */
-  transitionIssue(key: string, name: string): Promise<WriteOutcome<JiraTransition>>;
+  /**
+   * Moves the issue to the status `name` (else: along the transition of that name), picked from the
+   * transitions its workflow offers from its current status (`GET …/transitions`). When the transition's
+   * screen requires a resolution it is sent: `options.resolution`, else "Done" if offered, else the first
+   * offered. No such transition: `TransitionUnavailableError`, naming the issue, its status and `name`.
+   */
+  transitionIssue(
+    key: string,
+    name: string,
+    options?: { resolution?: string },
+  ): Promise<WriteOutcome<JiraTransition>>;
   addToSprint(sprintId: number, keys: readonly string[]): Promise<WriteOutcome<void>>;
   addRemoteLink(key: string, link: { url: string; title: string }): Promise<WriteOutcome<{ id?: string }>>;
   addComment(key: string, text: string): Promise<WriteOutcome<{ id: string }>>;
@@ -137,6 +152,13 @@ const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-\d+$/;
 export const JQL_KEY_LIST_MAX_CHARS = 3_000;
 const SUMMARY_LIMIT = 255; // JIRA rejects longer summaries
 const DESCRIPTION_LIMIT = 32_000; // JIRA's text field limit is 32,767
+
+/** The resolution to send on a screen that requires one: the asked one, else "Done", else the first offered. */
+function pickResolution(t: JiraTransition, asked: string | undefined): string {
+  const offered = t.resolutions ?? [];
+  const find = (n: string) => offered.find((r) => r.toLowerCase() === n.toLowerCase());
+  return (asked && (find(asked) ?? asked)) || find('Done') || offered[0] || 'Done';
+}
 
 function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
@@ -220,7 +242,7 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
   function searchIssuePages(
     jql: string,
     fields: readonly string[],
-    options: { expand?: string[]; signal?: AbortSignal } = {},
+    options: Pick<SearchRequest, 'lenientKeys'> & { expand?: string[]; signal?: AbortSignal } = {},
   ) {
     return flavor.searchPages(http, {
       jql,
@@ -228,6 +250,7 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
       pageSize: jira.pageSize,
       ...(options.expand ? { expand: options.expand } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.lenientKeys ? { lenientKeys: options.lenientKeys } : {}),
     });
   }
 
@@ -331,10 +354,27 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
   }
 
   async function listTransitions(key: string, signal?: AbortSignal): Promise<JiraTransition[]> {
-    const response = await http.get({ path: `${issuePath(key)}/transitions`, ...withSignal(signal) });
+    const response = await http.get({
+      path: `${issuePath(key)}/transitions`,
+      query: { expand: 'transitions.fields' },
+      ...withSignal(signal),
+    });
     const parsed = transitionsSchema.safeParse(response.body);
     if (!parsed.success) throw contract('transitions', parsed.error);
     return parsed.data.transitions;
+  }
+
+  /** The issue's status name, for an error that has to say where the issue is. */
+  async function currentStatus(key: string): Promise<string> {
+    try {
+      const response = await http.get({ path: issuePath(key), query: { fields: 'status' } });
+      const status = (response.body as { fields?: { status?: { name?: unknown } } } | undefined)?.fields
+        ?.status;
+      return typeof status?.name === 'string' ? status.name : '(unknown)';
+    } catch (err) {
+      logger.warn({ err: String(err), key }, 'could not read the issue status');
+      return '(unknown)';
+    }
   }
 
   async function updateIssue(key: string, fields: Record<string, unknown>): Promise<WriteOutcome<void>> {
@@ -372,8 +412,17 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
     const clause = updatedSinceClause(since, await jqlTimeZone());
     const search = async (batch: string[]): Promise<void> => {
       const jql = andJql(`key in (${batch.map(jqlString).join(', ')})`, clause);
+      // Data Center names the keys that no longer exist in warnings instead of refusing the search:
+      // those are listed without a time, so reading them says what became of them.
+      const lenientKeys = {
+        onWarnings: (messages: string[]) => {
+          for (const key of batch)
+            if (messages.some((m) => m.includes(`'${key}'`)) && !changed.has(key))
+              changed.set(key, undefined);
+        },
+      };
       try {
-        for await (const page of searchIssuePages(jql, ['updated'], withSignal(signal))) {
+        for await (const page of searchIssuePages(jql, ['updated'], { lenientKeys, ...withSignal(signal) })) {
           for (const raw of page) {
             const found = raw as { key?: unknown; fields?: { updated?: unknown } } | null;
             if (typeof found?.key !== 'string') continue;
@@ -382,7 +431,7 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
           }
         }
       } catch (err) {
-        // JIRA refuses the whole search when one listed key does not exist or is hidden (400): halve the
+        // Cloud refuses the whole search when one listed key does not exist or is hidden (400): halve the
         // batch until the key is alone, and hand that one to getIssue, whose 404/403 says what became of it.
         if (!(err instanceof UpstreamError && err.kind === 'http' && err.status === 400)) throw err;
         if (batch.length === 1) {
@@ -534,21 +583,36 @@ export function createJiraClient(config: Pick<Config, 'jira' | 'readOnly'>, deps
         return { ...parsed.data, url: jiraBrowseUrl(jira.url, parsed.data.key) ?? '' };
       });
     },
-    async transitionIssue(key, name) {
+    async transitionIssue(key, name, options = {}) {
       const path = `${issuePath(key)}/transitions`;
       return write('transitionIssue', { key, transition: name }, async (permit) => {
         const available = await listTransitions(key);
         const wanted = name.trim().toLowerCase();
         const transition =
-          available.find((t) => t.name.toLowerCase() === wanted) ??
-          available.find((t) => t.toStatus?.toLowerCase() === wanted);
+          available.find((t) => t.toStatus?.toLowerCase() === wanted) ??
+          available.find((t) => t.name.toLowerCase() === wanted);
         if (!transition) {
-          throw new UpstreamContractError(
-            'jira',
-            `${key}: no transition named "${name}" (available: ${available.map((t) => t.name).join(', ') || 'none'})`,
+          const current = await currentStatus(key);
+          throw new TransitionUnavailableError(
+            key,
+            current,
+            name,
+            available.map((t) =>
+              t.toStatus && t.toStatus !== t.name ? `${t.name} → ${t.toStatus}` : t.name,
+            ),
           );
         }
-        await http.write(permit, { method: 'POST', path, json: { transition: { id: transition.id } } });
+        const resolution = transition.requiresResolution
+          ? pickResolution(transition, options.resolution)
+          : undefined;
+        await http.write(permit, {
+          method: 'POST',
+          path,
+          json: {
+            transition: { id: transition.id },
+            ...(resolution ? { fields: { resolution: { name: resolution } } } : {}),
+          },
+        });
         return transition;
       });
     },

@@ -20,6 +20,12 @@ export interface SearchRequest {
   expand?: readonly string[];
   pageSize: number;
   signal?: AbortSignal;
+  /**
+   * Data Center only (`validateQuery=warn`): a value that names nothing, such as the key of a deleted
+   * issue, is reported to `onWarnings` instead of failing the whole search with 400. Cloud's enhanced
+   * search has no such parameter and always refuses.
+   */
+  lenientKeys?: { onWarnings: (messages: string[]) => void };
 }
 
 export interface JiraFlavor {
@@ -45,6 +51,7 @@ const dcPage = z.object({
   issues: z.array(z.unknown()).default([]),
   startAt: optional(z.number()),
   total: z.number(),
+  warningMessages: optional(z.array(z.string())),
 });
 
 function parsePage<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -92,16 +99,24 @@ export const dcFlavor: JiraFlavor = {
   name: 'dc',
   api: '/rest/api/2',
   authorization: (_user, token) => `Bearer ${token}`,
-  async *searchPages(http, { jql, fields, expand, pageSize, signal }) {
+  async *searchPages(http, { jql, fields, expand, pageSize, signal, lenientKeys }) {
     let startAt = 0;
     for (;;) {
       const response = await http.get({
         path: '/rest/api/2/search',
         kind: 'search',
-        query: { jql, fields, startAt, maxResults: pageSize, ...(expand?.length ? { expand } : {}) },
+        query: {
+          jql,
+          fields,
+          startAt,
+          maxResults: pageSize,
+          ...(expand?.length ? { expand } : {}),
+          ...(lenientKeys ? { validateQuery: 'warn' } : {}),
+        },
         ...(signal ? { signal } : {}),
       });
       const page = parsePage(dcPage, response.body);
+      if (lenientKeys && page.warningMessages?.length) lenientKeys.onWarnings(page.warningMessages);
       yield page.issues;
       // The server may cap maxResults below what we asked, so advance by what actually came back.
       startAt += page.issues.length;

@@ -98,6 +98,10 @@ export interface JiraTransition {
   id: string;
   name: string;
   toStatus?: string;
+  /** Its screen requires a resolution (read with `expand=transitions.fields`). */
+  requiresResolution?: boolean;
+  /** The resolutions its screen offers, by name. */
+  resolutions?: string[];
 }
 
 export interface JiraBoard {
@@ -398,13 +402,31 @@ export const remoteLinkSchema = z
     }),
   );
 
+const transitionField = z.object({
+  required: optional(z.boolean()),
+  allowedValues: optional(z.array(z.object({ name: optional(z.string()) }).loose())),
+});
+
 export const transitionsSchema = z.object({
   transitions: z.array(
     z
-      .object({ id: idString, name: z.string(), to: optional(named) })
-      .transform(
-        (t): JiraTransition => ({ id: t.id, name: t.name, ...(t.to ? { toStatus: t.to.name } : {}) }),
-      ),
+      .object({
+        id: idString,
+        name: z.string(),
+        to: optional(named),
+        fields: optional(z.record(z.string(), transitionField.loose())),
+      })
+      .transform((t): JiraTransition => {
+        const resolution = t.fields?.resolution;
+        const names = resolution?.allowedValues?.flatMap((v) => (v.name ? [v.name] : []));
+        return {
+          id: t.id,
+          name: t.name,
+          ...(t.to ? { toStatus: t.to.name } : {}),
+          ...(resolution?.required ? { requiresResolution: true } : {}),
+          ...(names?.length ? { resolutions: names } : {}),
+        };
+      }),
   ),
 });
 

@@ -7,11 +7,13 @@ import type { Queryable } from '../db.js';
 export type CreationKind = 'create' | 'reopen';
 
 /**
- * How far a claim got. `created` = JIRA has the issue and `jira_key` is set; after that the
- * follow-ups in order; `done` = stored and notified, nothing left to do.
+ * How far a claim got. `creating` = the create was about to be sent (JIRA may have the issue, its key
+ * unknown); `created` = JIRA has the issue and `jira_key` is set; after that the follow-ups in order;
+ * `done` = stored and notified, nothing left to do.
  */
 export const CREATION_STEPS = [
   'claimed',
+  'creating',
   'created',
   'sprint',
   'transitioned',
@@ -33,10 +35,12 @@ export interface CardCreationClaim {
   attempts: number;
   lastError: string | null;
   reopenLogId: number | null;
+  /** Last change of the row (for a claim at `creating`: when its create was sent, or failed). */
+  updatedAt: Date;
 }
 
 const COLUMNS = `case_number AS "caseNumber", kind, run_id AS "runId", claimed_at AS "claimedAt", jira_key AS "jiraKey",
-  step, assignee, attempts, last_error AS "lastError", reopen_log_id AS "reopenLogId"`;
+  step, assignee, attempts, last_error AS "lastError", reopen_log_id AS "reopenLogId", updated_at AS "updatedAt"`;
 
 /** True when `step` is at or past `than`. */
 export const reached = (step: CreationStep, than: CreationStep): boolean =>
@@ -140,6 +144,24 @@ export async function releaseClaim(
 ): Promise<boolean> {
   const r = await q.query(
     `UPDATE card_creations SET run_id = NULL, last_error = $3, updated_at = now()
+     WHERE case_number = $1 AND run_id = $2`,
+    [caseNumber, runId, error.slice(0, 2000)],
+  );
+  return r.rowCount > 0;
+}
+
+/**
+ * Finishes a claim that cannot get further (JIRA's workflow has no transition for it), keeping the
+ * error: trying again every run would change nothing. False when this run no longer held it.
+ */
+export async function abandonClaim(
+  q: Queryable,
+  caseNumber: string,
+  runId: string,
+  error: string,
+): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE card_creations SET step = 'done', last_error = $3, updated_at = now()
      WHERE case_number = $1 AND run_id = $2`,
     [caseNumber, runId, error.slice(0, 2000)],
   );

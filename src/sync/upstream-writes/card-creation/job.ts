@@ -1,6 +1,11 @@
 import type { Config, TeamMember } from '../../../config/config.js';
 import type { RunAction, RunOutcome } from '../../../shared/api/sync.js';
-import { type JiraClient, ReadOnlyError, type Upstreams } from '../../../sources/index.js';
+import {
+  type JiraClient,
+  ReadOnlyError,
+  TransitionUnavailableError,
+  type Upstreams,
+} from '../../../sources/index.js';
 import {
   type CaseForCard,
   getCasesForCards,
@@ -10,6 +15,7 @@ import {
   type ReopenCandidate,
 } from '../../../store/queries/card-creation.js';
 import {
+  abandonClaim,
   advanceClaim,
   type CardCreationClaim,
   ClaimLostError,
@@ -145,7 +151,7 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
     const sprint = board ? await jira.findActiveSprint(board.id, ctx.signal) : undefined;
     if (!sprint)
       ctx.logger.warn({ board: config.jira.board }, 'no active sprint found; new cards stay out of sprints');
-    const env: CreationEnv = { ctx, config, jira, up, sprint };
+    const env: CreationEnv = { ctx, config, jira, up, sprint, stuck: report.failed };
     const created: CardDone[] = [];
     const total = unfinished.length + reopen.length + toCreate.length;
     report.planned = total;
@@ -183,7 +189,15 @@ async function createCards(ctx: JobContext): Promise<JobOutcome> {
         const member =
           config.team.find((m) => m.name === claim.assignee) ??
           (claim.jiraKey ? undefined : assignCases([c], config.team, loads).get(c.caseNumber)?.member);
-        const done = await attempt(env, report, claim, () => createCard(env, c, claim, member), 'create');
+        // The row as it was before this run took it: its last change is when the create went out.
+        const sentAt = old.updatedAt;
+        const done = await attempt(
+          env,
+          report,
+          claim,
+          () => createCard(env, c, claim, member, sentAt),
+          'create',
+        );
         if (done) created.push(done);
       }
     }
@@ -285,6 +299,14 @@ async function attempt(
       return undefined;
     }
     const message = (err as Error).message;
+    if (err instanceof TransitionUnavailableError) {
+      // Permanent until someone moves the issue or changes the workflow: recorded once, not retried.
+      if (await abandonClaim(ctx.store.db, claim.caseNumber, claimHolder(ctx), message)) {
+        ctx.logger.error({ case: claim.caseNumber, key: err.key }, message);
+        report.failed.push({ case: claim.caseNumber, error: message });
+      }
+      return undefined;
+    }
     if (err instanceof ReadOnlyError && !claim.jiraKey)
       await dropUnusedClaim(ctx.store.db, claim.caseNumber, claimHolder(ctx));
     else if (!(await releaseClaim(ctx.store.db, claim.caseNumber, claimHolder(ctx), message))) {

@@ -1,6 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, TeamMember } from '../../../config/config.js';
 import { jiraBrowseUrl } from '../../../shared/rules.js';
-import { expectWritten, type JiraClient, type JiraSprint, type Upstreams } from '../../../sources/index.js';
+import {
+  expectWritten,
+  type JiraClient,
+  type JiraSprint,
+  TransitionUnavailableError,
+  type Upstreams,
+} from '../../../sources/index.js';
 import { andJql, jqlString } from '../../../sources/jira/jql.js';
 import type { CaseForCard, ReopenCandidate } from '../../../store/queries/card-creation.js';
 import {
@@ -38,6 +45,8 @@ export interface CreationEnv {
   jira: JiraClient;
   up: Upstreams;
   sprint: JiraSprint | undefined;
+  /** Cards created whose workflow had no transition to To Do: kept where JIRA put them, reported. */
+  stuck?: { case: string; error: string }[];
 }
 
 export interface CardDone {
@@ -88,16 +97,35 @@ async function step(
   claim.step = name;
 }
 
-/** Creates (or adopts, or resumes) the card of a new case through every step up to `stored`. */
+/**
+ * Waits until a create sent at `sentAt` would show in JIRA's search. JIRA Cloud's search is eventually
+ * consistent: searching for the card at once could miss an issue that create made, and create a second.
+ */
+async function searchSettled(env: CreationEnv, caseNumber: string, sentAt: Date): Promise<void> {
+  const wait = sentAt.getTime() + env.config.cardCreation.searchSettleSeconds * 1000 - Date.now();
+  if (wait <= 0) return;
+  env.ctx.logger.info(
+    { case: caseNumber, waitMs: wait },
+    'an earlier create may not be searchable yet; waiting',
+  );
+  await sleep(wait, undefined, { signal: env.ctx.signal });
+}
+
+/**
+ * Creates (or adopts, or resumes) the card of a new case through every step up to `stored`.
+ * `sentAt`: for a resumed claim at `creating`, when the earlier attempt sent its create.
+ */
 export async function createCard(
   env: CreationEnv,
   c: CaseForCard,
   claim: CardCreationClaim,
   assignee: TeamMember | undefined,
+  sentAt?: Date,
 ): Promise<CardDone> {
   const { config, jira, up, ctx } = env;
   let status = 'New';
   if (!claim.jiraKey) {
+    if (claim.step === 'creating') await searchSettled(env, c.caseNumber, sentAt ?? claim.updatedAt);
     const found = await findCardInJira(env, c.caseNumber);
     let key: string;
     if (found) {
@@ -105,6 +133,9 @@ export async function createCard(
       key = found.key;
       status = found.status;
     } else {
+      // Marked before sending: should the answer be lost, whoever resumes knows JIRA may have the issue.
+      await advanceClaim(ctx.store.db, c.caseNumber, claimHolder(ctx), { step: 'creating' });
+      claim.step = 'creating';
       const labels = [...new Set([config.jira.cardLabel, ...config.jira.newCardLabels])];
       const user = jiraAssignee(config, assignee);
       const created = expectWritten(
@@ -128,9 +159,18 @@ export async function createCard(
   await step(env, claim, 'sprint', async () => {
     if (sprint) expectWritten(await jira.addToSprint(sprint.id, [key]));
   });
+  let statusRaw = config.jira.transitions.todo;
   await step(env, claim, 'transitioned', async () => {
-    if (status.toLowerCase() !== config.jira.transitions.todo.toLowerCase())
+    if (status.toLowerCase() === config.jira.transitions.todo.toLowerCase()) return;
+    try {
       expectWritten(await jira.transitionIssue(key, config.jira.transitions.todo));
+    } catch (err) {
+      // The card exists: it keeps its links, watcher and notification, in the status it has.
+      if (!(err instanceof TransitionUnavailableError)) throw err;
+      ctx.logger.error({ case: c.caseNumber, key }, err.message);
+      env.stuck?.push({ case: c.caseNumber, error: err.message });
+      statusRaw = err.currentStatus;
+    }
   });
   await step(env, claim, 'linked', async () => {
     expectWritten(await jira.addRemoteLink(key, { url: caseUrl(c.caseNumber), title: 'Support Case' }));
@@ -142,7 +182,7 @@ export async function createCard(
       expectWritten(await up.portal.addNotifiedUser(c.caseNumber, assignee.jira_user));
   });
   if (!reached(claim.step, 'stored')) {
-    await storeCard(env, c, key, assignee);
+    await storeCard(env, c, key, assignee, statusRaw);
     claim.step = 'stored';
   }
   return { case: c, key, url: browseUrl(config, key), assignee };
@@ -153,9 +193,14 @@ export async function createCard(
  * overwrites it with JIRA's full record), and the case's `fe_jira_card`; in the transaction that
  * moves the claim to `stored`.
  */
-async function storeCard(env: CreationEnv, c: CaseForCard, key: string, assignee: TeamMember | undefined) {
+async function storeCard(
+  env: CreationEnv,
+  c: CaseForCard,
+  key: string,
+  assignee: TeamMember | undefined,
+  statusRaw: string,
+) {
   const { config, ctx } = env;
-  const statusRaw = config.jira.transitions.todo;
   const now = new Date();
   const record: CardRecord = {
     jiraKey: key,
