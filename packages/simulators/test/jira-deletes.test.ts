@@ -244,7 +244,10 @@ describe('JIRA deletes and comment edits in the simulator', () => {
       expect(
         (await call(jira(`/rest/api/2/issue/${card.key}`), { method: 'DELETE', headers: auth })).status,
       ).toBe(404);
-      expect((await cloudSearch(`key = ${card.key}`)).body.issues).toHaveLength(0);
+      // A search naming the deleted key is refused, as JIRA refuses a key that does not exist.
+      const gone = await cloudSearch(`key = ${card.key}`);
+      expect(gone.status).toBe(400);
+      expect(JSON.stringify(gone.body)).toContain(`An issue with key '${card.key}' does not exist`);
       expect(
         (await cloudSearch(`project = KNIECO AND labels = field`)).body.issues.map((i) => i.key),
       ).not.toContain(card.key);
