@@ -4,7 +4,7 @@
 // a steady-state hour from the schedule table.
 //
 //   npm run bench:sync -- [--cases 1000,10000] [--backend postgres|pglite]
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type RunningSimulator, startSimulator } from '@t5g/simulators';
 import { withSimulatorUpstreams } from '../src/cli/demo.js';
@@ -88,7 +88,10 @@ async function bench(cases: number) {
   await sync.start();
   try {
     await control(sim, 'counters/reset');
+    const cpu0 = process.cpuUsage();
     const initial = await runOnce(sync, store, true);
+    const cpuUsed = process.cpuUsage(cpu0);
+    const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
     const c1 = await control<Counters>(sim, 'counters');
     const summary = await control<Record<string, number>>(sim, 'state/summary');
     const stored = await store.db.query<{
@@ -107,6 +110,18 @@ async function bench(cases: number) {
           .filter(([, v]) => v.requests)
           .map(([k, v]) => `${k} ${v.requests}`)
           .join(', ')}); jobs: ${initial.jobs.join(', ')}`,
+    );
+    const phases = await store.db.query<{ job: string; seconds: number; requests: number; offset: number }>(
+      `SELECT job, extract(epoch FROM finished_at - started_at)::float8 AS seconds, upstream_requests AS requests,
+              extract(epoch FROM started_at - min(started_at) OVER ())::float8 AS offset
+       FROM sync_runs WHERE trigger = 'startup' AND job <> 'refresh-all' ORDER BY started_at`,
+    );
+    console.log(
+      `  phases (start offset + seconds, requests): ${phases.rows
+        .map((r) => `${r.job} +${r.offset.toFixed(1)} ${r.seconds.toFixed(1)} s ${r.requests}`)
+        .join(', ')}; cpu ${cpu.toFixed(1)} s; load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     );
     console.log(`  simulator holds ${JSON.stringify(summary)}`);
     console.log(`  stored ${JSON.stringify(stored.rows[0])}`);
