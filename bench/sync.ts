@@ -6,7 +6,7 @@
 //   npm run bench:sync -- [--cases 1000,10000] [--backend postgres|pglite]
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import { startSimulator } from '@t5g/simulators';
 import { withSimulatorUpstreams } from '../src/cli/demo.js';
 import { loadConfig } from '../src/config/config.js';
 import { silentLogger } from '../src/lib/logger.js';
@@ -14,11 +14,14 @@ import { openStore, type Store } from '../src/store/store.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../src/sync/index.js';
 import '../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../test/support/databases.js';
+import { type SimulatorThread, startSimulatorThread } from './simulator-thread.js';
 
 const { values } = parseArgs({
   options: {
     cases: { type: 'string', default: '1000,10000' },
     backend: { type: 'string', default: 'postgres' },
+    env: { type: 'string', multiple: true, default: [] },
+    simulator: { type: 'string', default: 'thread' },
   },
 });
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -28,7 +31,7 @@ interface Counters {
   upstreams: Record<string, { requests: number; writes: number }>;
   requests: Record<string, number>;
 }
-const control = async <T>(sim: RunningSimulator, path: string, body?: unknown): Promise<T> => {
+const control = async <T>(sim: Pick<SimulatorThread, 'url'>, path: string, body?: unknown): Promise<T> => {
   const res = await fetch(`${sim.url}/_sim/${path}`, {
     method: body === undefined && path !== 'counters/reset' ? 'GET' : 'POST',
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
@@ -64,7 +67,10 @@ const RUNS_PER_HOUR: Record<string, number> = {
 };
 
 async function bench(cases: number) {
-  const sim = await startSimulator({ port: 0, cases, seed: 7 });
+  const sim =
+    values.simulator === 'inline'
+      ? await startSimulator({ port: 0, cases, seed: 7 })
+      : await startSimulatorThread({ port: 0, cases, seed: 7 });
   const db = values.backend === 'postgres' ? await createTestDatabase('bench_sync', ADMIN_URL) : undefined;
   const base = loadConfig({
     env: {
@@ -74,6 +80,7 @@ async function bench(cases: number) {
       BUGZILLA_API_KEY: 'x',
       // No HTTP server here, so no one to sign in.
       AUTH_ALLOW_NONE: 'true',
+      ...Object.fromEntries(values.env.map((kv) => kv.split('=') as [string, string])),
     },
     dotEnv: false,
   });
