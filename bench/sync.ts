@@ -255,7 +255,7 @@ for (const n of values.cases.split(',').map(Number)) {
       r.seconds === undefined
         ? `> ${values['bound-minutes']} min (stopped)`
         : `${formatTime(r.seconds)} (load ${loadavg()[0]?.toFixed(1)})`,
-    comparison: `${g.before}; ${r.requests.toLocaleString()} upstream requests, as many as a full refetch`,
+    comparison: `${g.before}; ${r.requests.toLocaleString()} upstream requests (the full-refetch count)`,
     met: r.seconds !== undefined && r.seconds <= g.limitSeconds,
   });
 }
