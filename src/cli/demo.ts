@@ -105,7 +105,7 @@ export async function backfillDemoHistory(
 /** The config with every upstream pointed at a running simulator (demo mode and tests). */
 export function withSimulatorUpstreams(
   config: Config,
-  sim: RunningSimulator,
+  sim: Pick<RunningSimulator, 'urls' | 'smtpPort' | 'team'>,
   webhookSecret?: string,
 ): Config {
   return withDemoUpstreams(config, {

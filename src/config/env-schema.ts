@@ -274,6 +274,10 @@ export const envSchema = z.object({
   PORTAL_OFFLINE_TOKEN: z.string().optional(),
   PORTAL_CASE_QUERY: z.string().min(1).default('case_tags:*shift_telco5g*'),
   PORTAL_PAGE_SIZE: int(5000, 1, 9999),
+  // Parallel Portal requests per run (the details job's two lookups per case go through it). 4:
+  // the Portal's rate limit is per Red Hat account, shared with everyone else on it, and the
+  // original dashboard read one case at a time; a 429 pauses every caller of the run anyway. With
+  // the requests themselves cheap, more only pays off against a slow Portal.
   PORTAL_CONCURRENCY: int(4, 1, 64),
 
   // JIRA (team cards, linked issues, escalations)

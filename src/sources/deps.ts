@@ -9,6 +9,8 @@ export interface ResolvedDeps {
   logger: Logger;
   metrics: UpstreamMetrics;
   fetch: typeof globalThis.fetch;
+  /** The connectors' own signal (`SourceDeps.signal`). */
+  signal: AbortSignal | undefined;
   clock: Clock;
   random: () => number;
   policy: HttpRetryPolicy;
@@ -25,6 +27,7 @@ export function resolveDeps(deps: SourceDeps, upstream: UpstreamName): ResolvedD
     metrics: deps.metrics ?? noopUpstreamMetrics,
     // Late-bound so a test that stubs globalThis.fetch after the client was built still takes effect.
     fetch: deps.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    signal: deps.signal,
     clock: deps.clock ?? systemClock,
     random: deps.random ?? Math.random,
     policy: {

@@ -1,3 +1,4 @@
+import { type LinkedSignal, linkedSignal } from '../lib/abort.js';
 import type { ResolvedDeps } from './deps.js';
 import { UpstreamError } from './errors.js';
 import { assertWritePermit, type WritePermit } from './read-only.js';
@@ -175,8 +176,22 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
   }): Promise<HttpResponse> {
     const { spec } = a;
     const timeoutMs = attemptTimeoutMs(policy, spec.kind);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
+    // The attempt stops with the caller's signal, the connectors' own (a run's) and its timeout.
+    const link = linkedSignal([spec.signal, deps.signal], timeoutMs);
+    try {
+      return await attemptWith(a, link, timeoutMs);
+    } finally {
+      link.release();
+    }
+  }
+
+  async function attemptWith(
+    a: { url: URL; logPath: string; spec: SendSpec; headers: Record<string, string>; attempt: number },
+    link: LinkedSignal,
+    timeoutMs: number,
+  ): Promise<HttpResponse> {
+    const { spec } = a;
+    const { signal } = link;
     const started = performance.now();
     const fail = (
       init: Omit<ConstructorParameters<typeof UpstreamError>[0], 'upstream' | 'method' | 'path'>,
@@ -197,8 +212,8 @@ function createSender(options: HttpClientOptions): (spec: SendSpec) => Promise<H
     };
     const transportFailure = (err: unknown) => {
       if (spec.signal?.aborted) return spec.signal.reason ?? err;
-      if (timeout.aborted)
-        return fail({ kind: 'timeout', detail: `no complete response in ${timeoutMs} ms` });
+      if (deps.signal?.aborted) return deps.signal.reason ?? err;
+      if (link.timedOut) return fail({ kind: 'timeout', detail: `no complete response in ${timeoutMs} ms` });
       const code = errorCode(err);
       return fail({
         kind: 'network',

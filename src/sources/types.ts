@@ -56,6 +56,8 @@ export interface SourceDeps {
   logger: Logger;
   metrics?: UpstreamMetrics;
   fetch?: typeof globalThis.fetch;
+  /** Every request of these connectors stops when it aborts (a run's signal). */
+  signal?: AbortSignal;
   /** Injectable time source so backoff can be tested without real waiting. */
   clock?: Clock;
   /** Returns a number in [0, 1); injectable so jitter is deterministic in tests. */

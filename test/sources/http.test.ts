@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
 import { resolveDeps } from '../../src/sources/deps.js';
@@ -110,6 +111,29 @@ describe('http client', () => {
     const forged = Object.freeze({ upstream: 'jira', action: 'createIssue' }) as unknown as WritePermit;
     await expect(http.write(forged, { method: 'POST', path: '/x', json: {} })).rejects.toThrow(/permit/);
     expect(calls).toBe(0);
+  });
+
+  it("stops a call when the connectors' signal aborts, and leaves no listener on it after calls that finished", async () => {
+    const run = new AbortController();
+    let hang = false;
+    const http = client(
+      async (_url, init) => {
+        if (!hang) return json({ ok: true });
+        return new Promise<Response>((_resolve, reject) => {
+          // As fetch does: an aborted signal rejects at once, a later abort when it comes.
+          if (init.signal?.aborted) reject(init.signal.reason);
+          init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+        });
+      },
+      { signal: run.signal },
+    );
+    for (let i = 0; i < 50; i++) await http.get({ path: '/quick', signal: run.signal });
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+    hang = true;
+    const pending = http.get({ path: '/slow' });
+    run.abort(new Error('run aborted'));
+    await expect(pending).rejects.toThrow('run aborted');
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('keeps at most `concurrency` calls in flight', async () => {

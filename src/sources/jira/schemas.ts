@@ -186,25 +186,28 @@ export function htmlToText(html: string): string {
 const CASE_PREFIX = /^\s*(\d{5,12})\s*:/;
 const CASE_NUMBER = /\b\d{8}\b/g;
 
+// Built once: zod compiles an object schema on its first parse, so a schema made per issue (or per
+// case, below) would be compiled again for every one of thousands of records of a sync. The
+// per-record factories only wrap it in a transform.
+const jiraCommentFields = z.object({
+  id: idString,
+  author: optional(jiraUserSchema),
+  body: z.unknown(),
+  created: timestamp,
+  updated: optional(timestamp),
+});
+
 export const jiraCommentSchema = (issueKey: string) =>
-  z
-    .object({
-      id: idString,
-      author: optional(jiraUserSchema),
-      body: z.unknown(),
-      created: timestamp,
-      updated: optional(timestamp),
-    })
-    .transform(
-      (c): JiraComment => ({
-        id: c.id,
-        issueKey,
-        ...(c.author?.id ? { author: c.author } : {}),
-        body: adfToText(c.body),
-        createdAt: c.created,
-        updatedAt: c.updated ?? c.created,
-      }),
-    );
+  jiraCommentFields.transform(
+    (c): JiraComment => ({
+      id: c.id,
+      issueKey,
+      ...(c.author?.id ? { author: c.author } : {}),
+      body: adfToText(c.body),
+      createdAt: c.created,
+      updatedAt: c.updated ?? c.created,
+    }),
+  );
 
 const named = z.object({ name: z.string() });
 

@@ -1,5 +1,6 @@
 import type { JobWithMetadata } from 'pg-boss';
 import type { Config } from '../../config/config.js';
+import { follows } from '../../lib/abort.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Queryable } from '../../store/db.js';
@@ -205,6 +206,11 @@ function observe(metrics: SyncMetrics | undefined, job: string, outcome: string,
 export function countingFetch(counters: RunCounters, signal: AbortSignal): typeof globalThis.fetch {
   return (input, init) => {
     counters.upstreamRequests += 1;
+    // The connectors' HTTP layer links each attempt to the run's signal itself (`withUpstreams`
+    // hands it over), at a constant cost. Only other callers get a composite here:
+    // `AbortSignal.any` against the run's signal costs time quadratic in the run's requests
+    // (src/lib/abort.ts), so it is kept off the path of the thousands of requests of a sync.
+    if (init?.signal && follows(init.signal, signal)) return globalThis.fetch(input, init);
     const signals = init?.signal ? [signal, init.signal] : [signal];
     return globalThis.fetch(input, { ...init, signal: AbortSignal.any(signals) });
   };

@@ -26,6 +26,7 @@ export async function withUpstreams<T>(
   const upstreams = createUpstreams(ctx.config, {
     logger: ctx.logger,
     fetch: ctx.fetch,
+    signal: ctx.signal,
     metrics: ctx.services.upstreamMetrics,
     retry: ctx.services.upstreamRetry,
     tokenCache: storeTokenCache(ctx.store.db),

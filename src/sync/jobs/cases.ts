@@ -6,6 +6,7 @@ import { getSyncState } from '../../store/repositories/sync-state.js';
 import type { JobContext, JobDefinition } from '../engine/types.js';
 import { isFullPassDue } from '../helpers/full-pass.js';
 import { CaseBatchWriter, documentModifiedAt, LEFT_QUERY_SOURCE } from '../helpers/portal/case-writer.js';
+import { readAhead } from '../helpers/read-ahead.js';
 import { toQuarantineRecord } from '../helpers/rejections.js';
 import { withUpstreams } from '../helpers/upstreams.js';
 
@@ -97,7 +98,7 @@ interface SearchStep {
   outsideQuery?: boolean;
 }
 
-/** Streams one search into the writer, page by page, reporting progress against `numFound`. */
+/** Streams one search into the writer, page by page (the next page is read while one is written), reporting progress against `numFound`. */
 async function storeSearch(
   pages: AsyncGenerator<Batch<PortalCase>>,
   stats: CaseSearchStats,
@@ -105,7 +106,7 @@ async function storeSearch(
 ) {
   const { ctx, writer, tally, phase } = step;
   let done = 0;
-  for await (const page of pages) {
+  for await (const page of readAhead(pages)) {
     ctx.counters.fetched += page.items.length + page.rejected.length;
     done += page.items.length + page.rejected.length;
     tally.add(page);

@@ -84,13 +84,24 @@ export const detailsJob: JobDefinition = {
     const totals = { fetched: 0, failures: 0, retry: [] as string[] };
     await withUpstreams(ctx, async ({ portal }) => {
       const batches = Math.max(1, Math.ceil(targets.length / CASES_PER_BATCH));
-      for (let b = 0; b < batches; b++) {
-        const refs = targets.slice(b * CASES_PER_BATCH, (b + 1) * CASES_PER_BATCH);
-        const result = await portal.fetchCaseExtras(
-          refs.map((r) => r.caseNumber),
+      const batchRefs = (b: number) => targets.slice(b * CASES_PER_BATCH, (b + 1) * CASES_PER_BATCH);
+      const fetchBatch = (b: number) => {
+        const fetching = portal.fetchCaseExtras(
+          batchRefs(b).map((r) => r.caseNumber),
           EXTRAS,
           ctx.signal,
         );
+        // Awaited in its turn; a failed write before then must not leave it unhandled.
+        fetching.catch(() => undefined);
+        return fetching;
+      };
+      // One batch is read from the Portal while the one before it is written: the lookups wait on
+      // the Portal, the write on PostgreSQL. Writes stay one after another, in order.
+      let next = fetchBatch(0);
+      for (let b = 0; b < batches; b++) {
+        const refs = batchRefs(b);
+        const result = await next;
+        if (b + 1 < batches) next = fetchBatch(b + 1);
         const last = b === batches - 1;
         const anyStored = totals.fetched > 0 || result.byCase.size > 0;
         const transient = totals.retry.length > 0 || retryableFailures(result).length > 0;
