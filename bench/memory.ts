@@ -110,9 +110,18 @@ async function warmUpAndMeasure(proc: T5gProcess, readySeconds: number): Promise
 }
 
 interface Meta {
-  sources: { lastSuccessAt: string | null }[];
+  sources: { job: string; lastSuccessAt: string | null }[];
   activeRefresh: unknown;
 }
+
+/**
+ * The first sync is over: no refresh running and the card table's sources (cases, cards) synced.
+ * Other sources may have failed on the way (demo mode injects upstream faults; a loaded machine
+ * misses heartbeats); the memory after the first sync is what is measured either way.
+ */
+const firstSyncOver = (m: Meta) =>
+  !m.activeRefresh &&
+  ['cases', 'cards'].every((job) => m.sources.some((s) => s.job === job && s.lastSuccessAt));
 
 /** `t5g start` on a new PGlite directory in demo mode, measured once every source has synced. */
 async function measureStart(cases: number, env: Record<string, string>): Promise<Measured> {
@@ -120,13 +129,13 @@ async function measureStart(cases: number, env: Record<string, string>): Promise
   const t0 = performance.now();
   const proc = await spawnT5g('start', { DATA_DIR: dir, DEMO_CASES: String(cases), ...EXTRA, ...env });
   try {
-    await waitFor<Meta>(
-      proc,
-      '/api/v1/meta',
-      (m) => m.sources.length > 0 && m.sources.every((s) => s.lastSuccessAt) && !m.activeRefresh,
-      Number(values['sync-timeout-seconds']) * 1000,
-      1000,
-    );
+    const timeout = Number(values['sync-timeout-seconds']) * 1000;
+    // Twice, ten seconds apart: a refresh whose job is retried is not over in between.
+    await waitFor<Meta>(proc, '/api/v1/meta', firstSyncOver, timeout, 1000);
+    await new Promise((r) => setTimeout(r, 10_000));
+    const meta = await waitFor<Meta>(proc, '/api/v1/meta', firstSyncOver, timeout, 1000);
+    const missing = meta.sources.filter((s) => !s.lastSuccessAt).map((s) => s.job);
+    if (missing.length) console.log(`  (not synced in the first sync: ${missing.join(', ')})`);
     return await warmUpAndMeasure(proc, (performance.now() - t0) / 1000);
   } finally {
     await proc.stop();
