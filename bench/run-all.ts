@@ -288,13 +288,13 @@ for (const r of RUNNERS) {
 }
 
 const minutes = ((Date.now() - started.getTime()) / 60_000).toFixed(1);
-const totalLine = `${minutes} min in all (budget ${budget} min${ONLY ? '' : `, at most ${TOTAL_BUDGET_MINUTES} min for the whole default run`})`;
+const totalLine = `${minutes} min in all; budget ${budget * SCALE} min${ONLY ? '' : `, at most ${TOTAL_BUDGET_MINUTES * SCALE} min for the whole default run`}`;
 const doc = `# Benchmarks
 
 Written by \`npm run bench\` (\`bench/run-all.ts\`${FULL ? ', BENCH_FULL=1' : ''}${ONLY ? `, BENCH_ONLY=${ONLY.join(',')}` : ''}): every figure below
 comes from this one run, each beside its comparison from the same run.
 
-- date: ${started.toISOString()} (${totalLine})
+- date: ${started.toISOString()}; ${totalLine}
 - machine: ${machine}; load average at the start ${load0} (a shared machine: other work runs beside
   the benchmarks, so the CPU columns name what the server itself spent)
 - commit: ${commit}
@@ -313,4 +313,4 @@ ${goalsTable(ran)}
 ${sections.join('\n')}`;
 const out = process.env.BENCH_OUT ?? path.join(ROOT, 'docs/benchmarks.md');
 writeFileSync(out, doc);
-console.log(`\nwrote ${path.relative(ROOT, out) || out}: ${totalLine}`);
+console.log(`\nwrote ${out}: ${totalLine}`);
