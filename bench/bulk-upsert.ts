@@ -284,6 +284,8 @@ function storage(o: { databaseUrl?: string; dataDir?: string }) {
   return {
     databaseUrl: o.databaseUrl,
     dataDir: o.dataDir ?? 'memory://',
+    pgliteSharedBuffersMb: 32,
+    pgliteTemplate: true,
     poolSize: 4,
     waitSeconds: 10,
     redisUrl: undefined,

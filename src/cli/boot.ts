@@ -1,5 +1,6 @@
 import type { RunningSimulator, StatsHistoryDay } from '@t5g/simulators';
 import { type Config, loadConfig } from '../config/config.js';
+import { limitHeapGrowth } from '../lib/heap.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { VERSION } from '../lib/version.js';
 import { type CoreMetrics, createMetrics } from '../observability/metrics.js';
@@ -28,6 +29,7 @@ export async function boot(
   opts: { upstreams?: boolean; listens?: boolean; bindings?: Record<string, unknown> } = {},
 ): Promise<Runtime> {
   let config = loadConfig();
+  limitHeapGrowth(config.server.heapGrowthPercent);
   if (opts.listens) await assertPortFree(config.server.host, config.server.port);
   // `role` names the command (start, web, worker…); `component` is left to the parts inside it, so
   // no key is written twice in a line.

@@ -82,6 +82,8 @@ export interface Config {
     shutdownTimeoutSeconds: number;
     /** Where `t5g worker` / `t5g scheduler` serve /metrics (on `host`); undefined: they serve none. */
     workerMetricsPort: number | undefined;
+    /** V8's heap growing factor as a percentage over the live heap; 0: V8's default. */
+    heapGrowthPercent: number;
   };
   auth: AuthConfig;
   /** Jobs never write to JIRA, the Portal, Bugzilla, Slack or e-mail while this is on. */
@@ -99,6 +101,10 @@ export interface Config {
     poolSize: number;
     waitSeconds: number;
     dataDir: string;
+    /** PGlite's shared_buffers, in MB. */
+    pgliteSharedBuffersMb: number;
+    /** Whether a new PGlite data directory is copied from the prebuilt template. */
+    pgliteTemplate: boolean;
     redisUrl: string | undefined;
     /** Start of every cache key, before the database's own namespace. */
     redisKeyPrefix: string;
@@ -387,6 +393,7 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       trustProxy: env.TRUST_PROXY,
       shutdownTimeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS,
       workerMetricsPort: env.WORKER_METRICS_PORT || undefined,
+      heapGrowthPercent: env.HEAP_GROWTH_PERCENT,
     },
     auth: {
       mode,
@@ -445,6 +452,8 @@ function toConfig(env: Env, team: TeamMember[], cwd: string): Config {
       waitSeconds: env.DATABASE_WAIT_SECONDS,
       // memory:// keeps the embedded database in memory (nothing survives a restart).
       dataDir: env.DATA_DIR.startsWith('memory://') ? env.DATA_DIR : path.resolve(cwd, env.DATA_DIR),
+      pgliteSharedBuffersMb: env.PGLITE_SHARED_BUFFERS_MB,
+      pgliteTemplate: env.PGLITE_TEMPLATE,
       redisUrl: env.REDIS_URL,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       cacheTtlSeconds: env.CACHE_TTL_SECONDS,

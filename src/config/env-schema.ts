@@ -206,6 +206,10 @@ export const envSchema = z.object({
   // `t5g web`: web processes sharing the port (node:cluster); `--workers N` overrides it.
   WEB_WORKERS: int(1, 1, 64),
   SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 600),
+  // How far V8 lets the JavaScript heap grow past what the last full collection kept, in percent; 0:
+  // V8's own choice, up to 4× on a machine with memory to spare, which a sync's bursts of garbage
+  // turn into hundreds of MB held long after.
+  HEAP_GROWTH_PERCENT: int(50, 0, 400),
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   NODE_ENV: z.string().optional(),
   PUBLIC_URL: optionalUrl(),
@@ -247,6 +251,11 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: int(10, 1, 200),
   DATABASE_WAIT_SECONDS: int(60, 0, 3600),
   DATA_DIR: z.string().min(1).default('./data'),
+  // PGlite's shared buffers live in its WebAssembly memory, which never shrinks: they count in full
+  // in the process's RSS (PostgreSQL's own default, 128 MB, is most of a t5g start's database memory).
+  PGLITE_SHARED_BUFFERS_MB: int(32, 1, 4096),
+  // A new PGlite DATA_DIR is copied from the template `npm ci` builds; false runs initdb instead.
+  PGLITE_TEMPLATE: bool(true),
   REDIS_URL: redisUrl,
   REDIS_KEY_PREFIX: z
     .string()

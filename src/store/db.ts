@@ -45,13 +45,15 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string;
   /** PGlite data directory (ignored with databaseUrl). `memory://` keeps everything in memory. */
   dataDir?: string;
+  /** PGlite only: shared_buffers in MB (PostgreSQL's default: 128), and whether a new directory is copied from the template. */
+  pglite?: { sharedBuffersMb?: number; template?: boolean };
   poolSize?: number;
   logger: Logger;
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.logger);
-  return openPglite(opts.dataDir ?? './data', opts.logger);
+  return openPglite(opts.dataDir ?? './data', opts.logger, opts.pglite);
 }
 
 // int8 (count(*), bigint ids) as numbers on both backends; every value we keep fits in 2^53.
@@ -161,7 +163,11 @@ async function listenPostgres(
   };
 }
 
-async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
+async function openPglite(
+  dataDir: string,
+  logger: Logger,
+  opts: OpenDatabaseOptions['pglite'] = {},
+): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   let lock: DataDirLock | undefined;
   let dir = dataDir;
@@ -171,8 +177,15 @@ async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
   }
   let pglite: PGlite;
   try {
-    if (!inMemory) await seedFromTemplate(path.join(dir, 'pglite'), logger);
-    pglite = await PGlite.create(inMemory ? dataDir : path.join(dir, 'pglite'));
+    if (!inMemory && opts.template !== false) await seedFromTemplate(path.join(dir, 'pglite'), logger);
+    // Start parameters, not postgresql.conf: PGlite would rewrite the data directory's whole file.
+    const startParams = opts.sharedBuffersMb
+      ? [...PGlite.defaultStartParams, '-c', `shared_buffers=${opts.sharedBuffersMb}MB`]
+      : undefined;
+    pglite = await PGlite.create(
+      inMemory ? dataDir : path.join(dir, 'pglite'),
+      startParams ? { startParams } : {},
+    );
   } catch (err) {
     lock?.release();
     throw err;

@@ -85,6 +85,7 @@ export async function openStore(storage: Config['storage'], opts: OpenStoreOptio
   const db = await openDatabase({
     databaseUrl: storage.databaseUrl,
     dataDir: storage.dataDir,
+    pglite: { sharedBuffersMb: storage.pgliteSharedBuffersMb, template: storage.pgliteTemplate },
     poolSize: storage.poolSize,
     logger,
   });
