@@ -19,6 +19,7 @@ import { silentLogger } from '../src/lib/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import { openStore } from '../src/store/store.js';
 import { createSyncEngine, waitForRun } from '../src/sync/index.js';
+import { printGoal } from './goal.js';
 import '../src/sync/helpers/upstreams.js';
 import { createTestDatabase } from '../test/support/databases.js';
 
@@ -209,6 +210,17 @@ export async function main(partial: Partial<FreshnessOptions> = {}): Promise<Fre
     console.log(
       `| ${r.mode} | ${s(r.p50)} | ${s(r.p99)} | ${s(Math.max(...r.latenciesMs))} | ${r.missed} | ${goal}: ${r.p99 <= limit ? 'met' : 'NOT met'} |`,
     );
+  }
+  const [hooks, polling] = results as [FreshnessResult, FreshnessResult];
+  for (const r of results) {
+    const limit = r.mode === 'webhooks' ? 5_000 : (opts.pollSeconds + 2) * 1000;
+    const other = r === hooks ? polling : hooks;
+    printGoal({
+      goal: `freshness, ${opts.backend}, ${r.mode}: simulator change → SSE event, p99 ${r.mode === 'webhooks' ? '≤ 5 s' : `≤ poll interval (${opts.pollSeconds} s) + 2 s`}`,
+      figure: `p50 ${s(r.p50)}, p99 ${s(r.p99)}, ${r.missed} missed of ${opts.changes}`,
+      comparison: `${other.mode}, same run: p50 ${s(other.p50)}, p99 ${s(other.p99)}`,
+      met: r.missed === 0 && r.p99 <= limit,
+    });
   }
   return results;
 }

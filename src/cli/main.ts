@@ -1,16 +1,9 @@
-import { simulateCommand } from '@t5g/simulators/cli';
 import { ConfigError } from '../config/config.js';
 import { UsageError } from '../lib/errors.js';
 import { UpstreamError } from '../sources/errors.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { DatabaseUnavailableError } from '../store/wait-for-database.js';
-import { closedCasesCommand } from './commands/closed-cases.js';
-import { migrateCommand } from './commands/migrate.js';
-import { checkSetupCommand, importCommand, mirrorCommand } from './commands/mirror.js';
-import { serveCommand, webCommand } from './commands/serve.js';
-import { sprintSummaryCommand } from './commands/sprint-summary.js';
-import { USAGE as WATCHERS_USAGE, watchersCommand } from './commands/watchers.js';
-import { workerCommand } from './commands/worker.js';
+import { USAGE as WATCHERS_USAGE } from './commands/watchers-usage.js';
 import { PortInUseError } from './port.js';
 import { UiMissingError } from './ui-build.js';
 
@@ -27,12 +20,18 @@ interface Command {
 
 const NO_ARGS = 'It takes no arguments.';
 
+// Each command's module is imported when it runs: `t5g --help` and a usage error then load none of
+// the server, the store or the sync engine (seconds of module loading through tsx otherwise).
+const serve = () => import('./commands/serve.js');
+const mirror = () => import('./commands/mirror.js');
+const worker = () => import('./commands/worker.js');
+
 const commands: Record<string, Command> = {
   start: {
     usage: 't5g start',
     summary: 'run everything in one process: web app, sync workers, schedules (what npm start runs)',
     details: `Without upstream credentials it runs in demo mode on the built-in simulators. ${NO_ARGS}`,
-    run: () => serveCommand('start'),
+    run: async () => (await serve()).serveCommand('start'),
   },
   web: {
     usage: 't5g web [--workers N]',
@@ -40,68 +39,68 @@ const commands: Record<string, Command> = {
     details:
       'Manual refreshes are queued for the workers; needs DATABASE_URL to share the database with them.\n' +
       '--workers N runs N web processes on the one port (default WEB_WORKERS, 1); a dead one is restarted.',
-    run: (args) => webCommand(args),
+    run: async (args) => (await serve()).webCommand(args),
   },
   worker: {
     usage: 't5g worker [--no-schedule]',
     summary: 'run only the sync workers and schedules',
     details: '--no-schedule runs the workers only, for a deployment with a separate `t5g scheduler`.',
-    run: (args) => workerCommand('worker', args),
+    run: async (args) => (await worker()).workerCommand('worker', args),
   },
   scheduler: {
     usage: 't5g scheduler',
     summary: 'run only the schedules (enqueues jobs for the workers)',
     details: NO_ARGS,
-    run: (args) => workerCommand('scheduler', args),
+    run: async (args) => (await worker()).workerCommand('scheduler', args),
   },
   migrate: {
     usage: 't5g migrate',
     summary: 'apply database migrations and exit',
     details: NO_ARGS,
-    run: () => migrateCommand(),
+    run: async () => (await import('./commands/migrate.js')).migrateCommand(),
   },
   simulate: {
     usage: 't5g simulate [flags]',
     summary: 'run the upstream simulators (Portal, JIRA, Bugzilla, Slack, SMTP)',
-    run: (args) => simulateCommand(args),
+    run: async (args) => (await import('@t5g/simulators/cli')).simulateCommand(args),
     ownHelp: true,
   },
   'sprint-summary': {
     usage: 't5g sprint-summary [sprint]',
     summary: 'cards done per engineer in the previous sprint',
     details: 'The previous sprint is the active one minus one, unless a sprint name is given.',
-    run: (args) => sprintSummaryCommand(args),
+    run: async (args) => (await import('./commands/sprint-summary.js')).sprintSummaryCommand(args),
   },
   mirror: {
     usage: 't5g mirror [--once|--compare]',
     summary: "mirror the original dashboard's Redis (REDIS_MIRROR_URL) into PostgreSQL",
     details:
       'Follows keyspace notifications (or polls); --once runs one full sync, --compare prints the drift per key.',
-    run: (args) => mirrorCommand(args),
+    run: async (args) => (await mirror()).mirrorCommand(args),
   },
   import: {
     usage: 't5g import FILE',
     summary: "import a JSON file in the original's Redis layout",
     details: 'The file is one object keyed like the original Redis (cases, cards, details, …).',
-    run: (args) => importCommand(args),
+    run: async (args) => (await mirror()).importCommand(args),
   },
   'check-setup': {
     usage: 't5g check-setup',
     summary: "check the mirror's Redis and PostgreSQL (connectivity, notifications, permissions)",
     details: NO_ARGS,
-    run: () => checkSetupCommand(),
+    run: async () => (await mirror()).checkSetupCommand(),
   },
   'closed-cases': {
     usage: 't5g closed-cases',
     summary: 'open cards whose case is closed',
     details: `Read from the database; no upstream call. ${NO_ARGS}`,
-    run: () => closedCasesCommand(),
+    run: async () => (await import('./commands/closed-cases.js')).closedCasesCommand(),
   },
   watchers: {
     usage: 't5g watchers list|add|remove <case> [sso]',
     summary: 'Portal notified users of a case',
     details: WATCHERS_USAGE,
-    run: (args) => watchersCommand(args),
+    run: async (args) => (await import('./commands/watchers.js')).watchersCommand(args),
   },
 };
 

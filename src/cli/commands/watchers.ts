@@ -1,12 +1,11 @@
 import { UsageError } from '../../lib/errors.js';
 import type { PortalClient } from '../../sources/index.js';
 import { withToolUpstreams } from '../tool-upstreams.js';
+import { USAGE } from './watchers-usage.js';
 
 // `t5g watchers list|add|remove <case> [sso]` (the original's bin/watcher_case.py): the Portal's
 // notified users of a case. Add and remove go through the READ_ONLY guard like every other write,
 // so with READ_ONLY on they print what would have been done.
-
-export const USAGE = 'Usage: t5g watchers list <case> | add <case> <sso> | remove <case> <sso>';
 
 export async function watchers(portal: PortalClient, args: readonly string[]): Promise<string> {
   const [action, caseNumber, sso] = args;
