@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type RunningSimulator, startSimulator } from '@t5g/simulators';
+import type { RunningSimulator } from '@t5g/simulators';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import {
@@ -33,6 +33,7 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { createNotifyingAlertSink } from '../../src/sync/engine/notify-alerts.js';
 import { createSyncEngine, type SyncEngine, waitForRun } from '../../src/sync/index.js';
 import '../../src/sync/helpers/upstreams.js';
+import { strictSimulator } from './sim-config.js';
 
 // Browser tests: the whole product as `npm start` runs it in demo mode (PGlite in memory, the built-in
 // simulators, a worker sync engine, the built UI), on port 0, driven by Debian's Chromium through
@@ -221,7 +222,7 @@ export async function startBrowserProduct(opts: ProductOptions = {}): Promise<Br
     // The independent parts at once: the UI build, the simulators, the database (initdb + migrations).
     const [uiDir, sim, store] = await allStarted([
       ensureUiBuilt(),
-      started(startSimulator({ port: 0, cases, seed, smtpPort: 0 }), (s) => s.close()),
+      started(strictSimulator({ cases, seed, smtpPort: 0 }), (s) => s.close()),
       started(openStore(base.storage, { logger, metrics }), (s) => s.close()),
       mkdir(SCREENSHOT_DIR, { recursive: true }),
     ] as const);
